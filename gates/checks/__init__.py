@@ -1,0 +1,1 @@
+"""One module or subpackage per gate; each defines ``GATE`` (see ``gates.gate``)."""

@@ -1,0 +1,297 @@
+"""The ``gates`` command. Imports stay light here: gates and heavy libraries load on demand.
+
+Exit codes: 0 pass, 1 a gate failed, 2 a usage, configuration or tool error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from gates import __version__
+
+if TYPE_CHECKING:
+    from gates.findings import Report
+    from gates.gate import Gate
+
+EXIT_USAGE = 2
+
+
+class _FormatAction(argparse.Action):
+    """``--format F`` may repeat; each may be followed by its own ``--output FILE``."""
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: Any,
+        option_string: str | None = None,
+    ) -> None:
+        outputs: list[list[str | None]] = list(getattr(namespace, "outputs", None) or [])
+        outputs.append([values, None])
+        namespace.outputs = outputs
+
+
+class _OutputAction(argparse.Action):
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: Any,
+        option_string: str | None = None,
+    ) -> None:
+        outputs: list[list[str | None]] = list(getattr(namespace, "outputs", None) or [])
+        if not outputs:
+            outputs.append(["text", None])
+        if outputs[-1][1] is not None:
+            parser.error("--output must follow the --format it belongs to")
+        outputs[-1][1] = values
+        namespace.outputs = outputs
+
+
+def _add_common(parser: argparse.ArgumentParser, *, paths: bool = True) -> None:
+    from gates.report import FORMATS
+
+    parser.add_argument(
+        "--policy", metavar="FILE", help="policy file (default: policy.yaml, then .gates/policy.yaml)"
+    )
+    parser.add_argument("--base", metavar="REF", help="base ref for changed-code checks")
+    parser.add_argument(
+        "--format",
+        choices=FORMATS,
+        action=_FormatAction,
+        dest="outputs_format",
+        help="output format; repeat for several, each with its own --output",
+    )
+    parser.add_argument(
+        "--output",
+        metavar="FILE",
+        action=_OutputAction,
+        dest="outputs_file",
+        help="write the preceding --format to FILE instead of stdout",
+    )
+    parser.add_argument("--no-baseline", action="store_true", help="audit: let baselined findings block too")
+    parser.add_argument(
+        "--staged",
+        action="store_true",
+        help="pre-commit mode: changed lines are what is staged (default under pre-commit)",
+    )
+    if paths:
+        parser.add_argument(
+            "paths",
+            nargs="*",
+            metavar="PATH",
+            help="only these files (pre-commit passes them); excludes still apply",
+        )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from gates.registry import all_gates
+
+    parser = argparse.ArgumentParser(
+        prog="gates",
+        description="Quality and safety gates for ML repositories, on one policy file.",
+    )
+    parser.add_argument("--version", action="version", version=f"ml-gates {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    check = sub.add_parser("check", help="run every enabled gate and aggregate one report")
+    _add_common(check)
+    check.add_argument(
+        "--gate", action="append", dest="only", metavar="NAME", help="run only this gate (repeatable)"
+    )
+
+    policy = sub.add_parser("policy", help="validate, show, describe or create the policy file")
+    policy_sub = policy.add_subparsers(dest="policy_command", metavar="ACTION", required=True)
+    validate = policy_sub.add_parser("validate", help="check a policy file; list every problem")
+    validate.add_argument("file", nargs="?", help="policy file (default: discovered)")
+    show = policy_sub.add_parser("show", help="print the effective policy, defaults filled in")
+    show.add_argument("--policy", metavar="FILE")
+    policy_sub.add_parser("schema", help="print the policy's JSON Schema")
+    init = policy_sub.add_parser("init", help="write a commented starter policy.yaml")
+    init.add_argument("path", nargs="?", default="policy.yaml")
+    init.add_argument("--force", action="store_true", help="overwrite an existing file")
+
+    baseline = sub.add_parser("baseline", help="record today's findings so only new ones block")
+    baseline_sub = baseline.add_subparsers(dest="baseline_command", metavar="ACTION", required=True)
+    update = baseline_sub.add_parser("update", help="rewrite the baseline from a full run")
+    _add_common(update, paths=False)
+    update.add_argument(
+        "--gate",
+        action="append",
+        dest="only",
+        metavar="NAME",
+        help="update only this gate's entries (repeatable)",
+    )
+    update.add_argument(
+        "--coverage",
+        action="append_const",
+        const="coverage",
+        dest="only",
+        help="same as --gate coverage (also raises the coverage ratchet)",
+    )
+
+    for gate in all_gates():
+        gate_parser = sub.add_parser(gate.name, help=gate.summary, description=gate.summary)
+        _add_common(gate_parser)
+        gate.add_arguments(gate_parser)
+        gate_parser.set_defaults(gate_name=gate.name)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    if args_list in (["--version"], ["-V"]):
+        # Answer before building the parser: hooks and scripts call this often.
+        print(f"ml-gates {__version__}")
+        return 0
+    from gates.errors import GatesError, PolicyError
+
+    try:
+        parser = build_parser()
+        args = parser.parse_args(args_list)
+        if args.command is None:
+            parser.print_help()
+            return EXIT_USAGE
+        return _dispatch(args)
+    except PolicyError as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_USAGE
+    except GatesError as exc:
+        print(f"gates: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("gates: interrupted", file=sys.stderr)
+        return 130
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    if args.command == "policy":
+        from gates import policy_commands
+
+        return policy_commands.run(args)
+    if args.command == "baseline":
+        return _baseline_update(args)
+    handler = getattr(args, "gate_handler", None)
+    if handler is not None:
+        code: int = handler(args)
+        return code
+    from gates.registry import all_gates, gates_by_name
+
+    if args.command == "check":
+        chosen = all_gates()
+        if args.only:
+            known = gates_by_name()
+            unknown = [n for n in args.only if n not in known]
+            if unknown:
+                from gates.errors import GatesError
+
+                raise GatesError(f"no gate named {unknown[0]!r}; choose from {', '.join(known)}")
+            chosen = [g for g in chosen if g.name in args.only]
+    else:
+        chosen = [gates_by_name()[args.gate_name]]
+    return run_and_report(chosen, args)
+
+
+def run_gates_for(
+    gates: Sequence[Gate], args: argparse.Namespace, *, use_baseline: bool | None = None
+) -> Report:
+    """Load the policy and run ``gates`` with the options on the command line."""
+    from pathlib import Path
+
+    from gates.git import find_root
+    from gates.policy.loader import load_policy
+    from gates.runner import RunOptions, run_gates
+
+    root = find_root(Path.cwd())
+    loaded = load_policy(args.policy, root)
+    env = dict(os.environ)
+    staged = bool(args.staged) or (env.get("PRE_COMMIT") == "1" and not env.get("PRE_COMMIT_FROM_REF"))
+    paths = getattr(args, "paths", None) or None
+    options = RunOptions(
+        root=root,
+        files=list(paths) if paths else None,
+        cli_base=args.base,
+        staged=staged,
+        use_baseline=not args.no_baseline if use_baseline is None else use_baseline,
+        args=args,
+        env=env,
+        progress=_progress_printer() if sys.stderr.isatty() and not env.get("CI") else None,
+    )
+    report = run_gates(gates, loaded, options)
+    report.base = args.base
+    return report
+
+
+def run_and_report(gates: Sequence[Gate], args: argparse.Namespace) -> int:
+    report = run_gates_for(gates, args)
+    emit(report, args)
+    return report.exit_code
+
+
+def emit(report: Report, args: argparse.Namespace) -> None:
+    """Write every requested format; the exit code stays the report's."""
+    from pathlib import Path
+
+    from gates.fsutil import atomic_write_text
+    from gates.report import RenderOptions, render
+
+    outputs = getattr(args, "outputs", None) or [["text", None]]
+    for fmt, destination in outputs:
+        to_tty = destination is None and sys.stdout.isatty()
+        color = fmt == "text" and to_tty and "NO_COLOR" not in os.environ
+        text = render(str(fmt), report, RenderOptions(color=color, env=dict(os.environ)))
+        if destination is None:
+            sys.stdout.write(text)
+            sys.stdout.flush()
+        else:
+            atomic_write_text(Path(destination), text)
+
+
+def _progress_printer() -> Any:
+    def show(gate: str, state: str, seconds: float) -> None:
+        suffix = f" ({seconds:.1f}s)" if state != "running" else ""
+        print(f"  {gate}: {state}{suffix}", file=sys.stderr, flush=True)
+
+    return show
+
+
+def _baseline_update(args: argparse.Namespace) -> int:
+    from gates.baseline import entries_for, read_baseline, write_baseline
+    from gates.findings import Verdict
+    from gates.registry import all_gates
+
+    gates = [g for g in all_gates() if not args.only or g.name in args.only]
+    args.paths = None
+    report = run_gates_for(gates, args, use_baseline=False)
+    errors = [g for g in report.gates if g.verdict is Verdict.ERROR]
+    if errors:
+        emit(report, args)
+        print("gates: error: baseline not written: a gate could not run", file=sys.stderr)
+        return EXIT_USAGE
+    from pathlib import Path
+
+    from gates.git import find_root
+    from gates.policy.loader import load_policy
+
+    root = find_root(Path.cwd())
+    loaded = load_policy(args.policy, root)
+    path = root / loaded.policy.baseline.path
+    ran = {g.name for g in report.gates if g.verdict is not Verdict.SKIPPED}
+    kept = [e for e in read_baseline(path) if e.gate not in ran]
+    fresh = [e for g in report.gates for e in entries_for(g)]
+    write_baseline(path, kept + fresh)
+    for gate in gates:
+        hook = getattr(gate, "update_baseline", None)
+        result = report.gate(gate.name)
+        if hook is not None and result is not None and result.verdict is not Verdict.SKIPPED:
+            hook(root, loaded, result)
+    print(f"baseline: {len(fresh)} finding(s) from {', '.join(sorted(ran)) or 'no gate'} -> {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

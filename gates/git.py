@@ -1,0 +1,167 @@
+"""Git helpers the gates share: the repo root, the base, the merge-base, changed files and lines.
+
+Changed lines come from diff-cover's own diff parser, fed by a git runner that works in
+the repository root and detects renames, so our line sets agree with diff-cover's.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from diff_cover.diff_reporter import GitDiffReporter
+
+from gates.errors import GitError
+
+FETCH_HINT = "fetch the full history (actions/checkout with 'fetch-depth: 0', or 'git fetch --unshallow')"
+
+
+def _git(root: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    try:
+        proc = subprocess.run(
+            ["git", *args],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            errors="replace",
+            check=False,
+        )
+    except FileNotFoundError:
+        raise GitError("git is not installed or not on PATH; install git") from None
+    if check and proc.returncode != 0:
+        tail = proc.stderr.strip().splitlines()[-1:] or ["no output"]
+        raise GitError(f"git {' '.join(args)} failed: {tail[0]}")
+    return proc
+
+
+def repo_root(start: Path | None = None) -> Path:
+    """The top of the git work tree containing ``start`` (default: the current directory)."""
+    proc = _git(start or Path.cwd(), "rev-parse", "--show-toplevel", check=False)
+    if proc.returncode != 0:
+        raise GitError(f"{start or Path.cwd()} is not inside a git repository; run 'git init'")
+    return Path(proc.stdout.strip())
+
+
+def find_root(start: Path | None = None) -> Path:
+    """The git root if there is one, else ``start``: gates that need no history still run."""
+    try:
+        return repo_root(start)
+    except GitError:
+        return (start or Path.cwd()).resolve()
+
+
+@dataclass(frozen=True)
+class BaseRef:
+    ref: str
+    source: str  # where the ref came from, for messages: "--base", "pull request", ...
+
+
+def resolve_base(cli_base: str | None, policy_base: str, env: Mapping[str, str] | None = None) -> BaseRef:
+    """``--base``, then the PR's base in CI, then pre-push's from-ref, then the policy default."""
+    env = os.environ if env is None else env
+    if cli_base:
+        return BaseRef(cli_base, "--base")
+    if env.get("GITHUB_BASE_REF"):
+        return BaseRef(f"origin/{env['GITHUB_BASE_REF']}", "the pull request's base")
+    from_ref = env.get("PRE_COMMIT_FROM_REF", "")
+    if from_ref and set(from_ref) != {"0"}:
+        return BaseRef(from_ref, "pre-push (PRE_COMMIT_FROM_REF)")
+    return BaseRef(policy_base, "the policy's 'base'")
+
+
+def is_shallow(root: Path) -> bool:
+    proc = _git(root, "rev-parse", "--is-shallow-repository", check=False)
+    return proc.stdout.strip() == "true"
+
+
+def merge_base(root: Path, base: BaseRef) -> str:
+    """The commit where HEAD left ``base``. Clear errors for a missing base or shallow clone."""
+    exists = _git(root, "rev-parse", "--verify", "--quiet", f"{base.ref}^{{commit}}", check=False)
+    if exists.returncode != 0:
+        hint = FETCH_HINT if is_shallow(root) else "fetch it, or pass --base REF"
+        raise GitError(f"base '{base.ref}' (from {base.source}) is not in this clone; {hint}")
+    proc = _git(root, "merge-base", base.ref, "HEAD", check=False)
+    if proc.returncode != 0:
+        if is_shallow(root):
+            raise GitError(f"no merge-base between HEAD and '{base.ref}' in this shallow clone; {FETCH_HINT}")
+        raise GitError(f"HEAD and '{base.ref}' share no history; pass --base REF")
+    return proc.stdout.strip()
+
+
+@dataclass(frozen=True)
+class FileChange:
+    path: str  # path after the change (for a deletion: the deleted path)
+    status: str  # A, M, D, R, C or T
+    old_path: str | None = None  # for renames and copies
+    similarity: int | None = None  # 0-100 for renames and copies
+
+
+def changed_files(root: Path, base_commit: str | None, *, staged: bool = False) -> list[FileChange]:
+    """Files changed since ``base_commit`` (committed, staged and unstaged), renames detected.
+
+    With ``staged=True`` (pre-commit) only what is in the index, against HEAD.
+    """
+    specs = [["--cached"]] if staged else [[f"{base_commit}...HEAD"], ["--cached"], []]
+    changes: dict[str, FileChange] = {}
+    for spec in specs:
+        out = _git(root, "diff", "--name-status", "-z", "-M", "--no-color", *spec).stdout
+        parts = out.split("\0")
+        i = 0
+        while i < len(parts) and parts[i]:
+            status = parts[i]
+            if status[0] in "RC":
+                old, new = parts[i + 1], parts[i + 2]
+                changes[new] = FileChange(new, status[0], old, int(status[1:] or 0))
+                i += 3
+            else:
+                changes[parts[i + 1]] = FileChange(parts[i + 1], status[0])
+                i += 2
+    return sorted(changes.values(), key=lambda c: c.path)
+
+
+class _RepoGitDiff:
+    """The git runner diff-cover's reporter expects, but run in ``root`` with rename detection."""
+
+    range_notation = "..."
+
+    def __init__(self, root: Path) -> None:
+        self._root = root
+
+    def _diff(self, *args: str) -> str:
+        return _git(self._root, "diff", "--no-color", "--no-ext-diff", "-U0", "-M", *args).stdout
+
+    def diff_committed(self, compare_branch: str) -> str:
+        return self._diff(f"{compare_branch}...HEAD")
+
+    def diff_staged(self) -> str:
+        return self._diff("--cached")
+
+    def diff_unstaged(self) -> str:
+        return self._diff()
+
+    def untracked(self) -> list[str]:
+        return []
+
+
+def changed_lines(root: Path, base_commit: str | None, *, staged: bool = False) -> dict[str, list[int]]:
+    """Added or modified line numbers per repository-relative path (new-file numbering).
+
+    A pure rename owes no lines. With ``staged=True`` only the index against HEAD counts.
+    """
+    reporter = GitDiffReporter(
+        compare_branch=base_commit or "HEAD",
+        git_diff=_RepoGitDiff(root),
+        ignore_staged=False,
+        ignore_unstaged=staged,
+    )
+    try:
+        paths = reporter.src_paths_changed()
+        return {path: sorted(reporter.lines_changed(path)) for path in paths}
+    except GitError:
+        raise
+    except Exception as exc:  # diff-cover raises its own GitDiffError/ValueError types
+        raise GitError(f"could not read the git diff: {exc}") from None

@@ -1,0 +1,266 @@
+"""Find, parse and validate ``policy.yaml``, reporting every problem at ``file:line:column``.
+
+PyYAML composes the document into nodes that carry marks; we build plain data from the
+nodes ourselves so that each key and value keeps its position, then let pydantic
+validate. Pydantic's error locations are mapped back to those positions.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import types
+import typing
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from gates.errors import PolicyError
+from gates.policy.model import Policy, default_policy
+
+POLICY_CANDIDATES = ("policy.yaml", ".gates/policy.yaml")
+
+Loc = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class Mark:
+    line: int  # 1-based
+    column: int  # 1-based
+
+
+@dataclass
+class LoadedPolicy:
+    """A validated policy plus where it came from, so later checks can point into the file."""
+
+    policy: Policy
+    path: Path | None  # None: the embedded default policy
+    value_marks: dict[Loc, Mark] = field(default_factory=dict)
+    key_marks: dict[Loc, Mark] = field(default_factory=dict)
+
+    @property
+    def display_path(self) -> str:
+        return str(self.path) if self.path else "<default policy>"
+
+    def where(self, loc: Loc, *, key: bool = False) -> str:
+        """``file:line:column`` of the value (or key) at ``loc``, falling back to parents."""
+        marks = self.key_marks if key else self.value_marks
+        probe = loc
+        while probe:
+            if probe in marks:
+                mark = marks[probe]
+                return f"{self.display_path}:{mark.line}:{mark.column}"
+            probe = probe[:-1]
+        return f"{self.display_path}:1:1"
+
+
+class _PolicyYamlLoader(yaml.SafeLoader):
+    """SafeLoader without implicit timestamps: dates stay strings until pydantic parses them,
+    so a malformed date is a validation error with a position, not a crash in PyYAML."""
+
+
+_PolicyYamlLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def find_policy(explicit: str | os.PathLike[str] | None, root: Path) -> Path | None:
+    """``--policy FILE``, then ``policy.yaml``, then ``.gates/policy.yaml``; None: use defaults."""
+    if explicit is not None:
+        path = Path(explicit)
+        if not path.is_file():
+            raise PolicyError(f"{path}:1:1: policy file not found; check the --policy path")
+        return path
+    for candidate in POLICY_CANDIDATES:
+        path = root / candidate
+        if path.is_file():
+            return path
+    return None
+
+
+def load_policy(
+    explicit: str | os.PathLike[str] | None = None,
+    root: Path | None = None,
+    *,
+    today: date | None = None,
+) -> LoadedPolicy:
+    path = find_policy(explicit, root or Path.cwd())
+    if path is None:
+        return LoadedPolicy(policy=default_policy(), path=None)
+    return parse_policy_file(path, today=today)
+
+
+def parse_policy_file(path: Path, *, today: date | None = None) -> LoadedPolicy:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise PolicyError(f"{path}:1:1: cannot read the policy file ({exc})") from None
+    return parse_policy_text(text, path, today=today)
+
+
+def parse_policy_text(text: str, path: Path, *, today: date | None = None) -> LoadedPolicy:
+    loaded = LoadedPolicy(policy=default_policy(), path=path)
+    data = _load_yaml(text, loaded)
+    try:
+        loaded.policy = Policy.model_validate(data)
+    except ValidationError as exc:
+        raise PolicyError(*[_describe(error, loaded) for error in exc.errors()]) from None
+    _reject_expired_waivers(loaded, today or date.today())
+    return loaded
+
+
+def _load_yaml(text: str, loaded: LoadedPolicy) -> dict[str, Any]:
+    where = loaded.display_path
+    if not text.strip() or all(
+        not line.strip() or line.lstrip().startswith("#") for line in text.splitlines()
+    ):
+        raise PolicyError(
+            f"{where}:1:1: the policy file is empty; add 'version: 1' or run 'gates policy init'"
+        )
+    loader = _PolicyYamlLoader(text)
+    try:
+        root = loader.get_single_node()
+        if root is None:
+            raise PolicyError(f"{where}:1:1: the policy file is empty; add 'version: 1'")
+        data = _build(root, (), loader, loaded)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        problem = exc.problem or exc.context or "invalid YAML"
+        raise PolicyError(f"{where}:{line}:{column}: YAML syntax error: {problem}") from None
+    except yaml.YAMLError as exc:
+        raise PolicyError(f"{where}:1:1: YAML error: {exc}") from None
+    finally:
+        loader.dispose()
+    if not isinstance(data, dict):
+        start = root.start_mark
+        kind = type(data).__name__ if data is not None else "nothing"
+        raise PolicyError(
+            f"{where}:{start.line + 1}:{start.column + 1}: the policy must be a mapping "
+            f"(keys such as 'version: 1'), not {kind}"
+        )
+    return data
+
+
+def _mark(node: yaml.Node) -> Mark:
+    return Mark(node.start_mark.line + 1, node.start_mark.column + 1)
+
+
+def _build(node: yaml.Node, loc: Loc, loader: yaml.SafeLoader, loaded: LoadedPolicy) -> Any:
+    loaded.value_marks.setdefault(loc, _mark(node))
+    if isinstance(node, yaml.MappingNode):
+        result: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            key = loader.construct_object(key_node, deep=True)
+            if not isinstance(key, (str, int, float, bool)):
+                raise PolicyError(
+                    f"{loaded.display_path}:{_mark(key_node).line}:{_mark(key_node).column}: "
+                    "keys must be plain words"
+                )
+            if key in result:
+                mark = _mark(key_node)
+                raise PolicyError(
+                    f"{loaded.display_path}:{mark.line}:{mark.column}: duplicate key '{key}'; keep only one"
+                )
+            child = (*loc, str(key))
+            loaded.key_marks[child] = _mark(key_node)
+            result[str(key)] = _build(value_node, child, loader, loaded)
+        return result
+    if isinstance(node, yaml.SequenceNode):
+        return [_build(item, (*loc, i), loader, loaded) for i, item in enumerate(node.value)]
+    return loader.construct_object(node, deep=True)
+
+
+def _dotted(loc: Loc) -> str:
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text or "the policy"
+
+
+def _describe(error: Any, loaded: LoadedPolicy) -> str:
+    """One line for one pydantic error: position, what is wrong, and the fix."""
+    loc: Loc = tuple(error["loc"])
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        key = str(loc[-1])
+        known = _known_keys(loc[:-1])
+        close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+        hint = f"did you mean '{close[0]}'?" if close else f"allowed keys: {', '.join(known)}"
+        return f"{loaded.where(loc, key=True)}: unknown key '{key}' in {_dotted(loc[:-1])}; {hint}"
+    if kind == "missing":
+        return f"{loaded.where(loc[:-1])}: missing required key '{loc[-1]}' in {_dotted(loc[:-1])}; add it"
+    if kind.startswith("date"):
+        return (
+            f"{loaded.where(loc)}: malformed date {error.get('input')!r} for {_dotted(loc)}; "
+            "write it as YYYY-MM-DD"
+        )
+    message = str(error["msg"]).removeprefix("Value error, ")
+    got = error.get("input")
+    shown = "" if isinstance(got, (dict, list)) else f" (got {got!r})"
+    fix = _TYPE_FIXES.get(kind.split("_")[0], "")
+    return f"{loaded.where(loc)}: {_dotted(loc)}: {message}{shown}{fix}"
+
+
+_TYPE_FIXES = {
+    "int": "; write a whole number",
+    "float": "; write a number",
+    "bool": "; write true or false",
+    "string": "; write a string (quote it)",
+    "list": "; write a list, e.g. [a, b]",
+    "dict": "; write a mapping of keys",
+    "model": "; write a mapping of keys",
+    "literal": "; use one of the allowed values",
+}
+
+
+def _known_keys(loc: Loc) -> list[str]:
+    model: Any = Policy
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        if not (isinstance(model, type) and issubclass(model, BaseModel)):
+            return []
+        info = model.model_fields.get(part)
+        if info is None:
+            return []
+        model = _innermost_model(info.annotation)
+    if isinstance(model, type) and issubclass(model, BaseModel):
+        return sorted(model.model_fields)
+    return []
+
+
+def _innermost_model(annotation: Any) -> Any:
+    """The model class inside ``Model | None``, ``list[Model]`` or ``dict[str, Model]``."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    origin = typing.get_origin(annotation)
+    if origin is None:
+        return annotation
+    for arg in typing.get_args(annotation):
+        inner = _innermost_model(arg)
+        if isinstance(inner, type) and issubclass(inner, BaseModel):
+            return inner
+    if origin in (types.UnionType, typing.Union):
+        return None
+    return None
+
+
+def _reject_expired_waivers(loaded: LoadedPolicy, today: date) -> None:
+    problems: list[str] = []
+    for section_name in type(loaded.policy).model_fields:
+        section = getattr(loaded.policy, section_name)
+        for index, waiver in enumerate(getattr(section, "waivers", None) or []):
+            if waiver.expires < today:
+                loc: Loc = (section_name, "waivers", index, "expires")
+                problems.append(
+                    f"{loaded.where(loc)}: waiver expired on {waiver.expires.isoformat()} "
+                    f"({waiver.reason!r}); fix the finding, or renew 'expires' with a fresh reason"
+                )
+    if problems:
+        raise PolicyError(*problems)

@@ -1,0 +1,71 @@
+"""The shared ``paths`` section and the glob matching every gate uses for it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import lru_cache
+
+import pathspec
+from pydantic import Field
+
+from gates.policy.base import StrictModel
+
+DEFAULT_EXCLUDES = [
+    ".git/",
+    ".venv/",
+    "venv/",
+    "**/node_modules/",
+    "**/__pycache__/",
+    "build/",
+    "dist/",
+    "mutants/",
+    ".gates/cache/",
+]
+
+
+class Paths(StrictModel):
+    """Which files the gates look at. Globs use gitignore syntax."""
+
+    source: list[str] = Field(
+        default_factory=lambda: ["."],
+        description="Source roots (directories or globs) the gates scan.",
+    )
+    critical: list[str] = Field(
+        default_factory=list,
+        description="Critical paths: stricter coverage/mutation floors and readiness health.",
+    )
+    tests: list[str] = Field(default_factory=lambda: ["tests/"], description="Where the tests live.")
+    exclude: list[str] = Field(
+        default_factory=lambda: list(DEFAULT_EXCLUDES),
+        description="Never scanned, also when pre-commit passes the file explicitly.",
+    )
+
+
+@lru_cache(maxsize=256)
+def _spec(patterns: tuple[str, ...]) -> pathspec.PathSpec:  # type: ignore[type-arg]
+    return pathspec.PathSpec.from_lines("gitwildmatch", patterns)
+
+
+def _as_glob(pattern: str) -> str:
+    # "." and "src" name directories: everything below them matches.
+    if pattern in (".", "./", ""):
+        return "**"
+    return pattern
+
+
+def matches_any(path: str, patterns: Iterable[str]) -> bool:
+    """True if repository-relative ``path`` matches any gitignore-style pattern."""
+    globs = tuple(_as_glob(p) for p in patterns)
+    return bool(globs) and _spec(globs).match_file(path)
+
+
+def is_excluded(path: str, paths: Paths) -> bool:
+    return matches_any(path, paths.exclude)
+
+
+def is_source(path: str, paths: Paths) -> bool:
+    return matches_any(path, paths.source) and not is_excluded(path, paths)
+
+
+def is_critical(path: str, paths: Paths) -> bool:
+    return matches_any(path, paths.critical) and not is_excluded(path, paths)

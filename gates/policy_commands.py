@@ -1,0 +1,58 @@
+"""``gates policy validate|show|schema|init``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from importlib import resources
+from pathlib import Path
+
+import yaml
+
+from gates.errors import GatesError, PolicyError
+from gates.fsutil import atomic_write_text
+from gates.git import find_root
+from gates.policy.loader import find_policy, load_policy, parse_policy_file
+from gates.policy.schema import policy_schema_text
+
+
+def starter_policy_text() -> str:
+    return resources.files("gates.policy").joinpath("starter.yaml").read_text(encoding="utf-8")
+
+
+def run(args: argparse.Namespace) -> int:
+    action = args.policy_command
+    if action == "validate":
+        return _validate(args.file)
+    if action == "show":
+        loaded = load_policy(args.policy, find_root(Path.cwd()))
+        data = loaded.policy.model_dump(mode="json")
+        print(f"# effective policy from {loaded.display_path}")
+        print(yaml.safe_dump(data, sort_keys=False), end="")
+        return 0
+    if action == "schema":
+        print(policy_schema_text(), end="")
+        return 0
+    if action == "init":
+        target = Path(args.path)
+        if target.exists() and not args.force:
+            raise GatesError(f"{target} already exists; pass --force to overwrite it")
+        atomic_write_text(target, starter_policy_text())
+        print(f"wrote {target}; edit it, then run 'gates policy validate'")
+        return 0
+    raise GatesError(f"unknown policy action {action!r}")
+
+
+def _validate(file: str | None) -> int:
+    path = find_policy(file, find_root(Path.cwd()))
+    if path is None:
+        print("no policy file found (policy.yaml, .gates/policy.yaml); the defaults apply")
+        return 0
+    try:
+        parse_policy_file(path)
+    except PolicyError as exc:
+        for message in exc.messages:
+            print(message, file=sys.stderr)
+        return 2
+    print(f"{path}: valid")
+    return 0

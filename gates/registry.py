@@ -1,0 +1,35 @@
+"""Finding the gates: every module under ``gates/checks/`` that defines ``GATE``."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+
+import gates.checks
+from gates.errors import GatesError
+from gates.gate import Gate
+
+
+def gate_module_names() -> list[str]:
+    """Module names under gates/checks, found without importing them."""
+    return sorted(
+        info.name for info in pkgutil.iter_modules(gates.checks.__path__) if not info.name.startswith("_")
+    )
+
+
+def load_gate(module_name: str) -> Gate:
+    module = importlib.import_module(f"gates.checks.{module_name}")
+    gate = getattr(module, "GATE", None)
+    if not isinstance(gate, Gate):
+        raise GatesError(f"gates/checks/{module_name} defines no GATE; it is not a gate module")
+    return gate
+
+
+def all_gates() -> list[Gate]:
+    """Every gate, those that read other gates' results last."""
+    found = [load_gate(name) for name in gate_module_names()]
+    return sorted(found, key=lambda g: (bool(g.depends_on), g.name))
+
+
+def gates_by_name() -> dict[str, Gate]:
+    return {gate.name: gate for gate in all_gates()}

@@ -1,0 +1,58 @@
+"""The terminal report: verdict per gate, then the new findings, colour only on a TTY."""
+
+from __future__ import annotations
+
+from gates.findings import Finding, GateResult, Report, Severity, Verdict
+from gates.report import RenderOptions
+
+_COLORS = {"red": "31", "yellow": "33", "green": "32", "dim": "2", "bold": "1", "cyan": "36"}
+_VERDICT_COLOR = {
+    Verdict.PASS: "green",
+    Verdict.FAIL: "red",
+    Verdict.ERROR: "red",
+    Verdict.SKIPPED: "dim",
+}
+_SEVERITY_COLOR = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.NOTE: "cyan"}
+
+
+class _Paint:
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+
+    def __call__(self, text: str, color: str) -> str:
+        return f"\x1b[{_COLORS[color]}m{text}\x1b[0m" if self.enabled else text
+
+
+def _finding_line(finding: Finding, paint: _Paint) -> str:
+    where = finding.location() or "-"
+    severity = paint(finding.severity.value.ljust(7), _SEVERITY_COLOR[finding.severity])
+    return f"    {severity} {where}  {finding.rule_id}  {finding.message}"
+
+
+def _gate_block(result: GateResult, paint: _Paint) -> list[str]:
+    new = result.new_findings()
+    verdict = paint(result.verdict.value.upper().ljust(7), _VERDICT_COLOR[result.verdict])
+    suppressed = len(result.findings) - len(new)
+    counts = f"{len(new)} new finding(s)" + (f", {suppressed} suppressed" if suppressed else "")
+    lines = [f"{paint(result.name.ljust(10), 'bold')} {verdict} {counts}  ({result.duration_s:.2f}s)"]
+    if result.error:
+        lines.append(f"    {paint('error', 'red')}   {result.error}")
+    for finding in sorted(new, key=lambda f: (-f.severity.rank, f.path or "", f.line or 0)):
+        lines.append(_finding_line(finding, paint))
+    for table in result.tables:
+        lines.append(f"    {table.title}:")
+        for row in table.rows:
+            lines.append("      " + " | ".join(row))
+    for note in result.notes:
+        lines.append(f"    {paint('note', 'dim')}    {note}")
+    return lines
+
+
+def render(report: Report, options: RenderOptions) -> str:
+    paint = _Paint(options.color)
+    lines: list[str] = []
+    for result in report.gates:
+        lines.extend(_gate_block(result, paint))
+    verdict = paint(report.verdict.value.upper(), _VERDICT_COLOR[report.verdict])
+    lines.append(f"verdict: {verdict} (exit {report.exit_code})")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,160 @@
+"""Runs gates and applies, in this one place: fingerprints, waivers, the baseline, the verdict."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import time
+import traceback
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from gates import __version__
+from gates.baseline import BaselineEntry, apply_baseline, read_baseline
+from gates.errors import GatesError
+from gates.findings import (
+    Finding,
+    GateResult,
+    Report,
+    Severity,
+    Verdict,
+    assign_fingerprints,
+)
+from gates.gate import Gate, GateContext
+from gates.policy.loader import LoadedPolicy
+from gates.waivers import apply_waivers, unused_waiver_findings
+
+ProgressCallback = Callable[[str, str, float], None]
+
+
+@dataclass
+class RunOptions:
+    root: Path
+    files: list[str] | None = None
+    cli_base: str | None = None
+    staged: bool = False
+    use_baseline: bool = True
+    args: argparse.Namespace = field(default_factory=argparse.Namespace)
+    env: dict[str, str] = field(default_factory=lambda: dict(os.environ))
+    progress: ProgressCallback | None = None
+
+
+def run_gates(gates: Sequence[Gate], loaded: LoadedPolicy, options: RunOptions) -> Report:
+    """Run independent gates concurrently, then the ones that read other results."""
+    results: dict[str, GateResult] = {}
+    baseline = _read_baseline_for(loaded, options)
+    independent = [g for g in gates if not g.depends_on]
+    dependent = [g for g in gates if g.depends_on]
+
+    def one(gate: Gate) -> GateResult:
+        ctx = GateContext(
+            root=options.root,
+            loaded=loaded,
+            section_name=gate.section,
+            files=options.files,
+            cli_base=options.cli_base,
+            staged=options.staged,
+            env=options.env,
+            args=options.args,
+            results=dict(results),
+        )
+        return run_one(gate, ctx, baseline, options.progress)
+
+    workers = max(1, min(len(independent), os.cpu_count() or 2))
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        for gate, result in zip(independent, pool.map(one, independent), strict=True):
+            results[gate.name] = result
+    for gate in dependent:
+        results[gate.name] = one(gate)
+    ordered = [results[g.name] for g in gates]
+    return Report(
+        gates=ordered,
+        tool_version=__version__,
+        policy_path=loaded.display_path,
+    )
+
+
+def _read_baseline_for(loaded: LoadedPolicy, options: RunOptions) -> list[BaselineEntry] | None:
+    settings = loaded.policy.baseline
+    if not (options.use_baseline and settings.enabled):
+        return None
+    return read_baseline(options.root / settings.path)
+
+
+def run_one(
+    gate: Gate,
+    ctx: GateContext,
+    baseline: list[BaselineEntry] | None,
+    progress: ProgressCallback | None = None,
+) -> GateResult:
+    section = gate.settings(ctx.policy)
+    if not section.enabled:
+        return GateResult.skipped(gate.name, f"disabled in the policy ({gate.section}.enabled)")
+    if progress:
+        progress(gate.name, "running", 0.0)
+    started = time.monotonic()
+    try:
+        result = gate.run(ctx)
+    except GatesError as exc:
+        result = GateResult.failed_closed(gate.name, str(exc))
+    except Exception as exc:  # a bug in a gate must fail closed, not pass or crash the run
+        if os.environ.get("GATES_DEBUG"):
+            traceback.print_exc()
+        result = GateResult.failed_closed(
+            gate.name,
+            f"internal error in the {gate.name} gate: {type(exc).__name__}: {exc} "
+            "(set GATES_DEBUG=1 for the traceback, and please report it)",
+        )
+    result.duration_s = time.monotonic() - started
+    finish(result, gate, ctx, baseline)
+    if progress:
+        progress(gate.name, result.verdict.value, result.duration_s)
+    return result
+
+
+def finish(result: GateResult, gate: Gate, ctx: GateContext, baseline: list[BaselineEntry] | None) -> None:
+    """Fingerprints -> waivers -> baseline -> verdict, the same for every gate."""
+    section = gate.settings(ctx.policy)
+    assign_fingerprints(result.findings, _line_reader(ctx.root))
+    unused = apply_waivers(result.findings, section.waivers)
+    if ctx.full_scope and result.verdict is not Verdict.ERROR:
+        result.findings.extend(
+            unused_waiver_findings(gate.name, gate.section, unused, section.waivers, ctx.loaded)
+        )
+    if baseline is not None:
+        mine = [e for e in baseline if e.gate == gate.name]
+        fixed = apply_baseline(result.findings, mine)
+        if ctx.full_scope and result.verdict is not Verdict.ERROR:
+            result.metrics["baseline_fixed"] = len(fixed)
+            if fixed:
+                result.notes.append(
+                    f"{len(fixed)} baselined finding(s) no longer occur; "
+                    "run 'gates baseline update' to shrink the baseline"
+                )
+    _count(result)
+    if result.verdict in (Verdict.ERROR, Verdict.SKIPPED):
+        return
+    threshold = Severity(section.fail_on or ctx.policy.fail_on)
+    blocking = [f for f in result.new_findings() if f.severity.at_least(threshold)]
+    result.verdict = Verdict.FAIL if blocking else Verdict.PASS
+
+
+def _count(result: GateResult) -> None:
+    findings: list[Finding] = result.findings
+    result.metrics["findings"] = len(findings)
+    result.metrics["findings_new"] = sum(1 for f in findings if f.suppressed_by is None)
+    result.metrics["findings_suppressed"] = sum(1 for f in findings if f.suppressed_by is not None)
+
+
+def _line_reader(root: Path) -> Callable[[str], list[str] | None]:
+    @lru_cache(maxsize=512)
+    def read(path: str) -> list[str] | None:
+        try:
+            return (root / path).read_text(encoding="utf-8", errors="replace").splitlines()
+        except OSError:
+            return None
+
+    return read
