@@ -14,6 +14,7 @@ from gates.policy.sections.model_safety import ModelSafetySection
 from gates.policy.sections.mutation import MutationSection
 from gates.policy.sections.readiness import ReadinessSection
 from gates.policy.sections.security import SecuritySection
+from gates.policy.sections.todo import TodoSection
 
 
 class BaselineSettings(StrictModel):
@@ -38,6 +39,7 @@ class Policy(StrictModel):
     mutation: MutationSection = Field(default_factory=MutationSection)
     coreml: CoreMLSection = Field(default_factory=CoreMLSection)
     readiness: ReadinessSection = Field(default_factory=ReadinessSection)
+    todo: TodoSection = Field(default_factory=TodoSection)
 
 
 def default_policy() -> Policy:
