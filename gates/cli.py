@@ -107,7 +107,7 @@ def build_parser() -> argparse.ArgumentParser:
     policy = sub.add_parser("policy", help="validate, show, describe or create the policy file")
     policy_sub = policy.add_subparsers(dest="policy_command", metavar="ACTION", required=True)
     validate = policy_sub.add_parser("validate", help="check a policy file; list every problem")
-    validate.add_argument("file", nargs="?", help="policy file (default: discovered)")
+    validate.add_argument("files", nargs="*", metavar="FILE", help="policy files (default: discovered)")
     show = policy_sub.add_parser("show", help="print the effective policy, defaults filled in")
     show.add_argument("--policy", metavar="FILE")
     policy_sub.add_parser("schema", help="print the policy's JSON Schema")

@@ -23,7 +23,7 @@ def starter_policy_text() -> str:
 def run(args: argparse.Namespace) -> int:
     action = args.policy_command
     if action == "validate":
-        return _validate(args.file)
+        return max((_validate(f) for f in args.files or [None]), default=0)
     if action == "show":
         loaded = load_policy(args.policy, find_root(Path.cwd()))
         data = loaded.policy.model_dump(mode="json")
