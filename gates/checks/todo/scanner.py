@@ -1,0 +1,269 @@
+"""Find TODO markers and placeholders in one Python source text, without running it.
+
+Comments come from :mod:`tokenize`, so a marker inside a string or docstring is never
+mistaken for a comment. Structure (stubs, ``pass`` bodies, placeholder values) comes from
+:mod:`ast`. Markers inside strings count only when the whole string value is a marker
+(``name = "PLACEHOLDER"``); docstrings never count.
+"""
+
+from __future__ import annotations
+
+import ast
+import io
+import re
+import tokenize
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+Kind = Literal["marker", "stub", "placeholder-body", "placeholder-string"]
+ABSTRACT_DECORATORS = {
+    "abstractmethod",
+    "abstractproperty",
+    "abstractclassmethod",
+    "abstractstaticmethod",
+    "overload",
+}
+ABSTRACT_BASES = {"ABC", "Protocol", "ABCMeta"}
+
+
+@dataclass(frozen=True)
+class MarkerSpec:
+    markers: tuple[str, ...]
+    blocking_marker: str
+    case_sensitive: bool = False
+    not_implemented: Literal["off", "stubs", "anywhere"] = "stubs"
+    placeholder_bodies: bool = True
+    placeholder_strings: bool = True
+
+    def marker_pattern(self) -> re.Pattern[str]:
+        words = sorted(self.markers, key=len, reverse=True)
+        alternatives = "|".join(r"\s+".join(re.escape(part) for part in w.split()) for w in words)
+        flags = 0 if self.case_sensitive else re.IGNORECASE
+        return re.compile(rf"(?<![\w]){'(?:' + alternatives + ')'}(?![\w])", flags)
+
+    def blocking_pattern(self) -> re.Pattern[str]:
+        tag = re.escape(self.blocking_marker)
+        # The tag must follow the marker directly: TODO(blocking), TODO(alice, blocking),
+        # FIXME[blocking], TODO blocking:, TODO: blocking - ... ; "not blocking" later in prose is not a tag.
+        return re.compile(rf"^\s*(?:[(\[][^)\]]*?\b{tag}\b[^)\]]*[)\]]|[\s:\-]*\b{tag}\b)", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class TodoItem:
+    kind: Kind
+    line: int
+    text: str  # the comment, or a short description of the placeholder
+    marker: str  # the marker word as written ("" for stubs)
+    blocking: bool = False
+
+
+class UnparsableSource(Exception):
+    def __init__(self, line: int, message: str) -> None:
+        super().__init__(f"{line}: {message}")
+        self.line = line
+        self.message = message
+
+
+def scan_source(text: str, spec: MarkerSpec) -> list[TodoItem]:
+    """Every marker comment and placeholder in ``text``, ordered by line."""
+    pattern = spec.marker_pattern()
+    blocking = spec.blocking_pattern()
+    tree = _parse(text)  # first: its syntax errors name the right line
+    comments = _comments(text)
+    items: list[TodoItem] = []
+    for line, comment in comments:
+        found = pattern.search(comment)
+        if found is None:
+            continue
+        tagged = bool(blocking.match(comment[found.end() :]))
+        items.append(TodoItem("marker", line, comment.strip(), found.group(0), tagged))
+    structural = _structural(tree, spec, pattern, dict(comments))
+    # A placeholder body's marker comment is reported once, as the placeholder.
+    replaced = {item.line for item in structural if item.kind == "placeholder-body"}
+    items = [i for i in items if not (i.kind == "marker" and i.line in replaced)]
+    items.extend(structural)
+    return sorted(items, key=lambda i: (i.line, i.kind))
+
+
+def _comments(text: str) -> list[tuple[int, str]]:
+    found: list[tuple[int, str]] = []
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(text).readline):
+            if token.type == tokenize.COMMENT:
+                found.append((token.start[0], token.string.lstrip("#").strip()))
+    except (tokenize.TokenError, SyntaxError) as exc:
+        line = getattr(exc, "lineno", None) or (exc.args[1][0] if len(exc.args) > 1 else 1)
+        raise UnparsableSource(int(line), str(exc.args[0])) from None
+    return found
+
+
+def _parse(text: str) -> ast.Module:
+    try:
+        return ast.parse(text)
+    except SyntaxError as exc:
+        raise UnparsableSource(exc.lineno or 1, exc.msg) from None
+    except ValueError as exc:  # null bytes
+        raise UnparsableSource(1, str(exc)) from None
+
+
+def _name_of(node: ast.expr) -> str:
+    if isinstance(node, ast.Call):
+        return _name_of(node.func)
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Subscript):
+        return _name_of(node.value)
+    return ""
+
+
+def _is_abstract_class(node: ast.ClassDef) -> bool:
+    if any(_name_of(base) in ABSTRACT_BASES for base in node.bases):
+        return True
+    return any(k.arg == "metaclass" and _name_of(k.value) == "ABCMeta" for k in node.keywords)
+
+
+def _is_abstract_function(node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    return any(_name_of(d) in ABSTRACT_DECORATORS for d in node.decorator_list)
+
+
+def _without_docstring(body: Sequence[ast.stmt]) -> list[ast.stmt]:
+    if body and _is_string_expr(body[0]):
+        return list(body[1:])
+    return list(body)
+
+
+def _is_string_expr(node: ast.stmt) -> bool:
+    return (
+        isinstance(node, ast.Expr)
+        and isinstance(node.value, ast.Constant)
+        and isinstance(node.value.value, str)
+    )
+
+
+def _raises_not_implemented(node: ast.stmt) -> bool:
+    return (
+        isinstance(node, ast.Raise) and node.exc is not None and _name_of(node.exc) == "NotImplementedError"
+    )
+
+
+def _is_empty_statement(node: ast.stmt) -> bool:
+    if isinstance(node, ast.Pass):
+        return True
+    return (
+        isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant) and node.value.value is Ellipsis
+    )
+
+
+def _bodies(node: ast.AST) -> Iterable[tuple[int, list[ast.stmt]]]:
+    """(line of the statement that owns the block, block) for every block under ``node``."""
+    for field in ("body", "orelse", "finalbody"):
+        block = getattr(node, field, None)
+        if isinstance(block, list) and block and isinstance(block[0], ast.stmt):
+            yield getattr(node, "lineno", 1), block
+    for handler in getattr(node, "handlers", []) or []:
+        yield handler.lineno, handler.body
+
+
+def _structural(
+    tree: ast.Module, spec: MarkerSpec, pattern: re.Pattern[str], comments: dict[int, str]
+) -> list[TodoItem]:
+    items: list[TodoItem] = []
+    abstract_lines = _abstract_function_lines(tree)
+    if spec.not_implemented != "off":
+        items += _stubs(tree, spec, abstract_lines)
+    if spec.placeholder_bodies:
+        for node in ast.walk(tree):
+            for owner_line, block in _bodies(node):
+                rest = (
+                    _without_docstring(block)
+                    if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
+                    else block
+                )
+                if len(rest) != 1 or not _is_empty_statement(rest[0]):
+                    continue
+                if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.lineno in abstract_lines:
+                    continue
+                statement = rest[0]
+                for line in (statement.lineno, owner_line):
+                    comment = comments.get(line)
+                    found = pattern.search(comment) if comment else None
+                    if comment is not None and found is not None:
+                        tagged = bool(spec.blocking_pattern().match(comment[found.end() :]))
+                        items.append(TodoItem("placeholder-body", line, comment, found.group(0), tagged))
+                        break
+    if spec.placeholder_strings:
+        items += _placeholder_strings(tree, spec, pattern)
+    return items
+
+
+def _abstract_function_lines(tree: ast.Module) -> set[int]:
+    """Definition lines of functions that are meant to be overridden (never placeholders)."""
+    lines: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ClassDef):
+            abstract_class = _is_abstract_class(node)
+            for child in node.body:
+                if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef) and (
+                    abstract_class or _is_abstract_function(child)
+                ):
+                    lines.add(child.lineno)
+        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and _is_abstract_function(node):
+            lines.add(node.lineno)
+    return lines
+
+
+def _stubs(tree: ast.Module, spec: MarkerSpec, abstract_lines: set[int]) -> list[TodoItem]:
+    items: list[TodoItem] = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) or node.lineno in abstract_lines:
+            continue
+        body = _without_docstring(node.body)
+        if spec.not_implemented == "stubs":
+            if len(body) == 1 and _raises_not_implemented(body[0]):
+                items.append(
+                    TodoItem("stub", body[0].lineno, f"{node.name}() only raises NotImplementedError", "")
+                )
+            continue
+        for inner in ast.walk(node):
+            if isinstance(inner, ast.stmt) and _raises_not_implemented(inner):
+                items.append(TodoItem("stub", inner.lineno, f"{node.name}() raises NotImplementedError", ""))
+    return _dedupe(items)
+
+
+def _dedupe(items: list[TodoItem]) -> list[TodoItem]:
+    # Nested functions are walked from their parent as well; keep one item per line.
+    seen: dict[int, TodoItem] = {}
+    for item in items:
+        seen.setdefault(item.line, item)
+    return list(seen.values())
+
+
+def _value_positions(tree: ast.Module) -> Iterable[ast.expr]:
+    """Expressions used as a value: assigned, returned, passed by keyword, or a default.
+
+    A marker-only string there is a stand-in for a real value. The same string in a list,
+    a comparison or a dict key is data (a list of markers, a check for one), not a placeholder.
+    """
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign | ast.AnnAssign | ast.Return | ast.keyword) and node.value is not None:
+            yield node.value
+        elif isinstance(node, ast.arguments):
+            yield from node.defaults
+            yield from (d for d in node.kw_defaults if d is not None)
+
+
+def _placeholder_strings(tree: ast.Module, spec: MarkerSpec, pattern: re.Pattern[str]) -> list[TodoItem]:
+    items: list[TodoItem] = []
+    for node in _value_positions(tree):
+        if not (isinstance(node, ast.Constant) and isinstance(node.value, str)):
+            continue
+        value = node.value.strip().rstrip(".:!")
+        found = pattern.fullmatch(value) if value else None
+        if found is not None:
+            items.append(
+                TodoItem("placeholder-string", node.lineno, f"string value {node.value!r}", found.group(0))
+            )
+    return items
