@@ -5,54 +5,27 @@ Exit codes: 0 pass, 1 a gate failed, 2 a usage, configuration or tool error.
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
 
 from gates import __version__
 
+# Not `typing.TYPE_CHECKING`: importing typing and argparse would slow `gates --version`,
+# which hooks and scripts call often. Type checkers treat this name as True.
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    import argparse
+    from collections.abc import Sequence
+    from typing import Any
+
     from gates.findings import Report
     from gates.gate import Gate
 
 EXIT_USAGE = 2
 
 
-class _FormatAction(argparse.Action):
-    """``--format F`` may repeat; each may be followed by its own ``--output FILE``."""
-
-    def __call__(
-        self,
-        parser: argparse.ArgumentParser,
-        namespace: argparse.Namespace,
-        values: Any,
-        option_string: str | None = None,
-    ) -> None:
-        outputs: list[list[str | None]] = list(getattr(namespace, "outputs", None) or [])
-        outputs.append([values, None])
-        namespace.outputs = outputs
-
-
-class _OutputAction(argparse.Action):
-    def __call__(
-        self,
-        parser: argparse.ArgumentParser,
-        namespace: argparse.Namespace,
-        values: Any,
-        option_string: str | None = None,
-    ) -> None:
-        outputs: list[list[str | None]] = list(getattr(namespace, "outputs", None) or [])
-        if not outputs:
-            outputs.append(["text", None])
-        if outputs[-1][1] is not None:
-            parser.error("--output must follow the --format it belongs to")
-        outputs[-1][1] = values
-        namespace.outputs = outputs
-
-
 def _add_common(parser: argparse.ArgumentParser, *, paths: bool = True) -> None:
+    from gates.cli_options import FormatAction, OutputAction
     from gates.report import FORMATS
 
     parser.add_argument(
@@ -62,14 +35,14 @@ def _add_common(parser: argparse.ArgumentParser, *, paths: bool = True) -> None:
     parser.add_argument(
         "--format",
         choices=FORMATS,
-        action=_FormatAction,
+        action=FormatAction,
         dest="outputs_format",
         help="output format; repeat for several, each with its own --output",
     )
     parser.add_argument(
         "--output",
         metavar="FILE",
-        action=_OutputAction,
+        action=OutputAction,
         dest="outputs_file",
         help="write the preceding --format to FILE instead of stdout",
     )
@@ -88,8 +61,19 @@ def _add_common(parser: argparse.ArgumentParser, *, paths: bool = True) -> None:
         )
 
 
-def build_parser() -> argparse.ArgumentParser:
-    from gates.registry import all_gates
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The full parser; for ``gates <gate> ...`` only that gate's module is imported (hooks
+    call these often, so they should not pay for importing every other gate)."""
+    import argparse
+
+    from gates.registry import all_gates, gate_module_names, load_gate
+
+    if command in gate_module_names():
+        gates = [load_gate(command)]
+    elif command == "policy":
+        gates = []
+    else:
+        gates = all_gates()
 
     parser = argparse.ArgumentParser(
         prog="gates",
@@ -134,7 +118,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="same as --gate coverage (also raises the coverage ratchet)",
     )
 
-    for gate in all_gates():
+    for gate in gates:
         gate_parser = sub.add_parser(gate.name, help=gate.summary, description=gate.summary)
         _add_common(gate_parser)
         gate.add_arguments(gate_parser)
@@ -151,7 +135,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from gates.errors import GatesError, PolicyError
 
     try:
-        parser = build_parser()
+        parser = build_parser(args_list[0] if args_list else None)
         args = parser.parse_args(args_list)
         if args.command is None:
             parser.print_help()

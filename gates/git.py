@@ -12,8 +12,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from diff_cover.diff_reporter import GitDiffReporter
-
 from gates.errors import GitError
 
 FETCH_HINT = "fetch the full history (actions/checkout with 'fetch-depth: 0', or 'git fetch --unshallow')"
@@ -152,6 +150,8 @@ def changed_lines(root: Path, base_commit: str | None, *, staged: bool = False) 
 
     A pure rename owes no lines. With ``staged=True`` only the index against HEAD counts.
     """
+    from diff_cover.diff_reporter import GitDiffReporter  # only gates that diff pay for it
+
     reporter = GitDiffReporter(
         compare_branch=base_commit or "HEAD",
         git_diff=_RepoGitDiff(root),

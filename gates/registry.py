@@ -1,4 +1,8 @@
-"""Finding the gates: every module under ``gates/checks/`` that defines ``GATE``."""
+"""Finding the gates: every module under ``gates/checks/`` that defines ``GATE``.
+
+A gate's module (or subpackage) is named after the gate: ``gates models`` lives in
+``gates/checks/models``. That lets the CLI import just the one gate a hook asks for.
+"""
 
 from __future__ import annotations
 
@@ -22,6 +26,8 @@ def load_gate(module_name: str) -> Gate:
     gate = getattr(module, "GATE", None)
     if not isinstance(gate, Gate):
         raise GatesError(f"gates/checks/{module_name} defines no GATE; it is not a gate module")
+    if gate.name != module_name:
+        raise GatesError(f"gates/checks/{module_name} defines gate {gate.name!r}; name them alike")
     return gate
 
 
