@@ -2,10 +2,155 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+import re
+from typing import Literal
 
-from gates.policy.base import GateSection
+from pydantic import Field, field_validator
+
+from gates.policy.base import GateSection, SeverityName, StrictModel
+
+DEFAULT_PRAGMA = r"#\s*(pragma|PRAGMA)[:\s]?\s*(no|NO)\s*(cover|COVER)"
+
+
+class PathFloor(StrictModel):
+    """A floor for every file matching ``path``; when several rules match a file, the last wins."""
+
+    path: str = Field(description="Gitignore-style glob of repository-relative files, e.g. 'training/**'.")
+    line_min: float = Field(ge=0, le=100, description="Line (statement) coverage floor for each file, %.")
+    branch_min: float | None = Field(
+        default=None, ge=0, le=100, description="Branch coverage floor for each file, %. Off when unset."
+    )
+
+
+class PathMapping(StrictModel):
+    """Rewrite a path prefix found in the report to a repository-relative prefix."""
+
+    source: str = Field(
+        alias="from", description="Prefix as written in the report, e.g. '/home/runner/work/app/app/'."
+    )
+    target: str = Field(default="", alias="to", description="Repository-relative prefix, e.g. '' or 'src/'.")
+
+
+class DiffSettings(StrictModel):
+    """Patch coverage: the statements added or changed since the merge-base with the base ref."""
+
+    enabled: bool = Field(default=True, description="Check the coverage of changed code.")
+    line_min: float = Field(default=80.0, ge=0, le=100, description="Floor for changed statements, %.")
+    branch_min: float | None = Field(
+        default=None,
+        ge=0,
+        le=100,
+        description="Floor for the branches leaving changed lines, %. Needs branch data. Off when unset.",
+    )
+    min_changed_statements: int = Field(
+        default=0,
+        ge=0,
+        description="Below this many changed statements the diff floors do not apply (the cap still does).",
+    )
+    max_uncovered_new_statements: int | None = Field(
+        default=None,
+        ge=0,
+        description="At most this many changed statements may be uncovered. Off when unset.",
+    )
+    statement_aware: bool = Field(
+        default=True,
+        description="A changed line inside a multi-line statement counts as that statement's first line.",
+    )
+    uncovered_severity: SeverityName = Field(
+        default="warning", description="Severity of each uncovered changed line (they become annotations)."
+    )
+
+
+class RatchetSettings(StrictModel):
+    """Coverage may not drop below the committed baseline by more than ``tolerance``."""
+
+    enabled: bool = Field(default=True, description="Compare with the baseline file when it exists.")
+    path: str = Field(
+        default=".gates/coverage-baseline.json",
+        description="Repository-relative baseline; 'gates baseline update --coverage' writes it.",
+    )
+    tolerance: float = Field(
+        default=0.0, ge=0, le=100, description="Percentage points coverage may drop before it fails."
+    )
+    per_path: bool = Field(
+        default=True, description="Also hold every file to its baseline, not only the total."
+    )
+    removed_code: Literal["adjust_base", "off"] = Field(
+        default="adjust_base",
+        description="adjust_base: removing covered statements lowers the baseline too, as in Codecov.",
+    )
+
+
+class ExclusionCreepSettings(StrictModel):
+    """Warn when code is excluded from measurement instead of being tested."""
+
+    enabled: bool = Field(
+        default=True, description="Flag new exclusions in the diff and excluded-line growth."
+    )
+    severity: SeverityName = Field(default="warning", description="Severity of exclusion-creep findings.")
+    pragma: str = Field(
+        default=DEFAULT_PRAGMA, description="Regular expression of an exclusion comment in a changed line."
+    )
+
+    @field_validator("pragma")
+    @classmethod
+    def _compiles(cls, value: str) -> str:
+        try:
+            re.compile(value)
+        except re.error as exc:
+            raise ValueError(f"not a regular expression: {exc}") from None
+        return value
 
 
 class CoverageSection(GateSection):
     line_min: float = Field(default=80.0, ge=0, le=100, description="Total line coverage floor, %.")
+    branch_min: float | None = Field(
+        default=None,
+        ge=0,
+        le=100,
+        description="Total branch coverage floor, %. Needs branch data ('coverage run --branch').",
+    )
+    critical_min: float | None = Field(
+        default=None,
+        ge=0,
+        le=100,
+        description="Line floor for each file under the shared 'paths.critical'; per_path rules override.",
+    )
+    per_path: list[PathFloor] = Field(
+        default_factory=list, description="Per-file floors by glob; the last matching rule wins."
+    )
+    report: str = Field(
+        default="coverage.json",
+        description="Report to read: coverage.py JSON (preferred), Cobertura XML or LCOV (.info/.lcov).",
+    )
+    format: Literal["auto", "json", "cobertura", "lcov"] = Field(
+        default="auto", description="Report format; 'auto' decides from the file."
+    )
+    run: list[str] = Field(
+        default_factory=list,
+        description=(
+            "Commands that produce the report before it is read (no shell), e.g. "
+            "['coverage run -m pytest', 'coverage json']. They share the gate's 'timeout'."
+        ),
+    )
+    path_map: list[PathMapping] = Field(
+        default_factory=list, description="Prefix rewrites from report paths to repository paths."
+    )
+    omit: list[str] = Field(
+        default_factory=list,
+        description="Globs left out of every figure; matching changed files may be absent from the report.",
+    )
+    stale_report: SeverityName = Field(
+        default="error",
+        description="Severity when the report is older than a changed (or staged) file it measures.",
+    )
+    diff: DiffSettings = Field(default_factory=DiffSettings)
+    ratchet: RatchetSettings = Field(default_factory=RatchetSettings)
+    exclusion_creep: ExclusionCreepSettings = Field(default_factory=ExclusionCreepSettings)
+
+    @field_validator("run")
+    @classmethod
+    def _commands_not_blank(cls, value: list[str]) -> list[str]:
+        if any(not command.strip() for command in value):
+            raise ValueError("a 'run' command is empty")
+        return value
