@@ -1,0 +1,77 @@
+"""The ``models`` gate: unsafe model loading in Python code, and in committed model files.
+
+Only light imports here: this module is imported to build ``gates --help``.
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import TYPE_CHECKING
+
+from gates.findings import GateResult, Verdict
+from gates.gate import Gate, GateContext
+
+if TYPE_CHECKING:
+    from gates.policy.sections.model_safety import ModelSafetySection
+
+
+class ModelsGate(Gate):
+    name = "models"
+    section = "model_safety"
+    summary = "unsafe model loading in code (torch.load, pickle, unpinned HF downloads...) and model files"
+
+    def add_arguments(self, parser: argparse.ArgumentParser) -> None:
+        scope = parser.add_mutually_exclusive_group()
+        scope.add_argument("--code-only", action="store_true", help="only the code rules (MS101...)")
+        scope.add_argument("--files-only", action="store_true", help="only committed model files")
+        parser.add_argument(
+            "--fix", action="store_true", help="add weights_only=True, Loader=yaml.SafeLoader, timeout=..."
+        )
+        parser.add_argument(
+            "--diff", action="store_true", help="print what --fix would change; write nothing"
+        )
+        parser.set_defaults(gate_handler=_handle)
+
+    def run(self, ctx: GateContext) -> GateResult:
+        section: ModelSafetySection = ctx.section
+        code_only = bool(getattr(ctx.args, "code_only", False))
+        files_only = bool(getattr(ctx.args, "files_only", False))
+        result = GateResult(name=self.name, verdict=Verdict.PASS)
+        ran = False
+        if section.code_rules and not files_only:
+            from gates.checks.models.code_scan import analysis_settings, scan_code
+
+            settings = analysis_settings(section, ctx.loaded)
+            files = ctx.source_files((".py", ".pyi"))
+            scan = scan_code(ctx.root, files, settings, use_cache=section.cache, prune_cache=ctx.full_scope)
+            result.findings.extend(scan.findings)
+            result.metrics.update(scan.metrics)
+            ran = True
+        if section.model_files.enabled and not code_only:
+            from gates.checks.models.model_file_scope import model_file_candidates
+            from gates.checks.models.model_files import scan_model_files
+
+            candidates = model_file_candidates(ctx)
+            scanned = scan_model_files(ctx.root, candidates, section.model_files)
+            result.findings.extend(scanned.findings)
+            result.metrics.update(scanned.metrics)
+            ran = True
+        if not ran:
+            what = "model_files is disabled" if files_only else "code_rules is disabled"
+            return GateResult.skipped(self.name, f"nothing to do: model_safety.{what}")
+        return result
+
+
+def _handle(args: argparse.Namespace) -> int:
+    from gates.cli import run_and_report
+
+    if args.fix or args.diff:
+        from gates.checks.models.fix_command import run_fix
+
+        code = run_fix(args)
+        if args.diff or code != 0:
+            return code
+    return run_and_report([GATE], args)
+
+
+GATE = ModelsGate()

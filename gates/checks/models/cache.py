@@ -1,0 +1,87 @@
+"""A content-hash cache of per-file results, so warm reruns skip parsing.
+
+One JSON file under ``.gates/cache/``. Its key covers the tool version, the rules
+version and every policy value that changes a result; any change discards it all.
+An entry is reused only when the file's SHA-256 matches and every repository path
+whose existence decided a finding (``probes``) still looks the same.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from gates import __version__
+from gates.checks.models.analyzer import FileAnalysis
+from gates.checks.models.calls import AnalysisSettings
+from gates.checks.models.catalog import RULES_VERSION
+from gates.fsutil import atomic_write_text
+
+CACHE_FILE = ".gates/cache/models-code.json"
+FORMAT = 1
+
+
+def cache_key(settings: AnalysisSettings) -> str:
+    text = json.dumps([FORMAT, __version__, RULES_VERSION, repr(settings)])
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def content_hash(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+@dataclass
+class ResultCache:
+    path: Path
+    key: str
+    entries: dict[str, dict[str, object]] = field(default_factory=dict)
+    dirty: bool = False
+    hits: int = 0
+
+    @classmethod
+    def load(cls, root: Path, settings: AnalysisSettings) -> ResultCache:
+        path = root / CACHE_FILE
+        key = cache_key(settings)
+        cache = cls(path, key)
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return cache  # missing or corrupt: start over, never fail the gate on it
+        if isinstance(data, dict) and data.get("key") == key and isinstance(data.get("files"), dict):
+            cache.entries = data["files"]
+        return cache
+
+    def get(self, root: Path, relative: str, digest: str) -> FileAnalysis | None:
+        entry = self.entries.get(relative)
+        if not isinstance(entry, dict) or entry.get("sha256") != digest:
+            return None
+        try:
+            analysis = FileAnalysis.from_json(entry)
+        except (KeyError, TypeError, AssertionError):
+            return None
+        if any((root / p).exists() != seen for p, seen in analysis.probes.items()):
+            return None
+        self.hits += 1
+        return analysis
+
+    def put(self, relative: str, digest: str, analysis: FileAnalysis) -> None:
+        self.entries[relative] = {"sha256": digest, **analysis.to_json()}
+        self.dirty = True
+
+    def prune(self, keep: set[str]) -> None:
+        """Forget files that no longer exist (only on a whole-tree run)."""
+        gone = [name for name in self.entries if name not in keep]
+        for name in gone:
+            del self.entries[name]
+        self.dirty = self.dirty or bool(gone)
+
+    def save(self) -> None:
+        if not self.dirty:
+            return
+        payload = {"key": self.key, "files": self.entries}
+        # A read-only checkout still gets a correct (uncached) result.
+        with contextlib.suppress(OSError):
+            atomic_write_text(self.path, json.dumps(payload, separators=(",", ":")))

@@ -1,0 +1,133 @@
+"""Running the code rules over a set of files: cache lookups, parallel parsing, findings."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from multiprocessing import get_context
+from pathlib import Path
+
+from gates.checks.models.analyzer import FileAnalysis, analyze_file
+from gates.checks.models.cache import ResultCache, content_hash
+from gates.checks.models.calls import AnalysisSettings, TrustedModel
+from gates.checks.models.catalog import RULES
+from gates.errors import GatesError
+from gates.findings import SUPPRESSED_INLINE, Finding, Severity
+from gates.policy.loader import LoadedPolicy
+from gates.policy.sections.model_safety import ModelSafetySection
+
+GATE_NAME = "models"
+# Below this many files to parse, starting worker processes costs more than it saves.
+PARALLEL_FROM = 150
+_CHUNK = 24
+
+
+@dataclass
+class CodeScan:
+    findings: list[Finding] = field(default_factory=list)
+    metrics: dict[str, int | float] = field(default_factory=dict)
+
+
+def analysis_settings(section: ModelSafetySection, loaded: LoadedPolicy | None = None) -> AnalysisSettings:
+    unknown = [rule for rule in section.severity if rule not in RULES]
+    if unknown:
+        where = loaded.where(("model_safety", "severity", unknown[0]), key=True) + ": " if loaded else ""
+        raise GatesError(
+            f"{where}model_safety.severity names unknown rule {unknown[0]!r}; "
+            f"known rules: {', '.join(RULES)} (see docs/rules/README.md)"
+        )
+    version = (
+        tuple(int(p) for p in section.min_torch_version.split(".")) if section.min_torch_version else None
+    )
+    return AnalysisSettings(
+        require_explicit_weights_only=section.require_explicit_weights_only,
+        min_torch_version=version,
+        trusted_remote_code=tuple(TrustedModel(t.model, t.revision) for t in section.trust_remote_code_allow),
+        severities=tuple(sorted(section.severity.items())),
+    )
+
+
+def scan_code(
+    root: Path,
+    files: Sequence[str],
+    settings: AnalysisSettings,
+    *,
+    use_cache: bool,
+    prune_cache: bool = False,
+) -> CodeScan:
+    cache = ResultCache.load(root, settings) if use_cache else None
+    results: dict[str, FileAnalysis] = {}
+    pending: list[tuple[str, bytes, str]] = []
+    for relative in files:
+        try:
+            data = (root / relative).read_bytes()
+        except OSError as exc:
+            raise GatesError(f"{relative}: cannot read ({exc.strerror}); fix the path or exclude it") from exc
+        digest = content_hash(data)
+        cached = cache.get(root, relative, digest) if cache else None
+        if cached is not None:
+            results[relative] = cached
+        else:
+            pending.append((relative, data, digest))
+    for (relative, _, digest), analysis in zip(pending, _analyze_all(root, pending, settings), strict=True):
+        results[relative] = analysis
+        if cache is not None:
+            cache.put(relative, digest, analysis)
+    if cache is not None:
+        if prune_cache:
+            cache.prune(set(files))
+        cache.save()
+    scan = CodeScan()
+    for relative in files:
+        scan.findings.extend(_findings(relative, results[relative]))
+    scan.metrics = {
+        "code_files": len(files),
+        "code_files_parsed": sum(1 for r in results.values() if r.parsed),
+        "code_cache_hits": cache.hits if cache else 0,
+        "code_findings": len(scan.findings),
+        "code_unparsable": sum(1 for f in scan.findings if f.rule_id == "MS000"),
+    }
+    return scan
+
+
+def _analyze_all(
+    root: Path, pending: list[tuple[str, bytes, str]], settings: AnalysisSettings
+) -> list[FileAnalysis]:
+    workers = min(os.cpu_count() or 1, 4)
+    if len(pending) < PARALLEL_FROM or workers < 2:
+        return [analyze_file(root, relative, data, settings) for relative, data, _ in pending]
+    # spawn, not fork: the runner may have other gates' threads running.
+    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
+        jobs = [(str(root), relative, settings) for relative, _, _ in pending]
+        return list(pool.map(_analyze_in_worker, jobs, chunksize=_CHUNK))
+
+
+def _analyze_in_worker(job: tuple[str, str, AnalysisSettings]) -> FileAnalysis:
+    root, relative, settings = job
+    base = Path(root)
+    return analyze_file(base, relative, (base / relative).read_bytes(), settings)
+
+
+def _findings(path: str, analysis: FileAnalysis) -> list[Finding]:
+    out = []
+    for raw in analysis.findings:
+        rule = RULES[raw.rule]
+        finding = Finding(
+            gate=GATE_NAME,
+            rule_id=raw.rule,
+            severity=Severity(raw.severity),
+            message=raw.message,
+            path=path,
+            line=raw.line,
+            end_line=raw.end_line,
+            column=raw.column,
+            help_uri=rule.help_uri,
+            aliases=rule.aliases,
+        )
+        if raw.suppressed is not None:
+            finding.suppressed_by = SUPPRESSED_INLINE
+            finding.suppression_reason = raw.suppressed
+        out.append(finding)
+    return out

@@ -1,0 +1,208 @@
+"""MS301/MS302: Hugging Face downloads must be pinned to a full 40-hex commit.
+
+A branch or tag ("main", "v1.0") can be moved by whoever controls the repository, and a
+short SHA is not unique, so only the full commit id pins what is downloaded.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from gates.checks.models.calls import (
+    Arguments,
+    Checker,
+    FileContext,
+    Hit,
+    argument,
+    arguments,
+    describe,
+    is_constant,
+)
+from gates.checks.models.names import UNKNOWN
+
+FULL_SHA = re.compile(r"[0-9a-f]{40}")
+_HUB_ID = re.compile(r"[A-Za-z0-9][\w.-]*(/[\w.-]+)?")
+_LOCAL_PREFIXES = ("./", "../", "/", "~", ".\\", "..\\", "\\")
+# load_dataset("json", data_files=...) builds a local dataset; no download.
+DATASET_BUILDERS = frozenset(
+    {"json", "csv", "parquet", "text", "arrow", "pandas", "imagefolder", "audiofolder", "videofolder",
+     "webdataset", "generator", "sql", "xml", "spark", "cache"}
+)  # fmt: skip
+_PATH_FACTORIES = ("pathlib.", "os.path.", "os.getcwd", "os.environ", "tempfile.", "importlib.resources.")
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where a covered call takes the model id (keyword, position) and what it downloads."""
+
+    id_keyword: str
+    id_position: int | None
+    what: str = "model"
+
+
+HUB_FUNCTIONS = {
+    "huggingface_hub.hf_hub_download": Target("repo_id", 0, "file"),
+    "huggingface_hub.file_download.hf_hub_download": Target("repo_id", 0, "file"),
+    "huggingface_hub.snapshot_download": Target("repo_id", 0, "snapshot"),
+    "huggingface_hub._snapshot_download.snapshot_download": Target("repo_id", 0, "snapshot"),
+    "datasets.load_dataset": Target("path", 0, "dataset"),
+    "transformers.pipeline": Target("model", 1),
+    "transformers.pipelines.pipeline": Target("model", 1),
+    "sentence_transformers.SentenceTransformer": Target("model_name_or_path", 0),
+    "sentence_transformers.CrossEncoder": Target("model_name", 0),
+    "sentence_transformers.cross_encoder.CrossEncoder": Target("model_name", 0),
+}
+_SHORT_NAMES = {q.rsplit(".", 1)[1] for q in HUB_FUNCTIONS}
+TIMM_CREATE = frozenset({"timm.create_model", "timm.models.create_model"})
+
+
+@dataclass(frozen=True)
+class ModelRef:
+    node: ast.expr | None
+    value: str | None  # the resolved string, when there is one
+    kind: str  # "hub", "local", "object", "unknown", "absent"
+
+
+def check_huggingface(call: ast.Call, qual: str | None, ctx: FileContext) -> Iterator[Hit]:
+    func = call.func
+    if isinstance(func, ast.Attribute) and func.attr == "from_pretrained":
+        yield from _check_pinned(call, ctx, from_pretrained_target(call, ctx), "from_pretrained")
+        return
+    target = HUB_FUNCTIONS.get(qual or "")
+    if target is None and qual is None and isinstance(func, ast.Name) and func.id in _SHORT_NAMES:
+        # Star-imported or re-exported: the name alone is distinctive enough.
+        target = next(t for q, t in HUB_FUNCTIONS.items() if q.endswith("." + func.id))
+    if target is not None:
+        name = qual or describe(func)
+        yield from _check_pinned(call, ctx, target, name)
+    elif qual in TIMM_CREATE:
+        yield from _check_timm(call, ctx)
+
+
+def from_pretrained_target(call: ast.Call, ctx: FileContext) -> Target:
+    owner = call.func.value if isinstance(call.func, ast.Attribute) else call.func
+    qual = ctx.names.qualname(owner) or ""
+    leaf = qual.rsplit(".", 1)[-1] or (owner.id if isinstance(owner, ast.Name) else "")
+    if leaf.startswith("PeftModel") or leaf == "PeftMixedModel":
+        # PeftModel.from_pretrained(base_model, "org/adapter")
+        return Target("model_id", 1, "adapter")
+    return Target("pretrained_model_name_or_path", 0)
+
+
+def model_ref(call: ast.Call, args: Arguments, target: Target, ctx: FileContext) -> ModelRef:
+    node = argument(call, args, target.id_keyword, target.id_position)
+    if node is None:
+        return ModelRef(None, None, "absent")
+    return ModelRef(node, *_classify(node, ctx))
+
+
+def _classify(node: ast.expr, ctx: FileContext) -> tuple[str | None, str]:
+    node = ctx.names.bound_expr(node)
+    value = ctx.names.value(node)
+    if isinstance(value, str):
+        return value, _classify_string(value, ctx)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
+        return None, "local"  # Path / "name"
+    if isinstance(node, ast.JoinedStr):
+        head = node.values[0] if node.values else None
+        if isinstance(head, ast.Constant) and str(head.value).startswith(_LOCAL_PREFIXES):
+            return None, "local"
+        return None, "unknown"
+    qual = ctx.names.qualname(node.func if isinstance(node, ast.Call) else node) or ""
+    if isinstance(node, ast.Call):
+        if qual.startswith(_PATH_FACTORIES) or qual in ("pathlib.Path", "pathlib.PurePath"):
+            return None, "local"
+        if isinstance(node.func, ast.Name) and node.func.id in ("Path", "PurePath"):
+            return None, "local"
+        if isinstance(node.func, ast.Attribute) and node.func.attr in ("joinpath", "resolve", "absolute"):
+            return None, "local"
+    if qual.endswith("()"):
+        return None, "object"  # a model object built earlier, not an id
+    return None, "unknown"
+
+
+def _classify_string(text: str, ctx: FileContext) -> str:
+    if not text or text.startswith(_LOCAL_PREFIXES) or re.match(r"[A-Za-z]:[\\/]", text):
+        return "local"
+    if not _HUB_ID.fullmatch(text):
+        return "local"  # several slashes, spaces, extensions: a filesystem path
+    if "/" in text and (ctx.path_exists(text) or ctx.path_exists(_sibling(ctx.path, text))):
+        return "local"  # "models/bert" that is a directory of this repository
+    return "hub"
+
+
+def _sibling(path: str, name: str) -> str:
+    parent = path.rsplit("/", 1)[0] if "/" in path else ""
+    return f"{parent}/{name}" if parent else name
+
+
+def _check_pinned(call: ast.Call, ctx: FileContext, target: Target, name: str) -> Iterator[Hit]:
+    args = arguments(call, ctx.names)
+    if is_constant(ctx.names.value(args.keywords.get("local_files_only")), True):
+        return
+    ref = model_ref(call, args, target, ctx)
+    if ref.kind == "absent" and target.id_keyword == "path":
+        return
+    if ref.kind in ("local", "object"):
+        return
+    if ref.value in DATASET_BUILDERS and target.what == "dataset":
+        return
+    if ref.kind == "absent" and target.id_keyword != "model":
+        return  # the id comes through *args/**kwargs or is missing: not a download we can see
+    revision_node = args.keywords.get("revision")
+    if ref.kind == "absent":
+        if not args.opaque_star and not call.args[2:]:
+            yield Hit("MS301", call, f"{name}() without model= downloads the task's default model, unpinned")
+        return
+    where = f"{name}({ref.value!r})" if ref.value else f"{name}({describe(ref.node)})"
+    if revision_node is None:
+        if ref.kind == "unknown" and not args.opaque_star:
+            yield Hit(
+                "MS302",
+                call,
+                f"{where}: cannot tell whether {describe(ref.node)} is a local path or a hub id; "
+                "pass revision='<40-hex commit>' or a Path",
+            )
+        elif ref.kind == "unknown" or args.opaque_star:
+            yield Hit("MS302", call, f"{where}: the revision may come through **kwargs; pass it explicitly")
+        else:
+            yield Hit("MS301", call, f"{where} without revision= downloads whatever the default branch holds")
+        return
+    revision = ctx.names.value(revision_node)
+    if revision is UNKNOWN or not isinstance(revision, str):
+        if revision is UNKNOWN:
+            yield Hit(
+                "MS302",
+                call,
+                f"{where}: revision={describe(revision_node)} cannot be resolved; "
+                "pin a 40-hex commit constant",
+            )
+        else:
+            yield Hit("MS301", call, f"{where} with revision={revision!r}: pin a 40-hex commit")
+        return
+    if not FULL_SHA.fullmatch(revision):
+        kind = "a short SHA" if re.fullmatch(r"[0-9a-f]{4,39}", revision) else "a branch or tag"
+        yield Hit("MS301", call, f"{where} with revision={revision!r} ({kind}): pin the full 40-hex commit")
+
+
+def _check_timm(call: ast.Call, ctx: FileContext) -> Iterator[Hit]:
+    args = arguments(call, ctx.names)
+    node = argument(call, args, "model_name", 0)
+    value = ctx.names.value(node)
+    if not isinstance(value, str) or not value.startswith(("hf-hub:", "hf_hub:")):
+        return
+    _, _, revision = value.partition("@")
+    if not FULL_SHA.fullmatch(revision):
+        yield Hit(
+            "MS301",
+            call,
+            f"timm.create_model({value!r}) is not pinned: use 'hf-hub:org/name@<40-hex commit>'",
+        )
+
+
+CHECKS: list[tuple[frozenset[str], Checker]] = [
+    (frozenset({"from_pretrained", "create_model", *_SHORT_NAMES}), check_huggingface)
+]

@@ -1,0 +1,63 @@
+"""MS401/MS402: ``trust_remote_code=True`` runs the model repository's Python code."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+
+from gates.checks.models.calls import FileContext, Hit, arguments, describe
+from gates.checks.models.huggingface import (
+    FULL_SHA,
+    HUB_FUNCTIONS,
+    Target,
+    from_pretrained_target,
+    model_ref,
+)
+from gates.checks.models.names import UNKNOWN
+
+KEYWORD = "trust_remote_code"
+
+
+def check_trust_remote_code(call: ast.Call, qual: str | None, ctx: FileContext) -> Iterator[Hit]:
+    if not call.keywords:
+        return
+    args = arguments(call, ctx.names)
+    node = args.keywords.get(KEYWORD)
+    if node is None:
+        return
+    value = ctx.names.value(node)
+    if value is UNKNOWN:
+        yield Hit("MS402", call, f"trust_remote_code={describe(node)} cannot be resolved; make it False")
+        return
+    if value is not True:
+        return
+    model, revision = _model_and_revision(call, qual, ctx)
+    for trusted in ctx.settings.trusted_remote_code:
+        if trusted.model == model and trusted.revision == revision:
+            return
+    if model is None:
+        why = "the model id cannot be resolved"
+    elif revision is None or not FULL_SHA.fullmatch(revision):
+        why = f"{model!r} is not pinned to a 40-hex revision"
+    else:
+        why = f"{model!r}@{revision[:12]} is not in model_safety.trust_remote_code_allow"
+    yield Hit(
+        "MS401",
+        call,
+        f"trust_remote_code=True runs Python code from the model repository; {why}. "
+        "Allowlist the model with its pinned revision in the policy, or drop the flag",
+    )
+
+
+def _model_and_revision(call: ast.Call, qual: str | None, ctx: FileContext) -> tuple[str | None, str | None]:
+    args = arguments(call, ctx.names)
+    if isinstance(call.func, ast.Attribute) and call.func.attr == "from_pretrained":
+        target = from_pretrained_target(call, ctx)
+    else:
+        target = HUB_FUNCTIONS.get(qual or "", Target("pretrained_model_name_or_path", 0))
+    ref = model_ref(call, args, target, ctx)
+    revision = ctx.names.value(args.keywords.get("revision"))
+    return ref.value, revision if isinstance(revision, str) else None
+
+
+ALWAYS = check_trust_remote_code

@@ -1,0 +1,69 @@
+"""MS201-MS204: the pickle family (pickle, dill, cloudpickle, joblib, shelve, pandas, numpy)."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+
+from gates.checks.models.calls import Checker, FileContext, Hit, argument, arguments, describe, is_constant
+
+_PICKLE_MODULES = ("pickle", "cPickle", "_pickle", "dill", "cloudpickle", "dill._dill")
+UNPICKLERS = frozenset(
+    {f"{m}.{f}" for m in _PICKLE_MODULES for f in ("load", "loads", "Unpickler")}
+    | {
+        "joblib.load",
+        "sklearn.externals.joblib.load",
+        "jsonpickle.decode",
+        "jsonpickle.unpickler.decode",
+        "jsonpickle.unpickler.Unpickler",
+        "torch.serialization.pickle.load",
+    }
+)
+SHELVES = frozenset({"shelve.open", "shelve.DbfilenameShelf", "shelve.Shelf", "shelve.BsdDbShelf"})
+PANDAS = frozenset({"pandas.read_pickle", "pandas.io.pickle.read_pickle"})
+NUMPY_LOADS = frozenset({"numpy.load"})
+
+
+def check_pickles(call: ast.Call, qual: str | None, ctx: FileContext) -> Iterator[Hit]:
+    if qual is None:
+        return
+    if qual in UNPICKLERS:
+        yield Hit("MS201", call, f"{qual} unpickles its input, which runs any code the data asks for")
+    elif qual in SHELVES:
+        yield Hit("MS202", call, f"{qual}: every value read from a shelf is unpickled")
+    elif qual in PANDAS:
+        yield Hit("MS203", call, f"{qual} unpickles the file; store data as Parquet, CSV or Feather")
+    elif qual in NUMPY_LOADS:
+        args = arguments(call, ctx.names)
+        allow = argument(call, args, "allow_pickle", 2)
+        if allow is None:
+            if args.opaque_star:
+                yield Hit("MS204", call, f"{qual} may get allow_pickle through **kwargs; pass it explicitly")
+            return
+        if not is_constant(ctx.names.value(allow), False):
+            yield Hit(
+                "MS204",
+                call,
+                f"{qual} with allow_pickle={describe(allow)} unpickles object arrays; "
+                "keep allow_pickle=False",
+            )
+
+
+CHECKS: list[tuple[frozenset[str], Checker]] = [
+    (
+        frozenset(
+            {
+                "load",
+                "loads",
+                "Unpickler",
+                "decode",
+                "open",
+                "DbfilenameShelf",
+                "Shelf",
+                "BsdDbShelf",
+                "read_pickle",
+            }
+        ),
+        check_pickles,
+    )
+]

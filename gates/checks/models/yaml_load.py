@@ -1,0 +1,57 @@
+"""MS601: ``yaml.load`` must use a safe loader; ``unsafe_load``/``full_load`` never do."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+
+from gates.checks.models.calls import Checker, FileContext, Hit, argument, arguments, describe
+
+LOADS = frozenset({"yaml.load", "yaml.load_all"})
+ALWAYS_UNSAFE = frozenset(
+    {"yaml.unsafe_load", "yaml.unsafe_load_all", "yaml.full_load", "yaml.full_load_all"}
+)
+# BaseLoader builds only strings, lists and dicts: safe, though bandit flags it.
+SAFE_LOADERS = frozenset(
+    f"{module}.{name}"
+    for module in ("yaml", "yaml.loader", "yaml.cyaml")
+    for name in ("SafeLoader", "CSafeLoader", "BaseLoader", "CBaseLoader")
+)
+
+
+def check_yaml(call: ast.Call, qual: str | None, ctx: FileContext) -> Iterator[Hit]:
+    if qual in ALWAYS_UNSAFE:
+        yield Hit("MS601", call, f"{qual} can construct arbitrary Python objects; use yaml.safe_load")
+        return
+    if qual not in LOADS:
+        return
+    args = arguments(call, ctx.names)
+    loader = argument(call, args, "Loader", 1)
+    if loader is None:
+        if args.opaque_star:
+            yield Hit(
+                "MS601", call, f"{qual} may get its Loader through **kwargs; pass Loader=yaml.SafeLoader"
+            )
+            return
+        fix = None
+        if isinstance(call.func, ast.Attribute):
+            fix = ("Loader", f"{ast.unparse(call.func.value)}.SafeLoader")
+        yield Hit(
+            "MS601", call, f"{qual} without a Loader; use yaml.safe_load or Loader=yaml.SafeLoader", fix
+        )
+        return
+    if ctx.names.subclasses_of(SAFE_LOADERS, loader):
+        return
+    yield Hit(
+        "MS601",
+        call,
+        f"{qual} with Loader={describe(loader)} can construct arbitrary Python objects; use yaml.SafeLoader",
+    )
+
+
+CHECKS: list[tuple[frozenset[str], Checker]] = [
+    (
+        frozenset({"load", "load_all", "unsafe_load", "unsafe_load_all", "full_load", "full_load_all"}),
+        check_yaml,
+    )
+]
