@@ -80,7 +80,8 @@ def compute(components: list[Component]) -> ScoreBreakdown:
     if not used:
         return ScoreBreakdown(components, None, 0.0, total)
     score = sum(c.weight * (c.value or 0.0) for c in components if c.counted) / used
-    return ScoreBreakdown(components, round(score, 1), used, total)
+    # Half up to one decimal; the epsilon keeps 74.55 (stored as 74.5499...) from rounding down.
+    return ScoreBreakdown(components, round(score + 1e-9, 1), used, total)
 
 
 def band_for(score: float, bands: list[ReadinessBand]) -> str:

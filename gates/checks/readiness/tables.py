@@ -24,7 +24,7 @@ def score_table(a: Assessment) -> Table:
     total = "n/a" if a.score is None else f"{a.score:g}"
     rows.append(
         [
-            "**Score**",
+            "total",
             f"{a.breakdown.total_weight:g}",
             "100" if a.score is not None else "—",
             "",

@@ -74,7 +74,7 @@ def severity_of(located: Located, section: TodoSection) -> Severity:
 def describe(item: TodoItem) -> str:
     tag = " (blocking)" if item.blocking else ""
     if item.kind == "marker":
-        return f"{item.marker} comment{tag}: {item.text}"
+        return f"{'blocking ' if item.blocking else ''}{item.marker} comment: # {item.text}"
     if item.kind == "stub":
         return f"stub: {item.text}"
     if item.kind == "placeholder-body":
