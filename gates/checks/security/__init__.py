@@ -1,0 +1,235 @@
+"""The security gate: bandit, semgrep and pip-audit behind one policy and one severity model."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from gates.checks.security.outcome import ToolOutcome
+from gates.errors import GatesError
+from gates.findings import Finding, GateResult, Severity, Verdict
+from gates.gate import Gate, GateContext
+from gates.policy.sections.security import SecuritySection
+
+if TYPE_CHECKING:
+    from gates.checks.security.pip_audit import AuditedDependency
+
+TOOLS = ("bandit", "semgrep", "pip-audit")
+BARE_RULE = {"nosec": "security.bare-nosec", "nosemgrep": "security.bare-nosemgrep"}
+
+
+class SecurityGate(Gate):
+    name = "security"
+    section = "security"
+    summary = "security findings from bandit, semgrep and pip-audit, with baselines and fail-closed verdicts"
+
+    def add_arguments(self, parser: argparse.ArgumentParser) -> None:
+        parser.add_argument(
+            "--tool",
+            action="append",
+            choices=TOOLS,
+            dest="security_tools",
+            metavar="NAME",
+            help="run only this tool (repeatable): bandit, semgrep, pip-audit",
+        )
+
+    def run(self, ctx: GateContext) -> GateResult:
+        section: SecuritySection = ctx.section
+        requested = getattr(ctx.args, "security_tools", None)
+        chosen, notes = _choose_tools(section, requested, ctx)
+        if not chosen:
+            return GateResult(self.name, Verdict.SKIPPED, notes=notes or ["no security tool enabled"])
+        files = _selected_files(ctx) if {"bandit", "semgrep"} & set(chosen) else []
+        jobs = _jobs(ctx, section, chosen, files, notes)
+        with ThreadPoolExecutor(max_workers=max(1, len(jobs))) as pool:
+            futures = {tool: pool.submit(_guarded, tool, job) for tool, job in jobs.items()}
+            outcomes = {tool: future.result() for tool, future in futures.items()}
+        return _combine(ctx, section, files, outcomes, notes)
+
+
+def _choose_tools(
+    section: SecuritySection, requested: list[str] | None, ctx: GateContext
+) -> tuple[list[str], list[str]]:
+    enabled = {
+        "bandit": section.bandit.enabled,
+        "semgrep": section.semgrep.enabled,
+        "pip-audit": section.pip_audit.enabled,
+    }
+    notes: list[str] = []
+    if requested:
+        wanted = list(dict.fromkeys(requested))
+    else:
+        wanted = list(TOOLS)
+        if not ctx.full_scope:
+            # A commit's file list says nothing about dependencies: pip-audit runs on the
+            # whole project (CI, or the pre-push hook's `--tool pip-audit`).
+            wanted.remove("pip-audit")
+    chosen = []
+    for tool in wanted:
+        if enabled[tool]:
+            chosen.append(tool)
+        else:
+            notes.append(f"{tool}: disabled in the policy (security.{tool.replace('-', '_')}.enabled)")
+    return chosen, notes
+
+
+def _selected_files(ctx: GateContext) -> list[str]:
+    if ctx.files is None and ctx.staged:
+        staged = [c.path for c in ctx.changed_files if c.status != "D"]
+        from gates.files import list_files
+
+        return list_files(ctx.root, ctx.policy.paths, explicit=staged, suffixes=(".py",))
+    return [f for f in ctx.source_files((".py",)) if (ctx.root / f).is_file()]
+
+
+def _jobs(
+    ctx: GateContext, section: SecuritySection, chosen: list[str], files: list[str], notes: list[str]
+) -> dict[str, Callable[[], ToolOutcome]]:
+    from gates.checks.security import bandit, semgrep
+
+    jobs: dict[str, Callable[[], ToolOutcome]] = {}
+    timeout = float(section.timeout)
+    if files:
+        if "bandit" in chosen:
+            jobs["bandit"] = lambda: bandit.run_bandit(ctx.root, section.bandit, files, timeout)
+        if "semgrep" in chosen:
+            jobs["semgrep"] = lambda: semgrep.run_semgrep(ctx.root, section.semgrep, files, timeout)
+    elif {"bandit", "semgrep"} & set(chosen):
+        notes.append("bandit/semgrep: no Python files selected")
+    if "pip-audit" in chosen:
+        jobs["pip-audit"] = lambda: _run_pip_audit(ctx, section, timeout)
+    return jobs
+
+
+def _guarded(tool: str, job: Callable[[], ToolOutcome]) -> ToolOutcome:
+    try:
+        return job()
+    except GatesError as exc:
+        return ToolOutcome(tool, error=str(exc))
+
+
+def _run_pip_audit(ctx: GateContext, section: SecuritySection, timeout: float) -> ToolOutcome:
+    from gates.checks.security import origin, pip_audit
+
+    settings = section.pip_audit
+    inputs = pip_audit.audit_inputs(ctx.root, settings)
+    if not inputs:
+        outcome = ToolOutcome("pip-audit")
+        outcome.findings.append(
+            Finding(
+                gate="security",
+                rule_id=pip_audit.NO_INPUT_RULE,
+                severity=Severity.WARNING,
+                message="pip-audit is enabled but the policy names nothing to audit; set "
+                "security.pip_audit.requirements, projects or environment (or disable pip_audit)",
+                source_tool="pip-audit",
+            )
+        )
+        return outcome
+    deps: list[pip_audit.AuditedDependency] = []
+    for item in inputs:
+        deps += pip_audit.parse_dependencies(pip_audit.run_pip_audit_input(ctx.root, settings, item, timeout))
+    dep_files = sorted({f for item in inputs for f in item.files})
+    notes: list[str] = []
+    base_pins: dict[str, origin.Pin] | None
+    try:
+        commit = "HEAD" if ctx.staged else ctx.merge_base
+        base_pins = origin.base_pins(ctx.root, commit, dep_files)
+    except GatesError as exc:
+        base_pins = None
+        notes.append(f"pip-audit: no merge-base ({exc}); every advisory blocks without grace")
+    url = settings.osv_url if settings.service == "osv" else None
+    origin_ctx = pip_audit.OriginContext(
+        current=origin.current_pins(ctx.root, dep_files),
+        base=base_pins,
+        now=pip_audit.utc_now(),
+        dates=lambda name, version: origin.advisory_dates(url, name, version, min(timeout, 30.0)),
+    )
+    outcome = pip_audit.dependency_findings(_dedupe_deps(deps), settings, origin_ctx)
+    outcome.notes += notes
+    return outcome
+
+
+def _dedupe_deps(deps: list[AuditedDependency]) -> list[AuditedDependency]:
+    """The same pin audited through two inputs is one dependency."""
+    seen: set[tuple[str, str | None]] = set()
+    unique = []
+    for dep in deps:
+        key = (dep.name, dep.version)
+        if key not in seen:
+            seen.add(key)
+            unique.append(dep)
+    return unique
+
+
+def _combine(
+    ctx: GateContext,
+    section: SecuritySection,
+    files: list[str],
+    outcomes: dict[str, ToolOutcome],
+    notes: list[str],
+) -> GateResult:
+    from gates.checks.security import dedup
+
+    result = GateResult("security", Verdict.PASS, notes=list(notes))
+    result.metrics["files_selected"] = len(files)
+    errors: list[str] = []
+    for tool in TOOLS:
+        outcome = outcomes.get(tool)
+        if outcome is None:
+            continue
+        result.metrics.update(outcome.metrics)
+        result.notes += outcome.notes
+        result.tables += outcome.tables
+        result.details.update({f"{tool}_{k}": v for k, v in outcome.details.items()})
+        if outcome.error:
+            errors.append(outcome.error if outcome.error.startswith(tool) else f"{tool}: {outcome.error}")
+    bandit_findings = outcomes["bandit"].findings if "bandit" in outcomes else []
+    semgrep_findings = outcomes["semgrep"].findings if "semgrep" in outcomes else []
+    merged, count = dedup.merge_duplicates(bandit_findings, semgrep_findings)
+    result.metrics["deduplicated"] = count
+    result.findings += merged
+    if "pip-audit" in outcomes:
+        result.findings += outcomes["pip-audit"].findings
+    if {"bandit", "semgrep"} & set(outcomes):
+        result.findings += _suppression_findings(ctx.root, files, section, result)
+    result.details["tools"] = sorted(outcomes)
+    if errors:
+        result.verdict = Verdict.ERROR
+        result.error = "; ".join(errors)
+    return result
+
+
+def _suppression_findings(
+    root: Path, files: list[str], section: SecuritySection, result: GateResult
+) -> list[Finding]:
+    from gates.checks.security import suppressions
+
+    found = suppressions.audit(root, files)
+    for kind in ("nosec", "nosemgrep"):
+        mine = [s for s in found if s.kind == kind]
+        result.metrics[f"{kind}_total"] = len(mine)
+        result.metrics[f"{kind}_bare"] = sum(1 for s in mine if s.reason is None)
+    if section.bare_suppressions == "count":
+        return []
+    severity = Severity(section.bare_suppressions)
+    return [
+        Finding(
+            gate="security",
+            rule_id=BARE_RULE[s.kind],
+            severity=severity,
+            message=f"'# {s.kind}' without a reason; add one after ' -- ' (e.g. '# {s.kind} B603 -- "
+            "argv is a fixed list') or fix the finding",
+            path=s.path,
+            line=s.line,
+            source_tool="ml-gates",
+        )
+        for s in found
+        if s.reason is None
+    ]
+
+
+GATE = SecurityGate()
