@@ -12,6 +12,7 @@ from gates.policy.paths import matches_any
 from gates.policy.sections.coverage import CoverageSection
 
 GATE_NAME = "coverage"
+_SINGULAR = {"statements": "statement", "branches": "branch"}
 BRANCH_NOT_MEASURED = (
     "branch coverage was not measured, but the policy sets {key}; run coverage with --branch "
     "(or '[run] branch = true') so the report has branch data, or remove {key}"
@@ -63,7 +64,7 @@ def floor_message(what: str, counts: Counts, floor: float, unit: str = "statemen
     more = percent.needed(counts, floor)
     return (
         f"{what}: {percent.show(counts)} < {percent.show_floor(floor)}, "
-        f"{more} more {unit if more != 1 else unit.rstrip('s')} needed "
+        f"{more} more {unit if more != 1 else _SINGULAR[unit]} needed "
         f"({counts.covered}/{counts.total} covered)"
     )
 
@@ -118,12 +119,15 @@ def check_paths(
 ) -> tuple[list[PathRow], list[Finding]]:
     rows: list[PathRow] = []
     found: list[Finding] = []
-    if not section.per_path and section.critical_min is None:
+    if not section.per_path and not critical:
         return rows, found
     branch_rule_unmeasured = False
     for path in sorted(files):
         floor = floor_for(path, section, critical)
         if floor is None:
+            # Critical files without a floor still get a row: readiness reports their health.
+            if critical and matches_any(path, critical):
+                rows.append(PathRow(path, line_counts(files[path]), None, (before or {}).get(path)))
             continue
         counts = line_counts(files[path])
         row = PathRow(path, counts, floor.line_min, (before or {}).get(path))

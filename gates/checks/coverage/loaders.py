@@ -75,9 +75,9 @@ def parse_json(data: bytes, shown: str) -> CoverageReport:
     try:
         doc = json.loads(data)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        line = getattr(exc, "lineno", 1)
+        line, column = getattr(exc, "lineno", 1), getattr(exc, "colno", 1)
         raise GatesError(
-            f"{shown}:{line}:1: not valid JSON ({exc}); regenerate it with 'coverage json'"
+            f"{shown}:{line}:{column}: not valid JSON ({exc}); regenerate it with 'coverage json'"
         ) from None
     if not isinstance(doc, dict) or not isinstance(doc.get("files"), dict):
         raise GatesError(
@@ -167,7 +167,9 @@ def parse_cobertura(data: bytes, shown: str) -> CoverageReport:
         valid = int(root.get("branches-valid", "0"))
     except ValueError:
         valid = 0
-    return CoverageReport(shown, "cobertura", files, any_branch or valid > 0, sources=sources)
+    # coverage.py writes branch-rate="1" with no branches when it measured branches, "0" when it did not.
+    measured = any_branch or valid > 0 or root.get("branch-rate") == "1"
+    return CoverageReport(shown, "cobertura", files, measured, sources=sources)
 
 
 def parse_lcov(text: str, shown: str) -> CoverageReport:
