@@ -70,5 +70,6 @@ def _parse_rest(rest: str) -> tuple[frozenset[str], str]:
     if match is None:
         return frozenset(), ""
     ids = frozenset(part.strip() for part in match.group("ids").split(",") if part.strip())
-    reason = match.group("reason").strip().lstrip(":-—").strip()
+    # "# gates: ignore[X]  # other comment" has no reason: the rest is another comment.
+    reason = match.group("reason").split("#", 1)[0].strip().lstrip(":-—").strip()
     return ids, reason
