@@ -2,10 +2,54 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+import re
 
-from gates.policy.base import StrictModel
+from pydantic import Field, field_validator
+
+from gates.policy.base import SeverityName, StrictModel
+
+_GLOBAL_PATTERN = re.compile(r"[A-Za-z_][\w]*(\.[A-Za-z_][\w]*)*(\.\*)?")
 
 
 class ModelFilesSettings(StrictModel):
     enabled: bool = Field(default=True, description="Scan committed model files by content.")
+    allowed_globals: list[str] = Field(
+        default_factory=list,
+        description=(
+            "Extra pickle globals to accept, as `module.name` or `module.*` (e.g. your own model "
+            "classes). Known-dangerous globals (os, subprocess, builtins.eval, ...) stay errors."
+        ),
+    )
+    max_file_mb: float = Field(
+        default=2048,
+        gt=0,
+        description="Model/pickle containers larger than this are reported as not scanned (MS203).",
+    )
+    max_decompressed_mb: float = Field(
+        default=4096,
+        gt=0,
+        description="Bytes the scanner may read or decompress per file before reporting a possible zip bomb.",
+    )
+    max_compression_ratio: float = Field(
+        default=200,
+        gt=1,
+        description="Archive members (over 1 MiB) that expand more than this are a suspected zip bomb.",
+    )
+    max_depth: int = Field(
+        default=3, ge=1, description="How many archives deep (zip in zip, gzip in zip) the scanner follows."
+    )
+    lfs_pointer_severity: SeverityName = Field(
+        default="error",
+        description=(
+            "Severity of MS204, a Git LFS pointer whose model was not scanned. Fetch LFS files in CI "
+            "(`actions/checkout` with `lfs: true`) rather than lowering this."
+        ),
+    )
+
+    @field_validator("allowed_globals")
+    @classmethod
+    def _dotted_names(cls, value: list[str]) -> list[str]:
+        for item in value:
+            if not _GLOBAL_PATTERN.fullmatch(item):
+                raise ValueError(f"{item!r} is not `module.name` or `module.*`")
+        return value

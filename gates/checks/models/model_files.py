@@ -1,0 +1,208 @@
+"""Committed model files: find every pickle by content and judge the globals it names.
+
+The caller passes every candidate file. Each one is sniffed from its first bytes (zip,
+pickle, ``.npy``, safetensors, compressed wrappers, LFS pointers) and skipped cheaply when
+it holds no model. Pickles are walked opcode by opcode and never loaded.
+
+Rules (ids differ from the code rules' MS ids):
+
+- MF101 a known-dangerous global (``os.system``, ``builtins.eval``, ``importlib``...);
+- MF102 a global outside the allowlist, or a call the scanner cannot attribute to a name;
+- MF103 a file or member that could not be scanned (truncated, corrupt, oversized, bomb);
+- MF104 a Git LFS pointer: the model it stands for was not scanned.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from gates.checks.models.pickle_containers import (
+    FileScan,
+    Observation,
+    ObservationKind,
+    ScanLimits,
+    scan_file,
+)
+from gates.checks.models.pickle_globals import Verdict, judge, normalize
+from gates.findings import Finding, Severity
+from gates.policy.sections.model_files import ModelFilesSettings
+
+GATE_NAME = "models"
+DOCS_BASE = "https://github.com/ml-gates/ml-gates/blob/main/docs/rules"
+DANGEROUS_GLOBAL = "MF101"
+GLOBAL_NOT_ALLOWED = "MF102"
+NOT_SCANNABLE = "MF103"
+LFS_NOT_SCANNED = "MF104"
+
+_SAFETENSORS_HINT = (
+    "Re-export the weights as safetensors (safetensors.torch.save_file) and load those instead"
+)
+_MIB = 1024 * 1024
+
+
+@dataclass
+class ModelFileScan:
+    findings: list[Finding] = field(default_factory=list)
+    metrics: dict[str, int | float] = field(default_factory=dict)
+
+
+def _limits(settings: ModelFilesSettings) -> ScanLimits:
+    return ScanLimits(
+        max_file_bytes=int(settings.max_file_mb * _MIB),
+        max_decompressed_bytes=int(settings.max_decompressed_mb * _MIB),
+        max_compression_ratio=settings.max_compression_ratio,
+        max_depth=settings.max_depth,
+    )
+
+
+def scan_model_files(
+    root: Path, relative_paths: Iterable[str], settings: ModelFilesSettings
+) -> ModelFileScan:
+    """Scan each file under ``root``; files that hold no model or pickle are skipped."""
+    limits = _limits(settings)
+    result = ModelFileScan()
+    counts = {
+        "model_files_candidates": 0,
+        "model_files_scanned": 0,
+        "model_files_safetensors": 0,
+        "model_files_not_scanned_lfs": 0,
+        "model_files_unscannable": 0,
+        "model_files_unsafe": 0,
+        "model_files_pickles": 0,
+        "model_files_archive_members": 0,
+        "model_files_bytes_read": 0,
+    }
+    for relative in relative_paths:
+        path = root / relative
+        if not path.is_file():
+            continue
+        counts["model_files_candidates"] += 1
+        scan = scan_file(path, relative, limits)
+        if scan.kind is None and not scan.observations:
+            continue
+        counts["model_files_scanned"] += 1
+        counts["model_files_pickles"] += scan.pickles
+        counts["model_files_archive_members"] += scan.members
+        counts["model_files_bytes_read"] += scan.bytes_read
+        findings = _findings_for(path, relative, scan, settings)
+        kinds = {o.kind for o in scan.observations}
+        if scan.kind is not None and scan.kind.value == "safetensors" and not findings:
+            counts["model_files_safetensors"] += 1
+        if ObservationKind.LFS_POINTER in kinds:
+            counts["model_files_not_scanned_lfs"] += 1
+        if ObservationKind.UNSCANNABLE in kinds:
+            counts["model_files_unscannable"] += 1
+        if any(f.rule_id in (DANGEROUS_GLOBAL, GLOBAL_NOT_ALLOWED) for f in findings):
+            counts["model_files_unsafe"] += 1
+        result.findings.extend(findings)
+    result.metrics.update(counts)
+    return result
+
+
+def _findings_for(path: Path, relative: str, scan: FileScan, settings: ModelFilesSettings) -> list[Finding]:
+    findings: list[Finding] = []
+    seen: set[tuple[str, str, str]] = set()
+    digest: str | None = None
+    for obs in scan.observations:
+        built = _finding(relative, obs, settings)
+        if built is None:
+            continue
+        rule_id, severity, subject, message = built
+        key = (rule_id, obs.member, subject)
+        if key in seen:
+            continue  # one finding per global per member, however often it is named
+        seen.add(key)
+        if digest is None:
+            digest = _sha256(path)
+        findings.append(
+            Finding(
+                gate=GATE_NAME,
+                rule_id=rule_id,
+                severity=severity,
+                message=message,
+                path=relative,
+                help_uri=f"{DOCS_BASE}/{rule_id}.md",
+                # Bound to the file's content: a waiver or baseline entry for one checkpoint
+                # does not carry over to a different file committed under the same name.
+                fingerprint=_fingerprint(rule_id, relative, obs.member, subject, digest),
+            )
+        )
+    return findings
+
+
+def _finding(
+    relative: str, obs: Observation, settings: ModelFilesSettings
+) -> tuple[str, Severity, str, str] | None:
+    where = f"{relative}" + (f" (member '{obs.member}')" if obs.member else "")
+    if obs.kind is ObservationKind.GLOBAL:
+        if obs.module is None:
+            return (
+                GLOBAL_NOT_ALLOWED,
+                Severity.ERROR,
+                obs.name,
+                f"{where}: the pickle names a global the scanner cannot resolve ({obs.name}, {obs.opcode} at"
+                f" byte {obs.position}); loading it runs code chosen at load time. {_SAFETENSORS_HINT}.",
+            )
+        judgement = judge(obs.module, obs.name, settings.allowed_globals)
+        if judgement.verdict is Verdict.ALLOWED:
+            return None
+        use = "calls" if obs.called else "imports"
+        if judgement.verdict is Verdict.DANGEROUS:
+            return (
+                DANGEROUS_GLOBAL,
+                Severity.ERROR,
+                judgement.qualname,
+                f"{where}: the pickle {use} {judgement.qualname}, which {judgement.reason}"
+                f" ({obs.opcode} at byte {obs.position}); loading this file can run arbitrary code."
+                f" Do not load it. {_SAFETENSORS_HINT}.",
+            )
+        return (
+            GLOBAL_NOT_ALLOWED,
+            Severity.ERROR,
+            judgement.qualname,
+            f"{where}: the pickle {use} {judgement.qualname}, which is not on the allowlist"
+            f" ({obs.opcode} at byte {obs.position}). If it is your own trusted class, add"
+            f" '{normalize(obs.module, obs.name)}' to model_safety.model_files.allowed_globals;"
+            f" Better: {_SAFETENSORS_HINT}.",
+        )
+    if obs.kind is ObservationKind.DYNAMIC_CALL:
+        subject = f"{obs.opcode}@{obs.position}"
+        return (
+            GLOBAL_NOT_ALLOWED,
+            Severity.ERROR,
+            subject,
+            f"{where}: the pickle calls a computed value ({obs.opcode} at byte {obs.position}) instead of a"
+            f" named global, a pattern used to hide the real callable. {_SAFETENSORS_HINT}.",
+        )
+    if obs.kind is ObservationKind.UNSCANNABLE:
+        return (
+            NOT_SCANNABLE,
+            Severity.ERROR,
+            obs.message,
+            f"{where} {obs.message}. A file the gate cannot read is not known to be safe;"
+            f" Fix or remove it. {_SAFETENSORS_HINT}.",
+        )
+    severity = Severity(settings.lfs_pointer_severity)
+    return (
+        LFS_NOT_SCANNED,
+        severity,
+        obs.message,
+        f"{where} {obs.message}. Fetch LFS objects before the gate runs (actions/checkout with"
+        " `lfs: true`, or `git lfs pull`) so the model can be scanned; prefer safetensors.",
+    )
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _fingerprint(rule_id: str, relative: str, member: str, subject: str, digest: str) -> str:
+    key = "\x1f".join(["ml-gates", rule_id, relative, member, subject, digest])
+    return hashlib.sha256(key.encode()).hexdigest()[:32]

@@ -1,0 +1,521 @@
+"""Walking one file down to its pickles: zips (torch checkpoints, ``.npz``), nested archives,
+compressed wrappers, ``.npy`` object arrays, the legacy torch format and plain pickles.
+
+The result is a list of raw observations (a global named in member M, a member that could
+not be read, an LFS pointer); ``model_files`` turns them into findings. Nothing here ever
+unpickles or imports what it reads, and every failure to read becomes an observation.
+"""
+
+from __future__ import annotations
+
+import bz2
+import contextlib
+import gzip
+import io
+import lzma
+import pickletools
+import zipfile
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import Path, PurePosixPath
+from typing import IO, cast
+
+from gates.checks.models.pickle_formats import (
+    COMPRESSED_KINDS,
+    PREFIX_BYTES,
+    TORCH_LEGACY_MAGIC,
+    FormatError,
+    Kind,
+    LfsPointer,
+    npy_header_end,
+    parse_lfs_pointer,
+    parse_npy_header,
+    safetensors_header_length,
+    sniff,
+    validate_safetensors_header,
+)
+from gates.checks.models.pickle_limits import Budget, GuardedReader, LimitExceeded
+from gates.checks.models.pickle_opcodes import PickleWalk, walk_pickle
+from gates.checks.models.pickle_zip import ENCRYPTED_FLAG, MemberError, open_member
+
+# Names that promise a pickle: a decoding failure there is corruption, not "some other format".
+PICKLE_SUFFIXES = frozenset({".pkl", ".pickle", ".joblib", ".dill", ".pck", ".pcl", ".p"})
+_MAX_PICKLES_PER_STREAM = 10_000
+_RATIO_MIN_BYTES = 1024 * 1024  # tiny members may compress absurdly well and still be harmless
+_MAX_NPY_HEADER = 1024 * 1024
+# Unnamed protocol 0/1 candidates are confirmed with pickletools.dis, which holds its output.
+_MAX_PROTO0_CHECK = 64 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class ScanLimits:
+    max_file_bytes: int
+    max_decompressed_bytes: int
+    max_compression_ratio: float
+    max_depth: int
+
+
+class ObservationKind(str, Enum):
+    GLOBAL = "global"
+    DYNAMIC_CALL = "dynamic-call"
+    UNSCANNABLE = "unscannable"
+    LFS_POINTER = "lfs-pointer"
+
+
+@dataclass(frozen=True)
+class Observation:
+    kind: ObservationKind
+    member: str  # "" for the file itself; nested members joined with "!/"
+    message: str = ""
+    module: str | None = None
+    name: str = ""
+    opcode: str = ""
+    position: int = -1
+    called: bool = False
+    pickle_index: int = 0
+
+
+@dataclass
+class FileScan:
+    kind: Kind | None = None
+    observations: list[Observation] = field(default_factory=list)
+    pickles: int = 0
+    members: int = 0
+    bytes_read: int = 0
+    lfs: LfsPointer | None = None
+
+
+@dataclass(frozen=True)
+class _Source:
+    """Something with bytes: the file, a zip member, a decompressed stream, a buffer."""
+
+    label: str
+    open: Callable[[], IO[bytes]]
+    size: int | None
+    seekable: bool
+    compressed_size: int | None = None
+    encrypted_flag: bool = False
+
+
+def _suffix(label: str) -> str:
+    return PurePosixPath(label).suffix.lower()
+
+
+class _Scanner:
+    def __init__(self, limits: ScanLimits) -> None:
+        self.limits = limits
+        self.budget = Budget(limits.max_decompressed_bytes)
+        self.result = FileScan()
+
+    # ---- observations ---------------------------------------------------------------
+
+    def unscannable(self, chain: tuple[str, ...], message: str) -> None:
+        self.result.observations.append(Observation(ObservationKind.UNSCANNABLE, _member(chain), message))
+
+    def record_walk(self, walk: PickleWalk, chain: tuple[str, ...], index: int) -> None:
+        member = _member(chain)
+        for ref in walk.globals:
+            qualname = f"{ref.module}.{ref.name}" if ref.module is not None else ref.name
+            self.result.observations.append(
+                Observation(
+                    ObservationKind.GLOBAL,
+                    member,
+                    module=ref.module,
+                    name=ref.name,
+                    opcode=ref.opcode,
+                    position=ref.position,
+                    called=qualname in walk.called,
+                    pickle_index=index,
+                )
+            )
+        for call in walk.dynamic_calls:
+            self.result.observations.append(
+                Observation(
+                    ObservationKind.DYNAMIC_CALL,
+                    member,
+                    opcode=call.opcode,
+                    position=call.position,
+                    pickle_index=index,
+                )
+            )
+
+    # ---- dispatch ---------------------------------------------------------------------
+
+    def scan(self, src: _Source, chain: tuple[str, ...], depth: int) -> Kind | None:
+        try:
+            return self._scan(src, chain, depth)
+        except LimitExceeded as exc:
+            self.unscannable(chain, f"not fully scanned: {exc}; possible zip bomb")
+        except MemberError as exc:
+            self.unscannable(chain, f"cannot be read: {exc}")
+        except (OSError, EOFError, ValueError, zlib.error, lzma.LZMAError) as exc:
+            self.unscannable(chain, f"cannot be read: {exc}")
+        return None
+
+    def _scan(self, src: _Source, chain: tuple[str, ...], depth: int) -> Kind | None:
+        strict = _suffix(src.label) in PICKLE_SUFFIXES
+        with contextlib.closing(src.open()) as stream:
+            prefix = stream.read(PREFIX_BYTES)
+        self.budget.spend(len(prefix))
+        kind = sniff(prefix, last_byte=self._last_byte(src, prefix), strict=strict)
+        if kind is None:
+            if src.encrypted_flag and src.size:
+                self.unscannable(
+                    chain,
+                    "has the zip 'encrypted' flag and its bytes are no format the scanner knows;"
+                    " loaders that ignore the flag may still read it",
+                )
+            return None
+        if kind is Kind.LFS_POINTER:
+            pointer = parse_lfs_pointer(prefix)
+            self.result.lfs = self.result.lfs or pointer
+            self.result.observations.append(
+                Observation(ObservationKind.LFS_POINTER, _member(chain), message=_lfs_text(pointer))
+            )
+            return kind
+        if kind is Kind.SAFETENSORS:
+            return self._check_safetensors(src, prefix, chain)
+        if depth > self.limits.max_depth:
+            self.unscannable(chain, f"is nested deeper than {self.limits.max_depth} archives (max_depth)")
+            return kind
+        if kind is not Kind.NPY and not self._within_limits(src, chain):
+            return kind
+        if kind in (Kind.PICKLE, Kind.PICKLE_PROTO0):
+            if not self._scan_pickles(src, chain, 0, strict=strict, proto0=kind is Kind.PICKLE_PROTO0):
+                return None
+        elif kind is Kind.NPY:
+            self._scan_npy(src, prefix, chain)
+        elif kind is Kind.ZIP:
+            self._scan_zip(src, chain, depth)
+        elif kind in COMPRESSED_KINDS:
+            inner = _Source(f"{src.label}({kind.value})", _decompressing_opener(src.open, kind), None, False)
+            inner_kind = self.scan(inner, (*chain, f"({kind.value})"), depth + 1)
+            if inner_kind is None:
+                return None
+        return kind
+
+    def _within_limits(self, src: _Source, chain: tuple[str, ...]) -> bool:
+        """Size and expansion checks before a source is read in full (headers are always read)."""
+        if src.size is not None and src.size > self.limits.max_file_bytes:
+            self.unscannable(
+                chain,
+                f"is {_mib(src.size)} MiB, over the {_mib(self.limits.max_file_bytes)} MiB limit"
+                " (model_files.max_file_mb); not scanned",
+            )
+            return False
+        if src.compressed_size and src.size and src.size >= _RATIO_MIN_BYTES:
+            ratio = src.size / max(src.compressed_size, 1)
+            if ratio > self.limits.max_compression_ratio:
+                self.unscannable(
+                    chain,
+                    f"expands {ratio:.0f}x ({_mib(src.compressed_size)} -> {_mib(src.size)} MiB), over the"
+                    f" {self.limits.max_compression_ratio:g}x limit (max_compression_ratio); possible zip"
+                    " bomb, not scanned",
+                )
+                return False
+        return True
+
+    def _last_byte(self, src: _Source, prefix: bytes) -> bytes:
+        if src.size is not None and src.size <= len(prefix):
+            return prefix[-1:]
+        if src.seekable and src.size:
+            with contextlib.closing(src.open()) as stream:
+                stream.seek(src.size - 1)
+                return stream.read(1)
+        return b""
+
+    # ---- pickles --------------------------------------------------------------------------
+
+    def _scan_pickles(
+        self, src: _Source, chain: tuple[str, ...], start: int, *, strict: bool, proto0: bool = False
+    ) -> bool:
+        """Scan the pickle(s) from ``start``; False when the bytes turn out not to be a pickle."""
+        with contextlib.closing(src.open()) as stream:
+            _skip(stream, start, src.seekable)
+            limit = src.size if src.size is not None else start + self.budget.remaining
+            reader = GuardedReader(stream, limit, self.budget, start)
+            first = walk_pickle(reader, keep_first_ops=3)
+            # Text can decode as protocol-0 opcodes ("hello." does); only a stream that
+            # fills the file and that pickletools' own checker accepts counts as a pickle.
+            if (
+                proto0
+                and not strict
+                and first.error is None
+                and (reader.tell() != src.size or not _well_formed(src))
+            ):
+                return False
+            if first.error is not None:
+                if not strict and (proto0 or (not first.globals and first.opcodes <= 2)):
+                    return False  # some other binary that happens to start like a pickle
+                self.result.pickles += 1
+                self.record_walk(first, chain, 0)
+                self.unscannable(
+                    chain, f"holds a truncated or corrupt pickle ({first.error}); not fully scanned"
+                )
+                return True
+            self.result.pickles += 1
+            self.record_walk(first, chain, 0)
+            if any(arg == TORCH_LEGACY_MAGIC for _, arg in first.first_ops):
+                self._scan_legacy_torch(reader, chain)
+            else:
+                self._scan_trailing_pickles(reader, chain, limit)
+        return True
+
+    def _scan_legacy_torch(self, reader: GuardedReader, chain: tuple[str, ...]) -> None:
+        # magic, protocol version, sys info, the object, the storage keys; raw storage bytes follow.
+        for index in range(1, 5):
+            walk = walk_pickle(reader)
+            self.result.pickles += 1
+            self.record_walk(walk, chain, index)
+            if walk.error is not None:
+                self.unscannable(
+                    chain, f"is a legacy torch checkpoint cut short in pickle {index + 1} of 5 ({walk.error})"
+                )
+                return
+
+    def _scan_trailing_pickles(self, reader: GuardedReader, chain: tuple[str, ...], limit: int) -> None:
+        # ``pickle.load`` called in a loop reads concatenated pickles; scan them all.
+        for index in range(1, _MAX_PICKLES_PER_STREAM):
+            if reader.tell() >= limit:
+                return
+            walk = walk_pickle(reader)
+            if walk.opcodes == 0:
+                return
+            if walk.error is not None and not walk.globals:
+                return  # trailing bytes that are not a pickle: no loader gets past them
+            self.result.pickles += 1
+            self.record_walk(walk, chain, index)
+            if walk.error is not None:
+                self.unscannable(chain, f"holds a truncated or corrupt pickle #{index + 1} ({walk.error})")
+                return
+        self.unscannable(
+            chain, f"holds more than {_MAX_PICKLES_PER_STREAM} concatenated pickles; rest not scanned"
+        )
+
+    # ---- formats ------------------------------------------------------------------------
+
+    def _scan_npy(self, src: _Source, prefix: bytes, chain: tuple[str, ...]) -> None:
+        try:
+            end = npy_header_end(prefix)
+            if end > _MAX_NPY_HEADER:
+                raise FormatError(f"the .npy header claims {end} bytes")
+            if end > len(prefix):
+                with contextlib.closing(src.open()) as stream:
+                    prefix = stream.read(end)
+            header = parse_npy_header(prefix)
+        except FormatError as exc:
+            self.unscannable(chain, f"is a corrupt .npy file: {exc}")
+            return
+        if header.has_object:
+            # np.save writes object arrays as a pickle right after the header.
+            if not self._within_limits(src, chain):
+                return
+            self._scan_pickles(src, chain, header.data_offset, strict=True)
+            return
+        expected = header.expected_data_bytes()
+        if expected is not None and src.size is not None and src.size < header.data_offset + expected:
+            self.unscannable(
+                chain,
+                f"is a truncated .npy file: the header promises {expected} data bytes,"
+                f" {src.size - header.data_offset} are there",
+            )
+
+    def _check_safetensors(self, src: _Source, prefix: bytes, chain: tuple[str, ...]) -> Kind | None:
+        length = safetensors_header_length(prefix)
+        claims_safetensors = _suffix(src.label) == ".safetensors"
+        try:
+            if src.size is not None and length > src.size - 8:
+                raise FormatError(f"the header claims {length} bytes, more than the file holds")
+            header = prefix[8 : 8 + length]
+            if len(header) < length:
+                with contextlib.closing(src.open()) as stream:
+                    header = stream.read(8 + length)[8:]
+                self.budget.spend(length)
+            data_bytes = (src.size - 8 - length) if src.size is not None else 1 << 62
+            validate_safetensors_header(header, data_bytes)
+        except FormatError as exc:
+            if claims_safetensors:
+                self.unscannable(chain, f"is not a valid safetensors file: {exc}")
+                return Kind.SAFETENSORS
+            return None
+        return Kind.SAFETENSORS
+
+    def _scan_zip(self, src: _Source, chain: tuple[str, ...], depth: int) -> None:
+        if not src.seekable:
+            src = self._materialize(src)
+        try:
+            with contextlib.closing(src.open()) as handle, zipfile.ZipFile(handle) as archive:
+                infos = archive.infolist()
+        except (
+            zipfile.BadZipFile,
+            zipfile.LargeZipFile,
+            OSError,
+            ValueError,
+            EOFError,
+            NotImplementedError,
+        ) as exc:
+            self.unscannable(chain, f"is a corrupt zip archive ({exc}); not scanned")
+            return
+        storage_dirs = {
+            name[: -len("data.pkl")] + "data/"
+            for name in (i.filename for i in infos)
+            if _is_torch_pickle(name)
+        }
+        for info in infos:
+            if info.is_dir():
+                continue
+            self.result.members += 1
+            if _is_storage_blob(info.filename, storage_dirs):
+                continue  # raw tensor bytes: torch reads them as data, never unpickles them
+            member = _Source(
+                info.filename,
+                _member_opener(src.open, info),
+                info.file_size,
+                False,
+                compressed_size=info.compress_size if info.compress_type != zipfile.ZIP_STORED else None,
+                encrypted_flag=bool(info.flag_bits & ENCRYPTED_FLAG),
+            )
+            self.scan(member, (*chain, info.filename), depth + 1)
+
+    def _materialize(self, src: _Source) -> _Source:
+        """Read a non-seekable source into memory (nested archives need to seek)."""
+        with contextlib.closing(src.open()) as stream:
+            limit = min(
+                src.size if src.size is not None else self.budget.remaining + 1,
+                self.limits.max_file_bytes + 1,
+            )
+            reader = GuardedReader(stream, limit, self.budget)
+            data = reader.read(limit)
+        if len(data) > self.limits.max_file_bytes:
+            raise LimitExceeded(
+                f"a nested archive is over {_mib(self.limits.max_file_bytes)} MiB (max_file_mb)"
+            )
+        return _Source(src.label, lambda: io.BytesIO(data), len(data), True)
+
+
+def _well_formed(src: _Source) -> bool:
+    if src.size is None or src.size > _MAX_PROTO0_CHECK:
+        return False
+    with contextlib.closing(src.open()) as stream:
+        try:
+            pickletools.dis(stream, out=io.StringIO())
+        except Exception:  # dis raises ValueError (bad memo, stack) and decoding errors
+            return False
+    return True
+
+
+def _is_torch_pickle(name: str) -> bool:
+    return name == "data.pkl" or name.endswith("/data.pkl")
+
+
+def _is_storage_blob(name: str, storage_dirs: set[str]) -> bool:
+    return any(name.startswith(prefix) and name[len(prefix) :].isdigit() for prefix in storage_dirs)
+
+
+def _member_opener(open_container: Callable[[], IO[bytes]], info: zipfile.ZipInfo) -> Callable[[], IO[bytes]]:
+    return lambda: open_member(open_container, info)
+
+
+class _Owning(io.BufferedIOBase):
+    """A decompressing stream that also closes the stream under it."""
+
+    def __init__(self, outer: IO[bytes], inner: IO[bytes]) -> None:
+        super().__init__()
+        self._outer = outer
+        self._inner = inner
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int | None = -1) -> bytes:
+        return self._outer.read(-1 if size is None else size)
+
+    def read1(self, size: int = -1) -> bytes:
+        return self._outer.read(size)
+
+    def readline(self, size: int | None = -1) -> bytes:
+        return self._outer.readline(-1 if size is None else size)
+
+    def close(self) -> None:
+        if not self.closed:
+            self._outer.close()
+            self._inner.close()
+        super().close()
+
+
+class _ZlibRaw(io.RawIOBase):
+    def __init__(self, inner: IO[bytes]) -> None:
+        super().__init__()
+        self._inner = inner
+        self._decompressor = zlib.decompressobj()
+        self._pending = b""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: memoryview | bytearray) -> int:  # type: ignore[override]
+        data = b""
+        while not data and not self._decompressor.eof:
+            if not self._pending:
+                self._pending = self._inner.read(64 * 1024)
+                if not self._pending:
+                    break
+            data = self._decompressor.decompress(self._pending, len(buffer))
+            self._pending = self._decompressor.unconsumed_tail
+        buffer[: len(data)] = data
+        return len(data)
+
+
+def _decompressing_opener(open_inner: Callable[[], IO[bytes]], kind: Kind) -> Callable[[], IO[bytes]]:
+    def opener() -> IO[bytes]:
+        inner = open_inner()
+        outer: IO[bytes]
+        if kind is Kind.GZIP:
+            outer = cast(IO[bytes], gzip.GzipFile(fileobj=inner, mode="rb"))
+        elif kind is Kind.BZIP2:
+            outer = bz2.BZ2File(inner)
+        elif kind is Kind.XZ:
+            outer = lzma.LZMAFile(inner)  # noqa: SIM115 (closed by _Owning)
+        else:
+            outer = io.BufferedReader(_ZlibRaw(inner))
+        return _Owning(outer, inner)  # type: ignore[return-value]
+
+    return opener
+
+
+def _skip(stream: IO[bytes], count: int, seekable: bool) -> None:
+    if count <= 0:
+        return
+    if seekable:
+        stream.seek(count)
+        return
+    while count > 0:
+        chunk = stream.read(min(count, 1 << 20))
+        if not chunk:
+            return
+        count -= len(chunk)
+
+
+def _member(chain: tuple[str, ...]) -> str:
+    return "!/".join(chain)
+
+
+def _mib(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f}"
+
+
+def _lfs_text(pointer: LfsPointer) -> str:
+    size = f", {pointer.size} bytes" if pointer.size is not None else ""
+    return f"is a Git LFS pointer ({pointer.oid}{size}); the model itself was not scanned"
+
+
+def scan_file(path: Path, label: str, limits: ScanLimits) -> FileScan:
+    """Scan one repository file; ``FileScan.kind`` is None when it is no model or pickle."""
+    scanner = _Scanner(limits)
+    size = path.stat().st_size
+    source = _Source(label, lambda: open(path, "rb"), size, True)  # noqa: SIM115 (closed by the scanner)
+    scanner.result.kind = scanner.scan(source, (), 0)
+    scanner.result.bytes_read = scanner.budget.used
+    return scanner.result

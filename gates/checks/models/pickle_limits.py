@@ -1,0 +1,74 @@
+"""Limits that keep a scan bounded: a byte budget per scanned file, and a guarded reader.
+
+A forged length field (``BINBYTES8`` claiming 2**60 bytes) or a zip bomb must end the
+scan with a finding, not exhaust memory, so every byte the scanner decompresses or hands
+to ``pickletools`` goes through a :class:`GuardedReader` that knows how much may remain.
+"""
+
+from __future__ import annotations
+
+from typing import IO
+
+
+class LimitExceeded(Exception):
+    """The file needs more bytes than the policy allows to scan; the message says which limit."""
+
+
+class Budget:
+    """Bytes that may still be read or decompressed while scanning one top-level file."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self.used = 0
+
+    @property
+    def remaining(self) -> int:
+        return max(self.max_bytes - self.used, 0)
+
+    def spend(self, count: int) -> None:
+        self.used += count
+        if self.used > self.max_bytes:
+            raise LimitExceeded(
+                f"scanning needs more than {self.max_bytes // (1024 * 1024)} MiB of (decompressed) data"
+                " (model_files.max_decompressed_mb)"
+            )
+
+
+class GuardedReader:
+    """``read``/``readline``/``tell`` over a stream, refusing reads past ``limit`` bytes.
+
+    ``limit`` is what can really be there (the file or member size), so a forged length
+    is reported as truncation before anything is allocated.
+    """
+
+    def __init__(self, stream: IO[bytes], limit: int, budget: Budget, start: int = 0) -> None:
+        self._stream = stream
+        self._limit = limit
+        self._budget = budget
+        self._pos = start
+
+    def tell(self) -> int:
+        return self._pos
+
+    def read(self, size: int = -1) -> bytes:
+        # A read past the end returns what is there (a short read, which pickletools
+        # reports as truncation) without allocating the forged ``size``.
+        remaining = self._limit - self._pos
+        return self._take(remaining if size < 0 else min(size, remaining))
+
+    def readline(self, size: int = -1) -> bytes:
+        cap = self._limit - self._pos
+        if size >= 0:
+            cap = min(cap, size)
+        line = self._stream.readline(cap)
+        self._advance(len(line))
+        return line
+
+    def _take(self, size: int) -> bytes:
+        data = self._stream.read(size) if size > 0 else b""
+        self._advance(len(data))
+        return data
+
+    def _advance(self, count: int) -> None:
+        self._pos += count
+        self._budget.spend(count)
