@@ -1,0 +1,164 @@
+"""Running mutmut (and our child script) in the work copy, within the policy's time budget.
+
+mutmut forks one child per mutant, so a timeout must end the whole process group, not just
+the parent. Its output goes to a log file in the work copy: it is long (a spinner) and only
+its tail matters, to explain a failed setup step.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+
+from gates.errors import ToolError
+
+INSTALL_HINT = "install it with: pip install 'ml-gates[mutation]' (mutmut 3.x, in the same environment)"
+CHILD_SCRIPT = Path(__file__).with_name("mutmut_child.py")
+LOG_NAME = "gates-mutmut.log"
+# How mutmut runs: the console script's entry point, without the cwd on sys.path.
+_RUN_MUTMUT = (
+    "import os, sys; sys.path[:] = [p for p in sys.path if p not in ('', '.', os.getcwd())]; "
+    "sys.argv[0] = 'mutmut'; from mutmut.__main__ import cli; sys.exit(cli())"
+)
+
+
+def installed_mutmut_version() -> str | None:
+    try:
+        return metadata.version("mutmut")
+    except metadata.PackageNotFoundError:
+        return None
+
+
+@dataclass
+class ProcessOutcome:
+    returncode: int
+    output: str
+    timed_out: bool
+    duration_s: float
+
+    def tail(self, lines: int = 12) -> str:
+        kept = [line for line in self.output.splitlines() if line.strip() and "\r" not in line][-lines:]
+        return "\n".join(kept)
+
+
+def run_in_work(
+    argv: list[str], work: Path, *, timeout: float, stdin: str | None = None, log_name: str = LOG_NAME
+) -> ProcessOutcome:
+    """Run ``argv`` in ``work`` as its own process group; on timeout kill the whole group."""
+    log_path = work / log_name
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "NO_COLOR": "1"}
+    env.pop("MUTANT_UNDER_TEST", None)
+    started = time.monotonic()
+    with open(log_path, "w", encoding="utf-8", errors="replace") as log:
+        try:
+            proc = subprocess.Popen(
+                argv,
+                cwd=work,
+                stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                env=env,
+                text=True,
+                start_new_session=True,
+            )
+        except OSError as exc:
+            raise ToolError(f"could not start {argv[0]} ({exc}); {INSTALL_HINT}") from None
+        timed_out = False
+        try:
+            proc.communicate(input=stdin, timeout=timeout)
+        except subprocess.TimeoutExpired:
+            timed_out = True
+            _kill_group(proc)
+        except BaseException:
+            _kill_group(proc)
+            raise
+    output = log_path.read_text(encoding="utf-8", errors="replace")
+    return ProcessOutcome(proc.returncode, output, timed_out, time.monotonic() - started)
+
+
+def _kill_group(proc: subprocess.Popen[str]) -> None:
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        proc.kill()
+    proc.wait()
+
+
+def child_argv(action: str, *extra: str) -> list[str]:
+    return [sys.executable, str(CHILD_SCRIPT), action, *extra]
+
+
+def mutmut_run_argv(names: list[str], max_children: int) -> list[str]:
+    return [sys.executable, "-c", _RUN_MUTMUT, "run", "--max-children", str(max_children), *names]
+
+
+# What mutmut prints when a setup step fails, and what the user should do about it.
+_FAILURES: list[tuple[str, str]] = [
+    (
+        "failed to collect stats, no active tests found",
+        "mutation.tests selects no test: check the paths and -k/-m expressions",
+    ),
+    (
+        "failed to collect stats",
+        "the tests fail before any mutation (mutmut's stats run, which runs the selected tests "
+        "once unmutated, failed): fix the failing tests or narrow mutation.tests",
+    ),
+    (
+        "Failed to run clean test",
+        "the tests fail before any mutation (mutmut's clean run failed): fix the failing tests "
+        "or narrow mutation.tests",
+    ),
+    (
+        "Unable to force test failures",
+        "mutmut's forced-fail run did not fail: the tests never reach the mutated code in "
+        "mutants/ (they import another copy, or swallow every exception); make tests import the "
+        "package normally and let unexpected exceptions fail them",
+    ),
+    (
+        "could not find any test case for any mutant",
+        "no selected test calls any mutated function: check that mutation.tests selects the tests "
+        "of mutation.paths and that they import the package (not a path-inserted copy)",
+    ),
+    (
+        "none match any mutant key",
+        "the tests import the code under a different module path than mutmut expects (a pytest "
+        "'pythonpath' setting or sys.path edits in conftest.py): use fully-qualified package imports",
+    ),
+    (
+        "Failed to collect list of tests",
+        "pytest could not collect the selected tests: check mutation.tests and mutation.pytest_args",
+    ),
+    (
+        "Failed to run pytest with args",
+        "pytest rejected the arguments: check mutation.tests and mutation.pytest_args",
+    ),
+]
+
+
+def explain_failure(outcome: ProcessOutcome) -> str:
+    """One message saying what failed and what to fix, with the end of mutmut's output."""
+    output = outcome.output
+    missing = _missing_module(output)
+    if missing:
+        return (
+            f"a module is missing in mutmut's copy of the project (ModuleNotFoundError: {missing!r}); "
+            f"add the file or directory that provides it to mutation.also_copy, or fix the import"
+        )
+    for marker, advice in _FAILURES:
+        if marker in output:
+            return f"{advice}. mutmut said:\n{outcome.tail()}"
+    return f"mutmut exited with code {outcome.returncode}. Its output ended with:\n{outcome.tail()}"
+
+
+def _missing_module(output: str) -> str | None:
+    marker = "ModuleNotFoundError: No module named "
+    for line in output.splitlines():
+        if marker in line:
+            return line.split(marker, 1)[1].strip().strip("'\"")
+    return None

@@ -1,0 +1,138 @@
+"""Mutant results: read from mutmut's ``mutants/**/*.meta`` files, saved and merged as JSON.
+
+We never trust ``mutmut run``'s exit code for the score: every mutant's status comes from
+the exit code mutmut stored for it in the ``.meta`` file next to the mutated source.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from gates.errors import ToolError
+from gates.fsutil import atomic_write_text
+
+from .statuses import status_of
+
+RESULTS_FILE = "mutation-results.json"
+RESULTS_FORMAT = 1
+CLASS_SEPARATOR = "ǁ"
+MUTANT_MARKER = "__mutmut_"
+
+
+@dataclass
+class Mutant:
+    name: str  # mutmut's key, e.g. pkg.mod.x_func__mutmut_3
+    path: str  # repository-relative source file
+    function_key: str  # mutmut's mangled function name: x_func or xǁClsǁmeth
+    exit_code: int | None
+    line: int | None = None
+    diff: str | None = None
+
+    @property
+    def status(self) -> str:
+        return status_of(self.exit_code)
+
+    @property
+    def function(self) -> str:
+        """The function as a reader knows it: ``func`` or ``Cls.meth``."""
+        return display_function(self.function_key)
+
+
+def display_function(function_key: str) -> str:
+    if function_key.startswith("x" + CLASS_SEPARATOR):
+        _, cls, meth = function_key.split(CLASS_SEPARATOR, 2)
+        return f"{cls}.{meth}"
+    return function_key.removeprefix("x_")
+
+
+def function_key_of(mutant_name: str) -> str:
+    mangled = mutant_name.partition(MUTANT_MARKER)[0]
+    return mangled.rpartition(".")[2]
+
+
+def read_meta_files(mutants_dir: Path) -> list[Mutant]:
+    """Every mutant mutmut generated, with its stored exit code (None: not checked)."""
+    found: list[Mutant] = []
+    for meta in sorted(mutants_dir.rglob("*.py.meta")):
+        source = meta.relative_to(mutants_dir).as_posix().removesuffix(".meta")
+        try:
+            data = json.loads(meta.read_text(encoding="utf-8"))
+            codes = data["exit_code_by_key"]
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise ToolError(f"mutmut's result file {meta} is unreadable ({exc}); rerun the gate") from None
+        if not isinstance(codes, dict):
+            raise ToolError(f"mutmut's result file {meta} has no exit_code_by_key table; rerun the gate")
+        for name, code in codes.items():
+            if code is not None and not isinstance(code, int):
+                raise ToolError(f"{meta}: exit code {code!r} for {name} is not an integer")
+            found.append(Mutant(name, source, function_key_of(name), code))
+    return found
+
+
+def universe_id(names: list[str]) -> str:
+    """Identifies the set of mutants a run was asked to judge, so shards of different runs never mix."""
+    return hashlib.sha256("\n".join(sorted(names)).encode()).hexdigest()[:16]
+
+
+@dataclass
+class RunResults:
+    """What one run (or one shard) judged: the artifact ``gates mutation merge`` reads."""
+
+    mutmut_version: str
+    mode: str  # "full" or "changed"
+    universe: str
+    universe_size: int
+    shard: tuple[int, int] | None
+    mutants: list[Mutant]
+    notes: list[str] = field(default_factory=list)
+
+    def to_json(self) -> str:
+        data: dict[str, Any] = {
+            "format": RESULTS_FORMAT,
+            "tool": "ml-gates mutation",
+            "mutmut_version": self.mutmut_version,
+            "mode": self.mode,
+            "universe": self.universe,
+            "universe_size": self.universe_size,
+            "shard": list(self.shard) if self.shard else None,
+            "notes": self.notes,
+            "mutants": [asdict(m) for m in sorted(self.mutants, key=lambda m: m.name)],
+        }
+        return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+    def write(self, directory: Path) -> Path:
+        path = directory / RESULTS_FILE
+        atomic_write_text(path, self.to_json())
+        return path
+
+
+def read_results(path: Path) -> RunResults:
+    """A results file written by a run, or a ToolError naming the file and the fix."""
+    file = path / RESULTS_FILE if path.is_dir() else path
+    try:
+        data = json.loads(file.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ToolError(
+            f"{file} not found; pass the directories the shard jobs wrote (their --results-dir)"
+        ) from None
+    except (OSError, ValueError) as exc:
+        raise ToolError(f"{file} is not a mutation results file ({exc})") from None
+    try:
+        if data.get("format") != RESULTS_FORMAT:
+            raise ToolError(f"{file}: results format {data.get('format')!r} is not {RESULTS_FORMAT}")
+        shard = data["shard"]
+        return RunResults(
+            mutmut_version=str(data["mutmut_version"]),
+            mode=str(data["mode"]),
+            universe=str(data["universe"]),
+            universe_size=int(data["universe_size"]),
+            shard=(int(shard[0]), int(shard[1])) if shard else None,
+            mutants=[Mutant(**m) for m in data["mutants"]],
+            notes=[str(n) for n in data.get("notes", [])],
+        )
+    except (KeyError, TypeError, ValueError, IndexError, AttributeError) as exc:
+        raise ToolError(f"{file} is not a mutation results file ({type(exc).__name__}: {exc})") from None
