@@ -148,7 +148,9 @@ def _env() -> dict[str, str]:
 
 
 def test_every_rule_in_the_pack_has_examples() -> None:
-    ids = {rule["id"] for path in RULE_PACK.glob("*.yaml") for rule in yaml.safe_load(path.read_text())["rules"]}
+    ids = {
+        rule["id"] for path in RULE_PACK.glob("*.yaml") for rule in yaml.safe_load(path.read_text())["rules"]
+    }
     assert ids == set(POSITIVE) == set(NEGATIVE)
 
 
