@@ -80,12 +80,27 @@ def _append_keyword(call: cst.Call, keyword: str, value: str) -> cst.Call:
         return call.with_changes(args=[new_arg])
     last = args[-1]
     if isinstance(last.comma, cst.Comma):
-        # Trailing-comma style: the new argument takes the last one's place before ")".
-        separator = args[-2].comma if len(args) > 1 and isinstance(args[-2].comma, cst.Comma) else None
-        if separator is None:
-            separator = cst.Comma(whitespace_after=call.whitespace_before_args)
-        args[-1] = last.with_changes(comma=separator)
-        args.append(new_arg.with_changes(comma=last.comma))
+        # Trailing-comma style: the new argument goes on its own line before ")".
+        closing = last.comma.whitespace_after
+        between = (
+            args[-2].comma.whitespace_after
+            if len(args) > 1 and isinstance(args[-2].comma, cst.Comma)
+            else call.whitespace_before_args
+        )
+        if isinstance(closing, cst.ParenthesizedWhitespace) and isinstance(
+            between, cst.ParenthesizedWhitespace
+        ):
+            # The last argument keeps its comment; the new one gets the closing indentation.
+            args[-1] = last.with_changes(
+                comma=last.comma.with_changes(
+                    whitespace_after=closing.with_changes(last_line=between.last_line)
+                )
+            )
+            plain = closing.with_changes(first_line=cst.TrailingWhitespace(), empty_lines=[])
+            args.append(new_arg.with_changes(comma=last.comma.with_changes(whitespace_after=plain)))
+        else:
+            args[-1] = last.with_changes(comma=cst.Comma(whitespace_after=between))
+            args.append(new_arg.with_changes(comma=last.comma))
     else:
         args[-1] = last.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
         args.append(new_arg)

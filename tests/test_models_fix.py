@@ -1,0 +1,81 @@
+"""``gates models --fix`` and ``--diff``: formatting and comments kept, idempotent."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from gates.checks.models.calls import AnalysisSettings
+from gates.checks.models.fix_command import fix_source
+
+SOURCE = """\
+import torch, yaml as y, requests
+
+# a comment that must stay
+m = torch.load(p)  # keep me
+c = y.load(open("x"))
+r = requests.get(
+    url,
+    headers=h,  # trailing comment
+)
+r2 = requests.get(url, timeout=None)
+x = torch.load(p, map_location="cpu")  # gates: ignore[MS101] trusted
+z = torch.load(p, weights_only=False)
+w = torch.load(p, **opts)
+"""
+
+EXPECTED = """\
+import torch, yaml as y, requests
+
+# a comment that must stay
+m = torch.load(p, weights_only=True)  # keep me
+c = y.load(open("x"), Loader=y.SafeLoader)
+r = requests.get(
+    url,
+    headers=h,  # trailing comment
+    timeout=30,
+)
+r2 = requests.get(url, timeout=None)
+x = torch.load(p, map_location="cpu")  # gates: ignore[MS101] trusted
+z = torch.load(p, weights_only=False)
+w = torch.load(p, **opts)
+"""
+
+
+def _fix(source: str, timeout: float = 30) -> str:
+    return fix_source(Path("."), "a.py", source, AnalysisSettings(), timeout)
+
+
+def test_fix_adds_missing_keywords_and_keeps_formatting() -> None:
+    assert _fix(SOURCE) == EXPECTED
+
+
+def test_fix_is_idempotent() -> None:
+    assert _fix(_fix(SOURCE)) == _fix(SOURCE)
+
+
+def test_fix_uses_the_policy_timeout_and_handles_unicode_columns() -> None:
+    source = 'import requests\ntitle = "héllo"; r = requests.get("https://x")\n'
+    assert (
+        _fix(source, 2.5) == 'import requests\ntitle = "héllo"; r = requests.get("https://x", timeout=2.5)\n'
+    )
+
+
+def test_fix_from_import_yaml_is_left_for_a_human() -> None:
+    source = "from yaml import load\nload(text)\n"
+    assert _fix(source) == source
+
+
+def test_cli_diff_prints_and_writes_nothing_then_fix_writes(repo, run_cli) -> None:  # type: ignore[no-untyped-def]
+    repo.write(
+        "policy.yaml", "version: 1\nmodel_safety:\n  http_timeout: 12\n  model_files: {enabled: false}\n"
+    )
+    target = repo.write("train.py", "import torch\nm = torch.load(p)\n")
+    result = run_cli("models", "--diff")
+    assert result.code == 1
+    assert "+m = torch.load(p, weights_only=True)" in result.out
+    assert "--- a/train.py" in result.out
+    assert target.read_text() == "import torch\nm = torch.load(p)\n"
+    result = run_cli("models", "--fix")
+    assert result.code == 0, result.out
+    assert target.read_text() == "import torch\nm = torch.load(p, weights_only=True)\n"
+    assert run_cli("models", "--diff").code == 0
