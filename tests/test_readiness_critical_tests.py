@@ -30,3 +30,12 @@ def test_tests_map_by_file_name_folder_or_glob() -> None:
     assert mapping.critical_path_of("tests/smoke/test_all.py") == "(readiness.critical_tests)"
     assert mapping.critical_path_of("tests/test_runners_other.py") is None
     assert mapping.critical_path_of("tests/test_cli.py") is None
+
+
+def test_modules_directly_in_a_critical_folder_name_tests_too() -> None:
+    files = ["src/core/io.py", "src/core/__init__.py", "src/core/deep/cache.py", "src/other.py"]
+    mapping = CriticalTests(["src/core/"], [], files)
+    assert mapping.critical_path_of("tests/test_io.py") == "src/core/"
+    assert mapping.critical_path_of("tests/test_core.py") == "src/core/"
+    assert mapping.critical_path_of("tests/test_cache.py") is None  # not directly in the folder
+    assert mapping.critical_path_of("tests/test_other.py") is None

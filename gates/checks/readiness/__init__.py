@@ -11,6 +11,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from gates.files import list_files
 from gates.findings import GateResult, Verdict
 from gates.fsutil import atomic_write_text
 from gates.gate import Gate, GateContext
@@ -47,7 +48,7 @@ class ReadinessGate(Gate):
         section: ReadinessSection = ctx.section
         health, health_state = self._health(ctx, section)
         inputs = self._inputs(ctx)
-        assessment = build(section, ctx.policy.paths, health, health_state, inputs)
+        assessment = build(section, ctx.policy.paths, health, health_state, inputs, _critical_files(ctx))
         if assessment.score is None:
             reasons = "; ".join(f"{c.key}: {c.formula}" for c in assessment.breakdown.components)
             return GateResult.failed_closed(self.name, f"no readiness component has an input ({reasons})")
@@ -74,6 +75,13 @@ class ReadinessGate(Gate):
         if saved:
             return from_json_file(Path(saved), saved, exclude=self.name)
         return from_results({k: v for k, v in ctx.results.items() if k != self.name})
+
+
+def _critical_files(ctx: GateContext) -> list[str]:
+    paths = ctx.policy.paths
+    if not paths.critical:
+        return []
+    return list_files(ctx.root, paths.model_copy(update={"source": list(paths.critical)}))
 
 
 def _path_option(ctx: GateContext, attribute: str, policy_value: str | None) -> tuple[Path, str] | None:

@@ -114,8 +114,9 @@ def build(
     health: TestHealth | None,
     health_state: str,
     inputs: dict[str, GateInput],
+    critical_files: list[str] | None = None,
 ) -> Assessment:
-    mapping = CriticalTests(paths.critical, section.critical_tests)
+    mapping = CriticalTests(paths.critical, section.critical_tests, critical_files or [])
     critical_failures = {}
     if health is not None:
         for case in health.problems():

@@ -2,9 +2,11 @@
 
 A test file tests a critical path when (a) it matches a glob in ``readiness.critical_tests``,
 or (b) its name or folder names the path's *subject*: the file stem for a file path
-(``gates/runner.py`` -> ``runner``), the last folder for a folder path (``src/pkg/training/``
--> ``training``). ``tests/test_runner.py``, ``tests/test_runner_waivers.py``,
-``tests/training/test_loop.py`` and ``tests/test_training.py`` then match.
+(``gates/runner.py`` -> ``runner``); for a folder path (``src/pkg/training/``) the folder's
+name (``training``) and the stems of the modules directly in it (``loop`` for
+``src/pkg/training/loop.py``). ``tests/test_runner.py``, ``tests/test_runner_waivers.py``,
+``tests/training/test_anything.py``, ``tests/test_training.py`` and ``tests/test_loop.py``
+then match.
 """
 
 from __future__ import annotations
@@ -42,13 +44,34 @@ def _test_stem(path: str) -> str | None:
     return None
 
 
+def _module_stems(pattern: str, files: Iterable[str]) -> list[str]:
+    """Stems of the modules directly inside folder ``pattern`` (none for a file or a glob)."""
+    folder = pattern.strip("/")
+    if not pattern.endswith("/") or _GLOB_CHARS & set(folder):
+        return []
+    stems = []
+    for path in files:
+        if posixpath.dirname(path) == folder and path.endswith(".py"):
+            stem = posixpath.basename(path)[: -len(".py")]
+            if stem != "__init__":
+                stems.append(stem)
+    return sorted(stems)
+
+
 class CriticalTests:
-    def __init__(self, critical: Iterable[str], extra_globs: Iterable[str]) -> None:
+    def __init__(
+        self, critical: Iterable[str], extra_globs: Iterable[str], files: Iterable[str] = ()
+    ) -> None:
+        """``files``: the repository's Python files under the critical paths."""
+        known = list(files)
         self.subjects: dict[str, str] = {}  # subject -> critical path it stands for
         for pattern in critical:
             subject = subject_of(pattern)
             if subject:
                 self.subjects.setdefault(subject, pattern)
+        for pattern in critical:
+            for stem in _module_stems(pattern, known):
+                self.subjects.setdefault(stem, pattern)
         self.globs = list(extra_globs)
 
     def critical_path_of(self, test_module: str) -> str | None:
