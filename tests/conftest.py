@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 import textwrap
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -15,6 +16,8 @@ import pytest
 from gates.cli import main as gates_main
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+# Keep the tests' policy cache out of the user's home and fresh for every session.
+os.environ["GATES_CACHE_DIR"] = tempfile.mkdtemp(prefix="gates-test-cache-")
 SARIF_SCHEMA = REPO_ROOT / "tests" / "data" / "sarif-2.1.0-rtm.5.json"
 
 

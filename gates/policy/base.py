@@ -13,7 +13,9 @@ SeverityName = Literal["error", "warning", "note"]
 class StrictModel(BaseModel):
     """Unknown keys are errors, so a typo never silently turns a check off."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # defer_build: validators are built on first validation, not at import, so a run that
+    # takes its policy from the cache (gates/policy/cache.py) never builds them.
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class Waiver(StrictModel):

@@ -20,6 +20,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from gates.errors import PolicyError
+from gates.policy import cache as policy_cache
 from gates.policy.model import Policy, default_policy
 
 POLICY_CANDIDATES = ("policy.yaml", ".gates/policy.yaml")
@@ -104,14 +105,39 @@ def parse_policy_file(path: Path, *, today: date | None = None) -> LoadedPolicy:
 
 
 def parse_policy_text(text: str, path: Path, *, today: date | None = None) -> LoadedPolicy:
-    loaded = LoadedPolicy(policy=default_policy(), path=path)
-    data = _load_yaml(text, loaded)
-    try:
-        loaded.policy = Policy.model_validate(data)
-    except ValidationError as exc:
-        raise PolicyError(*[_describe(error, loaded) for error in exc.errors()]) from None
+    loaded = _from_cache(text, path)
+    if loaded is None:
+        loaded = LoadedPolicy(policy=default_policy(), path=path)
+        data = _load_yaml(text, loaded)
+        try:
+            loaded.policy = Policy.model_validate(data)
+        except ValidationError as exc:
+            raise PolicyError(*[_describe(error, loaded) for error in exc.errors()]) from None
+        policy_cache.write(loaded.policy, text, _marks_to_json(loaded))
+    # Expiry depends on today's date, so it is checked on every load, cached or not.
     _reject_expired_waivers(loaded, today or date.today())
     return loaded
+
+
+def _from_cache(text: str, path: Path) -> LoadedPolicy | None:
+    hit = policy_cache.read(Policy, text)
+    if hit is None:
+        return None
+    policy, extras = hit
+    try:
+        value_marks = {tuple(loc): Mark(line, col) for loc, line, col in extras["value_marks"]}
+        key_marks = {tuple(loc): Mark(line, col) for loc, line, col in extras["key_marks"]}
+    except (KeyError, TypeError, ValueError):
+        return None
+    assert isinstance(policy, Policy)
+    return LoadedPolicy(policy=policy, path=path, value_marks=value_marks, key_marks=key_marks)
+
+
+def _marks_to_json(loaded: LoadedPolicy) -> dict[str, Any]:
+    return {
+        "value_marks": [[list(loc), m.line, m.column] for loc, m in loaded.value_marks.items()],
+        "key_marks": [[list(loc), m.line, m.column] for loc, m in loaded.key_marks.items()],
+    }
 
 
 def _load_yaml(text: str, loaded: LoadedPolicy) -> dict[str, Any]:

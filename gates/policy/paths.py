@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-import pathspec
 from pydantic import Field
 
 from gates.policy.base import StrictModel
+
+if TYPE_CHECKING:
+    import pathspec
 
 DEFAULT_EXCLUDES = [
     ".git/",
@@ -43,6 +46,8 @@ class Paths(StrictModel):
 
 @lru_cache(maxsize=256)
 def _spec(patterns: tuple[str, ...]) -> pathspec.GitIgnoreSpec:
+    import pathspec  # imported on first match: it is slow to import and most runs match little
+
     return pathspec.GitIgnoreSpec.from_lines(patterns)
 
 
