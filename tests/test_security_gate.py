@@ -145,7 +145,8 @@ def test_bandit_thresholds_and_config_from_the_policy(repo: Repo, run_cli) -> No
     policy = (repo.root / "policy.yaml").read_text()
     policy = policy.replace(
         "  bandit:\n    enabled: true\n",
-        "  bandit:\n    enabled: true\n    config: bandit.yaml\n    min_severity: medium\n    skips: [B301]\n",
+        "  bandit:\n    enabled: true\n    config: bandit.yaml\n"
+        "    min_severity: medium\n    skips: [B301]\n",
     )
     (repo.root / "policy.yaml").write_text(policy)
     repo.write("src/train.py", TRAIN)

@@ -182,7 +182,8 @@ def _vuln_finding(
     dep: AuditedDependency, vuln: dict[str, Any], settings: PipAuditSettings, ctx: OriginContext
 ) -> Finding:
     vuln_id = str(vuln.get("id"))
-    aliases = tuple(str(a) for a in vuln.get("aliases") or [])
+    # pip-audit keeps aliases in a set: sort them so reports and fingerprints are stable.
+    aliases = tuple(sorted(str(a) for a in vuln.get("aliases") or []))
     fixes = [str(v) for v in vuln.get("fix_versions") or []]
     severity = advisory_severity(
         [vuln_id, *aliases], bool(fixes), settings.severities, settings.fix_available, settings.no_fix
