@@ -139,7 +139,7 @@ def test_placeholder_values_but_not_marker_lists() -> None:
         MARKERS = ["TODO", "FIXME"]
         def f(name="TODO"):
             if name == "TODO":
-                return "todo"
+                return "XXX"
             return call(model="FIXME")
         """
     )
@@ -148,6 +148,12 @@ def test_placeholder_values_but_not_marker_lists() -> None:
         (3, "placeholder-string", False),
         (5, "placeholder-string", False),
         (6, "placeholder-string", False),
+    ]
+
+
+def test_placeholder_strings_are_case_sensitive() -> None:
+    assert kinds(scan('name = "todo"\nstate = "Placeholder"\nkey = "TODO"\n')) == [
+        (3, "placeholder-string", False)
     ]
 
 

@@ -2,8 +2,9 @@
 
 Comments come from :mod:`tokenize`, so a marker inside a string or docstring is never
 mistaken for a comment. Structure (stubs, ``pass`` bodies, placeholder values) comes from
-:mod:`ast`. Markers inside strings count only when the whole string value is a marker
-(``name = "PLACEHOLDER"``); docstrings never count.
+:mod:`ast`. Markers inside strings count only when the whole string value is a marker, written as
+configured (``name = "PLACEHOLDER"``, case-sensitive), in a value position (assigned,
+returned, passed by keyword, a default); docstrings never count.
 """
 
 from __future__ import annotations
@@ -256,6 +257,9 @@ def _value_positions(tree: ast.Module) -> Iterable[ast.expr]:
 
 
 def _placeholder_strings(tree: ast.Module, spec: MarkerSpec, pattern: re.Pattern[str]) -> list[TodoItem]:
+    # Always case-sensitive: "TODO" as a value is a stand-in, while "todo" is more often a name
+    # (a gate called "todo", a task state) than a placeholder.
+    pattern = re.compile(pattern.pattern)
     items: list[TodoItem] = []
     for node in _value_positions(tree):
         if not (isinstance(node, ast.Constant) and isinstance(node.value, str)):
