@@ -42,6 +42,7 @@ from gates.checks.models.pickle_zip import ENCRYPTED_FLAG, MemberError, open_mem
 
 # Names that promise a pickle: a decoding failure there is corruption, not "some other format".
 PICKLE_SUFFIXES = frozenset({".pkl", ".pickle", ".joblib", ".dill", ".pck", ".pcl", ".p"})
+_COMPRESSION_SUFFIXES = frozenset({".gz", ".gzip", ".bz2", ".xz", ".lzma", ".z", ".zz", ".zlib"})
 _MAX_PICKLES_PER_STREAM = 10_000
 _RATIO_MIN_BYTES = 1024 * 1024  # tiny members may compress absurdly well and still be harmless
 _MAX_NPY_HEADER = 1024 * 1024
@@ -190,7 +191,10 @@ class _Scanner:
         elif kind is Kind.ZIP:
             self._scan_zip(src, chain, depth)
         elif kind in COMPRESSED_KINDS:
-            inner = _Source(f"{src.label}({kind.value})", _decompressing_opener(src.open, kind), None, False)
+            inner_label = src.label
+            if _suffix(inner_label) in _COMPRESSION_SUFFIXES:  # "frame.pkl.gz" holds "frame.pkl"
+                inner_label = inner_label[: -len(_suffix(inner_label))]
+            inner = _Source(inner_label, _decompressing_opener(src.open, kind), None, False)
             inner_kind = self.scan(inner, (*chain, f"({kind.value})"), depth + 1)
             if inner_kind is None:
                 return None
@@ -234,8 +238,8 @@ class _Scanner:
         """Scan the pickle(s) from ``start``; False when the bytes turn out not to be a pickle."""
         with contextlib.closing(src.open()) as stream:
             _skip(stream, start, src.seekable)
-            limit = src.size if src.size is not None else start + self.budget.remaining
-            reader = GuardedReader(stream, limit, self.budget, start)
+            reader = GuardedReader(stream, src.size, self.budget, start)
+            limit = src.size if src.size is not None else 1 << 62
             first = walk_pickle(reader, keep_first_ops=3)
             # Text can decode as protocol-0 opcodes ("hello." does); only a stream that
             # fills the file and that pickletools' own checker accepts counts as a pickle.

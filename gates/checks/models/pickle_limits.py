@@ -41,9 +41,11 @@ class GuardedReader:
     is reported as truncation before anything is allocated.
     """
 
-    def __init__(self, stream: IO[bytes], limit: int, budget: Budget, start: int = 0) -> None:
+    def __init__(self, stream: IO[bytes], limit: int | None, budget: Budget, start: int = 0) -> None:
+        """``limit`` None: the size is unknown (a decompressed stream), so the budget bounds it."""
         self._stream = stream
-        self._limit = limit
+        self._unknown_size = limit is None
+        self._limit = start + budget.remaining if limit is None else limit
         self._budget = budget
         self._pos = start
 
@@ -54,6 +56,8 @@ class GuardedReader:
         # A read past the end returns what is there (a short read, which pickletools
         # reports as truncation) without allocating the forged ``size``.
         remaining = self._limit - self._pos
+        if self._unknown_size and size > remaining:
+            self._budget.spend(size)  # raises: the stream claims more than the budget allows
         return self._take(remaining if size < 0 else min(size, remaining))
 
     def readline(self, size: int = -1) -> bytes:

@@ -1,0 +1,484 @@
+"""The committed-model-file scanner, on files built in each test. Nothing is ever unpickled."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+import pickle
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from gates.checks.models.model_files import ModelFileScan, scan_model_files
+from gates.findings import Finding, Severity
+from gates.policy.sections.model_files import ModelFilesSettings
+from tests import model_file_payloads as payloads
+
+
+@pytest.fixture
+def canary(tmp_path: Path) -> Path:
+    return tmp_path / "canary-created-by-unpickling"
+
+
+def scan(root: Path, files: dict[str, bytes], **settings: Any) -> ModelFileScan:
+    root.mkdir(parents=True, exist_ok=True)
+    for name, data in files.items():
+        target = root / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+    return scan_model_files(root, list(files), ModelFilesSettings(**settings))
+
+
+def summary(findings: list[Finding]) -> list[tuple[str, str]]:
+    return sorted((f.rule_id, f.path or "") for f in findings)
+
+
+def only(findings: list[Finding], rule_id: str) -> list[Finding]:
+    return [f for f in findings if f.rule_id == rule_id]
+
+
+# ---- malicious pickles, each with a canary -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("builder", "expected_rule", "global_named"),
+    [
+        (payloads.reduce_os_system, "MF101", "os.system"),
+        (payloads.stack_global_via_memo, "MF101", "subprocess.check_call"),
+        (payloads.inst_protocol0, "MF101", "os.system"),
+        (payloads.obj_protocol1, "MF101", "posix.system"),
+        (payloads.getattr_chain, "MF101", "builtins.getattr"),
+        (payloads.importlib_import_module, "MF101", "importlib.import_module"),
+        (payloads.python2_builtin_eval, "MF101", "builtins.eval"),
+    ],
+)
+def test_malicious_pickle_is_named_and_never_loaded(
+    tmp_path: Path, canary: Path, builder: Any, expected_rule: str, global_named: str
+) -> None:
+    payload = builder(canary)
+    payloads.assert_valid_pickle(payload)  # a real, loadable pickle (checked without loading)
+
+    result = scan(tmp_path / "repo", {"weights.pkl": payload})
+
+    dangerous = only(result.findings, expected_rule)
+    assert any(global_named in f.message for f in dangerous), [f.message for f in result.findings]
+    assert all(f.severity is Severity.ERROR and f.path == "weights.pkl" for f in result.findings)
+    assert all("safetensors" in f.message for f in result.findings)
+    assert result.metrics["model_files_unsafe"] == 1
+    assert not canary.exists()
+
+
+def test_getattr_chain_also_reports_the_hidden_import_and_the_computed_call(
+    tmp_path: Path, canary: Path
+) -> None:
+    result = scan(tmp_path / "repo", {"m.pkl": payloads.getattr_chain(canary)})
+
+    messages = [f.message for f in result.findings]
+    assert [f.rule_id for f in result.findings].count("MF101") == 2
+    assert any("builtins.__import__" in m for m in messages)
+    computed = only(result.findings, "MF102")
+    assert len(computed) == 1 and "computed value (REDUCE at byte" in computed[0].message
+    assert not canary.exists()
+
+
+def test_pickled_object_with_reduce_is_caught_whatever_the_extension(tmp_path: Path, canary: Path) -> None:
+    payload = pickle.dumps(payloads.reduce_object(canary), protocol=5)
+
+    result = scan(tmp_path / "repo", {"notes/config.txt": payload, "data.csv": payload})
+
+    assert summary(result.findings) == [("MF101", "data.csv"), ("MF101", "notes/config.txt")]
+    assert all("calls posix.system" in f.message for f in result.findings)
+    assert not canary.exists()
+
+
+def test_pickle_in_torch_zip_under_bin_name(tmp_path: Path, canary: Path) -> None:
+    archive = payloads.torch_like_zip(pickle.dumps(payloads.reduce_object(canary), protocol=2))
+
+    result = scan(tmp_path / "repo", {"pytorch_model.bin": archive})
+
+    [finding] = result.findings
+    assert finding.rule_id == "MF101"
+    assert finding.path == "pytorch_model.bin"
+    assert "member 'archive/data.pkl'" in finding.message
+    assert "posix.system" in finding.message
+    assert result.metrics["model_files_archive_members"] == 4
+    assert not canary.exists()
+
+
+def test_pickle_in_any_member_not_only_data_pkl(tmp_path: Path, canary: Path) -> None:
+    benign = pickle.dumps({"epoch": 3}, protocol=2)
+    archive = payloads.torch_like_zip(
+        benign, extra={"archive/extra/hooks": payloads.stack_global_via_memo(canary)}
+    )
+
+    result = scan(tmp_path / "repo", {"model.ckpt": archive})
+
+    assert [(f.rule_id, "archive/extra/hooks" in f.message) for f in result.findings] == [("MF101", True)]
+    assert not canary.exists()
+
+
+def test_encrypted_flag_does_not_hide_a_member(tmp_path: Path, canary: Path) -> None:
+    archive = payloads.torch_like_zip(payloads.reduce_os_system(canary))
+    flagged = payloads.set_encrypted_flag(archive, "archive/data.pkl")
+    with zipfile.ZipFile(io.BytesIO(flagged)) as check, pytest.raises(RuntimeError, match="encrypted"):
+        check.read("archive/data.pkl")  # what stops zipfile-based scanners
+
+    result = scan(tmp_path / "repo", {"model.pt": flagged})
+
+    assert [f.rule_id for f in result.findings] == ["MF101"]
+    assert "os.system" in result.findings[0].message
+    assert not canary.exists()
+
+
+def test_data_descriptor_zip_is_read(tmp_path: Path, canary: Path) -> None:
+    archive = payloads.zip_with_data_descriptors({"archive/data.pkl": payloads.reduce_os_system(canary)})
+    with zipfile.ZipFile(io.BytesIO(archive)) as check:
+        assert check.infolist()[0].flag_bits & 0x08
+
+    result = scan(tmp_path / "repo", {"model.pt": archive})
+
+    assert [f.rule_id for f in result.findings] == ["MF101"]
+    assert not canary.exists()
+
+
+def test_nested_zip_names_the_member_path(tmp_path: Path, canary: Path) -> None:
+    inner = payloads.torch_like_zip(payloads.reduce_os_system(canary))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as outer:
+        outer.writestr("models/inner.zip", inner)
+        outer.writestr("README", b"weights inside")
+
+    result = scan(tmp_path / "repo", {"bundle.zip": buffer.getvalue()})
+
+    [finding] = result.findings
+    assert finding.rule_id == "MF101"
+    assert "member 'models/inner.zip!/archive/data.pkl'" in finding.message
+    assert not canary.exists()
+
+
+def test_gzip_wrapped_pickle(tmp_path: Path, canary: Path) -> None:
+    result = scan(tmp_path / "repo", {"frame.pkl.gz": gzip.compress(payloads.reduce_os_system(canary))})
+
+    [finding] = result.findings
+    assert finding.rule_id == "MF101" and "member '(gzip)'" in finding.message
+    assert not canary.exists()
+
+
+def test_nesting_deeper_than_the_limit_is_not_scanned(tmp_path: Path, canary: Path) -> None:
+    data = payloads.reduce_os_system(canary)
+    for level in range(3):
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w") as archive:
+            archive.writestr(f"level{level}.zip" if level else "data.pkl", data)
+        data = buffer.getvalue()
+
+    shallow = scan(tmp_path / "a", {"deep.zip": data}, max_depth=3)
+    deep = scan(tmp_path / "b", {"deep.zip": data}, max_depth=2)
+
+    assert [f.rule_id for f in shallow.findings] == ["MF101"]
+    assert [f.rule_id for f in deep.findings] == ["MF103"]
+    assert "nested deeper than 2" in deep.findings[0].message
+    assert not canary.exists()
+
+
+# ---- numpy ------------------------------------------------------------------------------
+
+
+def test_numpy_object_array_with_payload(tmp_path: Path, canary: Path) -> None:
+    buffer = io.BytesIO()
+    np.save(buffer, np.array([payloads.reduce_object(canary), 1], dtype=object), allow_pickle=True)
+
+    result = scan(tmp_path / "repo", {"features.npy": buffer.getvalue()})
+
+    assert [f.rule_id for f in result.findings] == ["MF101"]
+    assert "posix.system" in result.findings[0].message
+    assert not canary.exists()
+
+
+def test_benign_numpy_files_pass(tmp_path: Path) -> None:
+    objects, plain, archive = io.BytesIO(), io.BytesIO(), io.BytesIO()
+    np.save(objects, np.array([1, "a", None, {"k": 2.5}], dtype=object), allow_pickle=True)
+    np.save(plain, np.arange(12, dtype=np.float32).reshape(3, 4))
+    np.savez_compressed(archive, zeros=np.zeros(2_000_000), labels=np.array(["a", None], dtype=object))
+
+    result = scan(
+        tmp_path / "repo",
+        {"objects.npy": objects.getvalue(), "plain.npy": plain.getvalue(), "bundle.npz": archive.getvalue()},
+    )
+
+    assert result.findings == []
+    assert result.metrics["model_files_scanned"] == 3
+
+
+def test_npz_member_with_payload(tmp_path: Path, canary: Path) -> None:
+    archive = io.BytesIO()
+    np.savez(archive, ok=np.arange(3), bad=np.array([payloads.reduce_object(canary)], dtype=object))
+
+    result = scan(tmp_path / "repo", {"arrays.npz": archive.getvalue()})
+
+    [finding] = result.findings
+    assert finding.rule_id == "MF101" and "member 'bad.npy'" in finding.message
+    assert not canary.exists()
+
+
+def test_truncated_plain_npy(tmp_path: Path) -> None:
+    plain = io.BytesIO()
+    np.save(plain, np.arange(1000, dtype=np.int64))
+
+    result = scan(tmp_path / "repo", {"cut.npy": plain.getvalue()[:500]})
+
+    [finding] = result.findings
+    assert finding.rule_id == "MF103" and "truncated .npy" in finding.message
+
+
+# ---- real torch checkpoints ---------------------------------------------------------------
+
+
+def test_real_torch_checkpoints_pass(tmp_path: Path) -> None:
+    import torch
+
+    root = tmp_path / "repo"
+    root.mkdir()
+    state = {"layer.weight": torch.randn(4, 3), "layer.bias": torch.zeros(4), "step": 7}
+    torch.save(state, root / "model.pt")
+    torch.save(state, root / "legacy.pth", _use_new_zipfile_serialization=False)
+    torch.save(torch.nn.Linear(3, 2).state_dict(), root / "linear.bin")
+
+    result = scan_model_files(root, ["model.pt", "legacy.pth", "linear.bin"], ModelFilesSettings())
+
+    assert result.findings == []
+    assert result.metrics["model_files_scanned"] == 3
+    assert result.metrics["model_files_pickles"] >= 7  # 1 + 5 legacy pickles + 1
+
+
+def test_legacy_torch_checkpoint_with_payload(tmp_path: Path, canary: Path) -> None:
+    import torch
+
+    root = tmp_path / "repo"
+    root.mkdir()
+    torch.save(
+        {"w": torch.ones(2), "hook": payloads.reduce_object(canary)},
+        root / "old.pt",
+        _use_new_zipfile_serialization=False,
+    )
+
+    result = scan_model_files(root, ["old.pt"], ModelFilesSettings())
+
+    [finding] = result.findings
+    assert finding.rule_id == "MF101" and "posix.system" in finding.message
+    assert not canary.exists()
+
+
+def test_truncated_legacy_torch_checkpoint(tmp_path: Path) -> None:
+    import torch
+
+    buffer = io.BytesIO()
+    torch.save({"w": torch.ones(2)}, buffer, _use_new_zipfile_serialization=False)
+    data = buffer.getvalue()
+
+    result = scan(tmp_path / "repo", {"old.pt": data[:120]})
+
+    assert [f.rule_id for f in result.findings] == ["MF103"]
+    assert "legacy torch checkpoint cut short" in result.findings[0].message
+
+
+# ---- unscannable files --------------------------------------------------------------------
+
+
+def test_truncated_pickle(tmp_path: Path, canary: Path) -> None:
+    benign = pickle.dumps({"weights": list(range(100))}, protocol=4)
+    malicious = payloads.reduce_os_system(canary)
+
+    result = scan(tmp_path / "repo", {"cut.pkl": benign[: len(benign) // 2], "evil-cut.pkl": malicious[:-1]})
+
+    assert summary(result.findings) == [
+        ("MF101", "evil-cut.pkl"),
+        ("MF103", "cut.pkl"),
+        ("MF103", "evil-cut.pkl"),
+    ]
+    assert "truncated or corrupt pickle" in only(result.findings, "MF103")[0].message
+    assert not canary.exists()
+
+
+def test_corrupt_zip(tmp_path: Path) -> None:
+    result = scan(tmp_path / "repo", {"model.pt": b"PK\x03\x04" + b"\x00garbage" * 20})
+
+    [finding] = result.findings
+    assert finding.rule_id == "MF103" and "corrupt zip archive" in finding.message
+
+
+def test_corrupt_member_data(tmp_path: Path) -> None:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("archive/data.pkl", pickle.dumps(list(range(5000)), protocol=2))
+    data = bytearray(buffer.getvalue())
+    data[60:200] = b"\xff" * 140  # inside the deflate stream
+
+    result = scan(tmp_path / "repo", {"model.pt": bytes(data)})
+
+    assert [f.rule_id for f in result.findings] == ["MF103"]
+
+
+def test_zip_bomb_by_ratio(tmp_path: Path) -> None:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("archive/data.pkl", pickle.dumps(b"", protocol=2) + b"\x00" * (20 * 1024 * 1024))
+
+    result = scan(tmp_path / "repo", {"bomb.pt": buffer.getvalue()})
+
+    [finding] = result.findings
+    assert finding.rule_id == "MF103"
+    assert "possible zip bomb" in finding.message and "member 'archive/data.pkl'" in finding.message
+
+
+def test_decompression_budget(tmp_path: Path) -> None:
+    big = pickle.dumps(b"x" * (3 * 1024 * 1024), protocol=4)
+
+    result = scan(tmp_path / "repo", {"big.pkl.gz": gzip.compress(big)}, max_decompressed_mb=1)
+
+    [finding] = result.findings
+    assert finding.rule_id == "MF103" and "max_decompressed_mb" in finding.message
+
+
+def test_oversized_file(tmp_path: Path) -> None:
+    result = scan(tmp_path / "repo", {"huge.pkl": pickle.dumps(list(range(5000)))}, max_file_mb=0.001)
+
+    [finding] = result.findings
+    assert finding.rule_id == "MF103" and "max_file_mb" in finding.message
+
+
+def test_forged_length_is_truncation_not_allocation(tmp_path: Path) -> None:
+    forged = b"\x80\x04\x8e" + (2**60).to_bytes(8, "little") + b"abc"  # BINBYTES8 claiming 2**60 bytes
+
+    result = scan(tmp_path / "repo", {"forged.pkl": forged})
+
+    assert [f.rule_id for f in result.findings] == ["MF103"]
+
+
+# ---- LFS, safetensors, non-model files ------------------------------------------------------
+
+
+def test_lfs_pointer_is_not_scanned(tmp_path: Path) -> None:
+    result = scan(tmp_path / "a", {"models/big.safetensors": payloads.lfs_pointer()})
+    relaxed = scan(tmp_path / "b", {"model.bin": payloads.lfs_pointer()}, lfs_pointer_severity="warning")
+
+    [finding] = result.findings
+    assert (finding.rule_id, finding.severity) == ("MF104", Severity.ERROR)
+    assert "Git LFS pointer (sha256:4d7a2146" in finding.message and "not scanned" in finding.message
+    assert result.metrics["model_files_not_scanned_lfs"] == 1
+    assert [f.severity for f in relaxed.findings] == [Severity.WARNING]
+
+
+def test_safetensors_pass_and_corrupt_header_is_reported(tmp_path: Path) -> None:
+    good = payloads.safetensors_bytes({"w": [1.0, 2.0], "b": [0.5]})
+    header_length = int.from_bytes(good[:8], "little")
+    header = json.loads(good[8 : 8 + header_length])
+    header["w"]["data_offsets"] = [0, 4096]
+    bad_header = json.dumps(header).encode()
+    bad = len(bad_header).to_bytes(8, "little") + bad_header + good[8 + header_length :]
+
+    result = scan(tmp_path / "repo", {"model.safetensors": good, "broken.safetensors": bad})
+
+    assert summary(result.findings) == [("MF103", "broken.safetensors")]
+    assert "outside the file" in result.findings[0].message
+    assert result.metrics["model_files_safetensors"] == 1
+
+
+def test_non_model_files_are_skipped(tmp_path: Path) -> None:
+    files = {
+        "README.md": b"hello.",  # decodes as protocol-0 opcodes, but is no valid pickle
+        "setup.py": b"import os\nclass A:\n    pass\n",
+        "site.pth": b"import sys; sys.path.append('x')\n",
+        "image.png": b"\x89PNG\r\n\x1a\n" + b"\x00" * 64,
+        "empty.bin": b"",
+        "raw.bin": bytes(range(256)) * 4,
+    }
+
+    result = scan(tmp_path / "repo", files)
+
+    assert result.findings == []
+    assert result.metrics["model_files_candidates"] == len(files)
+    assert result.metrics["model_files_scanned"] == 0
+
+
+def test_benign_pickles_of_plain_data_pass(tmp_path: Path) -> None:
+    data = {"a": [1, 2.0, "x", b"y", {1, 2}, frozenset({3}), complex(1, 2), bytearray(b"z")]}
+    files = {f"p{protocol}.pkl": pickle.dumps(data, protocol=protocol) for protocol in range(6)}
+    files["renamed.txt"] = pickle.dumps(data, protocol=0)
+
+    result = scan(tmp_path / "repo", files)
+
+    assert result.findings == []
+    assert result.metrics["model_files_scanned"] == 7
+
+
+# ---- the allowlist -------------------------------------------------------------------------
+
+
+def _custom_class_pickle() -> bytes:
+    return b"\x80\x02cmypkg.models\nConfig\n)\x81}X\x01\x00\x00\x00aK\x01sb."
+
+
+def test_unknown_global_fails_until_allowlisted(tmp_path: Path) -> None:
+    payload = _custom_class_pickle()
+    payloads.assert_valid_pickle(payload)
+
+    default = scan(tmp_path / "a", {"cfg.pkl": payload})
+    exact = scan(tmp_path / "b", {"cfg.pkl": payload}, allowed_globals=["mypkg.models.Config"])
+    wildcard = scan(tmp_path / "c", {"cfg.pkl": payload}, allowed_globals=["mypkg.*"])
+
+    [finding] = default.findings
+    assert finding.rule_id == "MF102"
+    assert "calls mypkg.models.Config, which is not on the allowlist" in finding.message
+    assert "allowed_globals" in finding.message
+    assert exact.findings == [] and wildcard.findings == []
+
+
+def test_dangerous_globals_cannot_be_allowlisted(tmp_path: Path, canary: Path) -> None:
+    result = scan(tmp_path / "repo", {"x.pkl": payloads.reduce_os_system(canary)}, allowed_globals=["os.*"])
+
+    assert [f.rule_id for f in result.findings] == ["MF101"]
+    assert not canary.exists()
+
+
+def test_attribute_walk_through_an_allowed_module_is_dangerous(tmp_path: Path, canary: Path) -> None:
+    # Protocol 4 resolves dotted names: torch + _utils.os.system reaches os.system.
+    command = payloads.touch(canary)
+    payload = (
+        b"\x80\x04\x8c\x05torch\x8c\x10_utils.os.system\x93\x8c"
+        + bytes([len(command)])
+        + command.encode()
+        + b"\x85R."
+    )
+
+    result = scan(tmp_path / "repo", {"x.pt": payload})
+
+    [finding] = result.findings
+    assert finding.rule_id == "MF101" and "torch._utils.os.system" in finding.message
+    assert not canary.exists()
+
+
+def test_computed_stack_global_operands(tmp_path: Path) -> None:
+    # STACK_GLOBAL whose module string is the result of a call, not a literal.
+    payload = b"\x80\x04c_codecs\nencode\n\x8c\x02os\x85R\x8c\x06system\x93."
+
+    result = scan(tmp_path / "repo", {"x.pkl": payload})
+
+    assert any("cannot resolve (<computed module/name>" in f.message for f in result.findings)
+
+
+# ---- fingerprints --------------------------------------------------------------------------
+
+
+def test_fingerprint_follows_file_content(tmp_path: Path, canary: Path) -> None:
+    first = scan(tmp_path / "a", {"m.pkl": payloads.reduce_os_system(canary)})
+    same = scan(tmp_path / "b", {"m.pkl": payloads.reduce_os_system(canary)})
+    changed = scan(tmp_path / "c", {"m.pkl": payloads.reduce_os_system(canary / "other")})
+
+    assert first.findings[0].fingerprint == same.findings[0].fingerprint
+    assert first.findings[0].fingerprint != changed.findings[0].fingerprint
+    assert not canary.exists()
