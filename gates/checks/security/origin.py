@@ -42,7 +42,7 @@ class Pin:
 def pins_in(text: str, path: str) -> dict[str, Pin]:
     """Exact pins in a requirements file, a pylock/uv lock file or a pyproject.toml."""
     name = Path(path).name
-    if name.endswith(".toml"):
+    if name.endswith(".toml") or name == "uv.lock":
         return _toml_pins(text, path)
     pins: dict[str, Pin] = {}
     for number, line in enumerate(text.splitlines(), start=1):
