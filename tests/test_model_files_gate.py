@@ -1,0 +1,109 @@
+"""The model-file scan through ``gates models --files-only``: verdicts, waivers, LFS severity."""
+
+from __future__ import annotations
+
+import json
+import pickle
+from pathlib import Path
+from typing import Any
+
+from tests import model_file_payloads as payloads
+from tests.conftest import Repo
+
+
+def _models_json(run_cli: Any, *argv: str) -> tuple[int, dict[str, Any]]:
+    result = run_cli("models", "--files-only", "--format", "json", *argv)
+    report = json.loads(result.out)
+    [gate] = report["gates"]
+    return result.code, gate
+
+
+def test_malicious_checkpoint_fails_the_gate(repo: Repo, run_cli: Any, tmp_path: Path) -> None:
+    canary = tmp_path / "canary"
+    repo.write_bytes("models/pytorch_model.bin", payloads.torch_like_zip(payloads.reduce_os_system(canary)))
+    repo.write_bytes("models/ok.safetensors", payloads.safetensors_bytes({"w": [1.0]}))
+    repo.write("train.py", "print('hi')\n")
+    repo.commit("add model")
+
+    code, gate = _models_json(run_cli)
+
+    assert code == 1 and gate["verdict"] == "fail"
+    [finding] = gate["findings"]
+    assert finding["rule_id"] == "MF101" and finding["path"] == "models/pytorch_model.bin"
+    assert "archive/data.pkl" in finding["message"] and "os.system" in finding["message"]
+    assert gate["metrics"]["model_files_scanned"] == 2
+    assert gate["metrics"]["model_files_safetensors"] == 1
+    assert not canary.exists()
+
+
+def test_clean_repository_passes(repo: Repo, run_cli: Any) -> None:
+    repo.write_bytes("weights.pkl", pickle.dumps({"w": [0.5, 1.5]}, protocol=4))
+    repo.write("README.md", "weights.pkl holds plain floats.")
+    repo.commit("clean")
+
+    code, gate = _models_json(run_cli)
+
+    assert code == 0 and gate["verdict"] == "pass"
+    assert gate["findings"] == []
+
+
+def test_explicit_files_are_scanned_as_given(repo: Repo, run_cli: Any, tmp_path: Path) -> None:
+    canary = tmp_path / "canary"
+    repo.write_bytes("a.pkl", payloads.reduce_os_system(canary))
+    repo.write_bytes("b.pkl", pickle.dumps([1, 2]))
+
+    code, gate = _models_json(run_cli, "b.pkl")
+
+    assert code == 0 and gate["findings"] == []
+    code, gate = _models_json(run_cli, "a.pkl", "b.pkl")
+    assert code == 1 and [f["path"] for f in gate["findings"]] == ["a.pkl"]
+    assert not canary.exists()
+
+
+def test_waiver_accepts_a_reviewed_file(repo: Repo, run_cli: Any) -> None:
+    custom = b"\x80\x02cmypkg.models\nConfig\n)\x81."
+    repo.write_bytes("cfg.pkl", custom)
+    repo.write(
+        "policy.yaml",
+        """\
+        version: 1
+        model_safety:
+          code_rules: false
+          waivers:
+            - rule: MF102
+              path: cfg.pkl
+              reason: "our own config class, reviewed"
+              expires: 2099-01-01
+        """,
+    )
+
+    code, gate = _models_json(run_cli)
+
+    assert code == 0
+    [finding] = gate["findings"]
+    assert finding["rule_id"] == "MF102" and finding["suppressed_by"] == "waiver"
+
+
+def test_lfs_pointer_severity_from_policy(repo: Repo, run_cli: Any) -> None:
+    repo.write_bytes("model.safetensors", payloads.lfs_pointer())
+
+    code, gate = _models_json(run_cli)
+    assert code == 1 and [f["rule_id"] for f in gate["findings"]] == ["MF104"]
+
+    repo.write(
+        "policy.yaml", "version: 1\nmodel_safety:\n  model_files:\n    lfs_pointer_severity: warning\n"
+    )
+    code, gate = _models_json(run_cli)
+    assert code == 0 and [f["severity"] for f in gate["findings"]] == ["warning"]
+    assert gate["metrics"]["model_files_not_scanned_lfs"] == 1
+
+
+def test_bad_policy_value_is_a_usage_error(repo: Repo, run_cli: Any) -> None:
+    repo.write(
+        "policy.yaml", "version: 1\nmodel_safety:\n  model_files:\n    allowed_globals: ['os system']\n"
+    )
+
+    result = run_cli("models", "--files-only")
+
+    assert result.code == 2
+    assert "allowed_globals" in result.err + result.out

@@ -1,0 +1,63 @@
+"""Never a crash: damaged and truncated containers always end in findings, not exceptions."""
+
+from __future__ import annotations
+
+import io
+import pickle
+import random
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from gates.checks.models.pickle_containers import ObservationKind, ScanLimits, scan_file
+from tests import model_file_payloads as payloads
+
+LIMITS = ScanLimits(
+    max_file_bytes=64 * 1024 * 1024,
+    max_decompressed_bytes=64 * 1024 * 1024,
+    max_compression_ratio=200,
+    max_depth=3,
+)
+
+
+def _samples() -> dict[str, bytes]:
+    import torch
+
+    checkpoint, legacy, arrays = io.BytesIO(), io.BytesIO(), io.BytesIO()
+    torch.save({"w": torch.arange(6.0).reshape(2, 3), "n": 3}, checkpoint)
+    torch.save({"w": torch.ones(3)}, legacy, _use_new_zipfile_serialization=False)
+    np.savez_compressed(arrays, a=np.arange(50), b=np.array([None, "x"], dtype=object))
+    return {
+        "model.pt": checkpoint.getvalue(),
+        "legacy.pt": legacy.getvalue(),
+        "arrays.npz": arrays.getvalue(),
+        "data.pkl": pickle.dumps({"k": list(range(40)), "s": {1, 2}}, protocol=4),
+        "model.safetensors": payloads.safetensors_bytes({"w": [1.0, 2.0]}),
+    }
+
+
+@pytest.mark.parametrize("name", ["model.pt", "legacy.pt", "arrays.npz", "data.pkl", "model.safetensors"])
+def test_truncations_and_bit_flips_never_raise(tmp_path: Path, name: str) -> None:
+    original = _samples()[name]
+    rng = random.Random(name)
+    variants = [original[:cut] for cut in sorted({rng.randrange(1, len(original)) for _ in range(25)})]
+    for _ in range(40):
+        damaged = bytearray(original)
+        for _ in range(rng.randint(1, 4)):
+            damaged[rng.randrange(len(damaged))] = rng.randrange(256)
+        variants.append(bytes(damaged))
+    target = tmp_path / name
+    for variant in variants:
+        target.write_bytes(variant)
+        scan = scan_file(target, name, LIMITS)  # must not raise
+        for observation in scan.observations:
+            assert observation.kind in ObservationKind
+
+
+def test_intact_samples_scan_clean(tmp_path: Path) -> None:
+    for name, data in _samples().items():
+        (tmp_path / name).write_bytes(data)
+        scan = scan_file(tmp_path / name, name, LIMITS)
+        assert scan.kind is not None, name
+        assert scan.observations == [] or all(o.kind is ObservationKind.GLOBAL for o in scan.observations)
