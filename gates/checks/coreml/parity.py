@@ -59,7 +59,8 @@ def compare_output(
         )
     finite = np.isfinite(ref) & np.isfinite(got)
     same_nonfinite = ~finite & ((np.isnan(ref) & np.isnan(got)) | (ref == got))
-    diff = np.abs(got - ref)
+    diff = np.zeros(ref.shape, dtype=np.float64)
+    diff[finite] = np.abs(got[finite] - ref[finite])
     close = np.zeros(ref.shape, dtype=bool)
     close[finite] = diff[finite] <= atol + rtol * np.abs(ref[finite])
     close |= same_nonfinite
