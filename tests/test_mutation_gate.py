@@ -19,7 +19,7 @@ import pytest
 
 pytestmark = pytest.mark.slow
 
-PACKAGE = '''\
+PACKAGE = """\
 def total(price, qty):
     return price * qty
 
@@ -39,9 +39,9 @@ class Cart:
     def add(self, item):
         self.items.append(item)
         return len(self.items)
-'''
+"""
 
-STRONG_TESTS = '''\
+STRONG_TESTS = """\
 from shop.pricing import Cart, is_adult, label, total
 
 
@@ -63,9 +63,9 @@ def test_cart():
     assert cart.items == []
     assert cart.add("pen") == 1
     assert cart.items == ["pen"]
-'''
+"""
 
-WEAK_TESTS = '''\
+WEAK_TESTS = """\
 from shop.pricing import Cart, is_adult, label, total
 
 
@@ -77,15 +77,25 @@ def test_is_adult():
     assert is_adult(30)
 
 
-def test_label():
-    label("pen")
+def test_label(pen):
+    label(pen)
 
 
 def test_cart():
     Cart().add("pen")
-'''
+"""
 
-POLICY = '''\
+# A root conftest.py is not among the files mutmut copies into mutants/ by itself.
+ROOT_CONFTEST = """\
+import pytest
+
+
+@pytest.fixture
+def pen():
+    return "pen"
+"""
+
+POLICY = """\
 version: 1
 base: main
 paths:
@@ -94,11 +104,11 @@ paths:
 mutation:
   max_children: 2
   timeout: 300
-'''
+"""
 
 # The user's own mutmut settings, in the pre-3.6 key names; the gate must translate them
 # and leave this file byte for byte as it was.
-USER_PYPROJECT = '''\
+USER_PYPROJECT = """\
 [tool.pytest.ini_options]
 addopts = "-q"
 
@@ -106,7 +116,7 @@ addopts = "-q"
 paths_to_mutate = ["somewhere/else"]
 tests_dir = ["tests/"]
 timeout_constant = 2.0
-'''
+"""
 
 SCRUBBED_ENV = ("GITHUB_BASE_REF", "PRE_COMMIT", "PRE_COMMIT_FROM_REF", "GITHUB_STEP_SUMMARY", "CI")
 
@@ -181,8 +191,14 @@ def exit_codes(results: dict[str, object]) -> dict[str, int | None]:
 def mutmut_own_results(work: Path) -> dict[str, str]:
     """``mutmut results --all true`` in the kept work copy: mutmut's own verdicts."""
     proc = subprocess.run(
-        [sys.executable, "-c", "import sys; from mutmut.__main__ import cli; sys.argv[0]='mutmut'; cli()",
-         "results", "--all", "true"],
+        [
+            sys.executable,
+            "-c",
+            "import sys; from mutmut.__main__ import cli; sys.argv[0]='mutmut'; cli()",
+            "results",
+            "--all",
+            "true",
+        ],
         cwd=work,
         capture_output=True,
         text=True,
@@ -213,14 +229,18 @@ def strong(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, int
 
 @pytest.fixture(scope="module")
 def weak(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, int, dict[str, object]]]:
-    root = shop(tmp_path_factory.mktemp("weak") / "repo", WEAK_TESTS, **{"pyproject.toml": USER_PYPROJECT})
+    root = shop(
+        tmp_path_factory.mktemp("weak") / "repo",
+        WEAK_TESTS,
+        **{"pyproject.toml": USER_PYPROJECT, "conftest.py": ROOT_CONFTEST},
+    )
     code, result, _ = gates(root, "mutation", "--keep-work-dir")
     yield root, code, result
     shutil.rmtree(kept_work_dir(result), ignore_errors=True)
 
 
 def test_well_tested_project_scores_100_and_passes(strong: tuple[Path, int, dict[str, object]]) -> None:
-    root, code, result = strong
+    _, code, result = strong
     assert code == 0, result
     assert result["verdict"] == "pass"
     metrics = result["metrics"]
@@ -242,7 +262,7 @@ def test_well_tested_scores_agree_with_mutmut_itself(strong: tuple[Path, int, di
 def test_weakly_tested_project_fails_its_floor_with_each_survivor(
     weak: tuple[Path, int, dict[str, object]],
 ) -> None:
-    root, code, result = weak
+    _, code, result = weak
     assert code == 1, result
     assert result["verdict"] == "fail"
     metrics = result["metrics"]
@@ -288,15 +308,22 @@ def test_weak_scores_agree_with_mutmut_results_and_its_cicd_stats(
     for name, status in theirs.items():
         assert LABELS[status_of(statuses[name]["exit_code"])] == status, name
     subprocess.run(
-        [sys.executable, "-c", "import sys; from mutmut.__main__ import cli; sys.argv[0]='mutmut'; cli()",
-         "export-cicd-stats"],
+        [
+            sys.executable,
+            "-c",
+            "import sys; from mutmut.__main__ import cli; sys.argv[0]='mutmut'; cli()",
+            "export-cicd-stats",
+        ],
         cwd=work,
         capture_output=True,
         check=True,
     )
     cicd = json.loads((work / "mutants/mutmut-cicd-stats.json").read_text())
     assert (cicd["killed"], cicd["survived"], cicd["total"]) == (2, 6, 8)
-    assert 100 * (cicd["killed"] + cicd["timeout"]) / (cicd["total"] - cicd["skipped"]) == result["metrics"]["score"]
+    assert (
+        100 * (cicd["killed"] + cicd["timeout"]) / (cicd["total"] - cicd["skipped"])
+        == result["metrics"]["score"]
+    )
 
 
 def test_worst_functions_come_first_in_the_summary(weak: tuple[Path, int, dict[str, object]]) -> None:
@@ -319,6 +346,11 @@ def test_the_users_pyproject_is_untouched_and_old_key_names_translated(
     assert "paths_to_mutate" not in work_pyproject and "tests_dir" not in work_pyproject
     assert "timeout_constant" in work_pyproject  # the user's other settings are kept
     assert "[tool.pytest.ini_options]" in work_pyproject
+
+
+def test_the_doctor_adds_a_root_conftest_to_also_copy(weak: tuple[Path, int, dict[str, object]]) -> None:
+    _, _, result = weak
+    assert any("conftest.py" in note and "adds them to also_copy" in note for note in result["notes"])
 
 
 def test_two_shards_merged_equal_the_full_run(
@@ -417,7 +449,7 @@ def test_zero_mutants_is_an_error(tmp_path: Path) -> None:
 
 
 def test_a_forced_fail_run_that_passes_is_an_error(tmp_path: Path) -> None:
-    swallowing = '''\
+    swallowing = """\
 from shop.pricing import total
 
 
@@ -426,7 +458,7 @@ def test_total_never_fails():
         total(3, 4)
     except Exception:
         pass
-'''
+"""
     root = shop(tmp_path / "repo", swallowing)
     code, result, _ = gates(root, "mutation")
     assert code == 2
@@ -448,11 +480,20 @@ def test_doctor_reports_setup_problems_without_running(tmp_path: Path) -> None:
     root = shop(
         tmp_path / "repo",
         STRONG_TESTS.replace("from shop", "import helpers\nfrom shop"),
-        **{"pyproject.toml": pyproject, "conftest.py": "", "helpers.py": "X = 1\n", ".gitignore": ".gates/\n"},
+        **{
+            "pyproject.toml": pyproject,
+            "conftest.py": "",
+            "helpers.py": "X = 1\n",
+            ".gitignore": ".gates/\n",
+        },
     )
     env = {k: v for k, v in os.environ.items() if k not in SCRUBBED_ENV}
     proc = subprocess.run(
-        [sys.executable, "-m", "gates", "mutation", "doctor"], cwd=root, capture_output=True, text=True, env=env
+        [sys.executable, "-m", "gates", "mutation", "doctor"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        env=env,
     )
     assert proc.returncode == 0, proc.stderr
     assert "[pytest-cov]" in proc.stdout and "pyproject.toml" in proc.stdout

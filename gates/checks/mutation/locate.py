@@ -35,7 +35,8 @@ def mutated_line(source: str, function_key: str, diff: str) -> int | None:
         return None
     if first_removed is None or not original:
         return span.start
-    for start in range(span.start - 1, span.end):
+    # Comments above a function are part of mutmut's diff, so look a little above its span.
+    for start in range(max(0, span.start - 1 - len(original)), span.end):
         if lines[start : start + len(original)] == original:
             return start + 1 + first_removed
     return span.start

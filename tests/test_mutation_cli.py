@@ -1,0 +1,45 @@
+"""The mutation command's forms all parse, and its actions reach their handlers."""
+
+from __future__ import annotations
+
+import pytest
+
+from gates.checks.mutation import handle_command
+from gates.cli import build_parser
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["mutation"],
+        ["mutation", "--shard", "1/2"],
+        ["mutation", "merge", "a", "b"],
+        ["mutation", "doctor"],
+        ["mutation", "--changed", "--results-dir", "out", "src/a.py"],
+    ],
+)
+def test_every_form_parses_to_the_mutation_handler(argv: list[str]) -> None:
+    args = build_parser().parse_args(argv)
+    assert args.gate_name == "mutation"
+    assert args.gate_handler is handle_command
+
+
+def test_merge_without_directories_is_a_usage_error(run_cli) -> None:  # type: ignore[no-untyped-def]
+    result = run_cli("mutation", "merge")
+    assert result.code == 2
+    assert "results directories" in result.err
+
+
+def test_merge_of_a_missing_directory_is_an_error(run_cli, repo) -> None:  # type: ignore[no-untyped-def]
+    result = run_cli("mutation", "merge", "nowhere")
+    assert result.code == 2
+    assert "not found" in result.out
+
+
+def test_a_bad_shard_is_a_usage_error(run_cli, repo) -> None:  # type: ignore[no-untyped-def]
+    repo.write("pkg/a.py", "def f():\n    return 1\n")
+    repo.write("tests/test_a.py", "from pkg.a import f\n\ndef test_f():\n    assert f() == 1\n")
+    repo.commit()
+    result = run_cli("mutation", "--shard", "3/2")
+    assert result.code == 2
+    assert "--shard" in result.out + result.err
