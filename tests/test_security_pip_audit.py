@@ -212,3 +212,34 @@ def test_no_inputs_is_a_warning_not_a_silent_pass(repo: Repo, run_cli) -> None: 
     gate = _gate(result.out)
     assert [f["rule_id"] for f in gate["findings"]] == ["security.pip-audit-no-input"]
     assert gate["findings"][0]["severity"] == "warning"
+
+
+PYLOCK = """\
+lock-version = "1.0"
+created-by = "tests"
+
+[[packages]]
+name = "requests"
+version = "{version}"
+"""
+
+
+def test_locked_project_mode_with_a_pylock_file(repo: Repo, run_cli, offline: None) -> None:  # type: ignore[no-untyped-def]
+    repo.write("pylock.toml", PYLOCK.format(version="2.20.0"))
+    repo.commit("lock")
+    repo.git("checkout", "-q", "-b", "feature")
+    repo.write("pylock.toml", PYLOCK.format(version="2.19.0"))
+    with osv_server(ADVISORIES) as server:
+        repo.write(
+            "policy.yaml",
+            POLICY.format(url=server.url, extra="").replace(
+                "requirements: [requirements.txt]", 'projects: ["."]\n    locked: true'
+            ),
+        )
+        result = run_cli("security", "--tool", "pip-audit", "--format", "json")
+    gate = _gate(result.out)
+    assert result.code == 1, result.out + result.err
+    (finding,) = gate["findings"]
+    assert finding["rule_id"] == "PYSEC-2018-28"
+    assert (finding["path"], finding["line"]) == ("pylock.toml", 5)
+    assert "bumped by this change from 2.20.0" in finding["message"]
