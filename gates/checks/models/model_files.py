@@ -19,14 +19,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from gates.checks.models.pickle_containers import (
-    FileScan,
-    Observation,
-    ObservationKind,
-    ScanLimits,
-    scan_file,
-)
+from gates.checks.models.pickle_formats import PICKLE_SUFFIXES, PREFIX_BYTES, sniff
 from gates.checks.models.pickle_globals import Verdict, judge, normalize
+from gates.checks.models.pickle_observations import FileScan, Observation, ObservationKind, ScanLimits
 from gates.findings import Finding, Severity
 from gates.policy.sections.model_files import ModelFilesSettings
 
@@ -80,6 +75,10 @@ def scan_model_files(
         if not path.is_file():
             continue
         counts["model_files_candidates"] += 1
+        if not _may_hold_a_model(path):
+            continue
+        from gates.checks.models.pickle_containers import scan_file
+
         scan = scan_file(path, relative, limits)
         if scan.kind is None and not scan.observations:
             continue
@@ -100,6 +99,22 @@ def scan_model_files(
         result.findings.extend(findings)
     result.metrics.update(counts)
     return result
+
+
+def _may_hold_a_model(path: Path) -> bool:
+    """The cheap first look: the prefix (and last byte) say whether to scan at all."""
+    try:
+        with open(path, "rb") as handle:
+            prefix = handle.read(PREFIX_BYTES)
+            if not prefix:
+                return False
+            last = prefix[-1:]
+            if len(prefix) == PREFIX_BYTES:
+                handle.seek(-1, 2)
+                last = handle.read(1)
+    except OSError:
+        return True  # let the scanner report it as unreadable
+    return sniff(prefix, last_byte=last, strict=path.suffix.lower() in PICKLE_SUFFIXES) is not None
 
 
 def _findings_for(path: Path, relative: str, scan: FileScan, settings: ModelFilesSettings) -> list[Finding]:

@@ -8,22 +8,20 @@ unpickles or imports what it reads, and every failure to read becomes an observa
 
 from __future__ import annotations
 
-import bz2
 import contextlib
-import gzip
 import io
 import lzma
 import pickletools
 import zipfile
 import zlib
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from enum import Enum
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import IO, cast
 
 from gates.checks.models.pickle_formats import (
     COMPRESSED_KINDS,
+    PICKLE_SUFFIXES,
     PREFIX_BYTES,
     TORCH_LEGACY_MAGIC,
     FormatError,
@@ -37,55 +35,17 @@ from gates.checks.models.pickle_formats import (
     validate_safetensors_header,
 )
 from gates.checks.models.pickle_limits import Budget, GuardedReader, LimitExceeded
-from gates.checks.models.pickle_opcodes import PickleWalk, walk_pickle
+from gates.checks.models.pickle_observations import FileScan, Observation, ObservationKind, ScanLimits
+from gates.checks.models.pickle_opcodes import PickleSource, PickleWalk, walk_pickle
 from gates.checks.models.pickle_zip import ENCRYPTED_FLAG, MemberError, open_member
 
-# Names that promise a pickle: a decoding failure there is corruption, not "some other format".
-PICKLE_SUFFIXES = frozenset({".pkl", ".pickle", ".joblib", ".dill", ".pck", ".pcl", ".p"})
 _COMPRESSION_SUFFIXES = frozenset({".gz", ".gzip", ".bz2", ".xz", ".lzma", ".z", ".zz", ".zlib"})
 _MAX_PICKLES_PER_STREAM = 10_000
+_IN_MEMORY_PICKLE = 64 * 1024 * 1024
 _RATIO_MIN_BYTES = 1024 * 1024  # tiny members may compress absurdly well and still be harmless
 _MAX_NPY_HEADER = 1024 * 1024
 # Unnamed protocol 0/1 candidates are confirmed with pickletools.dis, which holds its output.
 _MAX_PROTO0_CHECK = 64 * 1024 * 1024
-
-
-@dataclass(frozen=True)
-class ScanLimits:
-    max_file_bytes: int
-    max_decompressed_bytes: int
-    max_compression_ratio: float
-    max_depth: int
-
-
-class ObservationKind(str, Enum):
-    GLOBAL = "global"
-    DYNAMIC_CALL = "dynamic-call"
-    UNSCANNABLE = "unscannable"
-    LFS_POINTER = "lfs-pointer"
-
-
-@dataclass(frozen=True)
-class Observation:
-    kind: ObservationKind
-    member: str  # "" for the file itself; nested members joined with "!/"
-    message: str = ""
-    module: str | None = None
-    name: str = ""
-    opcode: str = ""
-    position: int = -1
-    called: bool = False
-    pickle_index: int = 0
-
-
-@dataclass
-class FileScan:
-    kind: Kind | None = None
-    observations: list[Observation] = field(default_factory=list)
-    pickles: int = 0
-    members: int = 0
-    bytes_read: int = 0
-    lfs: LfsPointer | None = None
 
 
 @dataclass(frozen=True)
@@ -238,8 +198,15 @@ class _Scanner:
         """Scan the pickle(s) from ``start``; False when the bytes turn out not to be a pickle."""
         with contextlib.closing(src.open()) as stream:
             _skip(stream, start, src.seekable)
-            reader = GuardedReader(stream, src.size, self.budget, start)
-            limit = src.size if src.size is not None else 1 << 62
+            reader: PickleSource
+            if src.size is not None and src.size - start <= _IN_MEMORY_PICKLE:
+                # Small enough to hold: BytesIO reads are fast and clamp forged lengths.
+                data = stream.read(src.size - start)
+                self.budget.spend(len(data))
+                reader, limit = io.BytesIO(data), len(data)
+            else:
+                reader = GuardedReader(stream, src.size, self.budget, start)
+                limit = src.size if src.size is not None else 1 << 62
             first = walk_pickle(reader, keep_first_ops=3)
             # Text can decode as protocol-0 opcodes ("hello." does); only a stream that
             # fills the file and that pickletools' own checker accepts counts as a pickle.
@@ -247,7 +214,7 @@ class _Scanner:
                 proto0
                 and not strict
                 and first.error is None
-                and (reader.tell() != src.size or not _well_formed(src))
+                and (reader.tell() != limit or not _well_formed(src))
             ):
                 return False
             if first.error is not None:
@@ -267,7 +234,7 @@ class _Scanner:
                 self._scan_trailing_pickles(reader, chain, limit)
         return True
 
-    def _scan_legacy_torch(self, reader: GuardedReader, chain: tuple[str, ...]) -> None:
+    def _scan_legacy_torch(self, reader: PickleSource, chain: tuple[str, ...]) -> None:
         # magic, protocol version, sys info, the object, the storage keys; raw storage bytes follow.
         for index in range(1, 5):
             walk = walk_pickle(reader)
@@ -279,7 +246,7 @@ class _Scanner:
                 )
                 return
 
-    def _scan_trailing_pickles(self, reader: GuardedReader, chain: tuple[str, ...], limit: int) -> None:
+    def _scan_trailing_pickles(self, reader: PickleSource, chain: tuple[str, ...], limit: int) -> None:
         # ``pickle.load`` called in a loop reads concatenated pickles; scan them all.
         for index in range(1, _MAX_PICKLES_PER_STREAM):
             if reader.tell() >= limit:
@@ -474,6 +441,9 @@ class _ZlibRaw(io.RawIOBase):
 
 def _decompressing_opener(open_inner: Callable[[], IO[bytes]], kind: Kind) -> Callable[[], IO[bytes]]:
     def opener() -> IO[bytes]:
+        import bz2  # only files that are compressed pay for these imports
+        import gzip
+
         inner = open_inner()
         outer: IO[bytes]
         if kind is Kind.GZIP:
@@ -518,7 +488,11 @@ def _lfs_text(pointer: LfsPointer) -> str:
 def scan_file(path: Path, label: str, limits: ScanLimits) -> FileScan:
     """Scan one repository file; ``FileScan.kind`` is None when it is no model or pickle."""
     scanner = _Scanner(limits)
-    size = path.stat().st_size
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        scanner.unscannable((), f"cannot be read: {exc}")
+        return scanner.result
     source = _Source(label, lambda: open(path, "rb"), size, True)  # noqa: SIM115 (closed by the scanner)
     scanner.result.kind = scanner.scan(source, (), 0)
     scanner.result.bytes_read = scanner.budget.used

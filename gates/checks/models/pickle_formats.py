@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from enum import Enum
 
 PREFIX_BYTES = 4096
+# Names that promise a pickle: a decoding failure there is corruption, not "some other format".
+PICKLE_SUFFIXES = frozenset({".pkl", ".pickle", ".joblib", ".dill", ".pck", ".pcl", ".p"})
 
 LFS_SPEC_PREFIXES = (b"version https://git-lfs.github.com/spec/", b"version https://hawser.github.com/spec/")
 # Opcodes a protocol 0/1 pickle can start with (protocols 2+ start with PROTO, 0x80).

@@ -1,0 +1,51 @@
+"""What scanning one file found, before it becomes findings; light to import.
+
+``model_files`` imports this at module level and the heavier container walker
+(``pickle_containers``: zipfile, pickletools, decompressors) only when a file sniffs as
+a model, so a pre-commit run over source files never pays for it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+from gates.checks.models.pickle_formats import Kind, LfsPointer
+
+
+@dataclass(frozen=True)
+class ScanLimits:
+    max_file_bytes: int
+    max_decompressed_bytes: int
+    max_compression_ratio: float
+    max_depth: int
+
+
+class ObservationKind(str, Enum):
+    GLOBAL = "global"
+    DYNAMIC_CALL = "dynamic-call"
+    UNSCANNABLE = "unscannable"
+    LFS_POINTER = "lfs-pointer"
+
+
+@dataclass(frozen=True)
+class Observation:
+    kind: ObservationKind
+    member: str  # "" for the file itself; nested members joined with "!/"
+    message: str = ""
+    module: str | None = None
+    name: str = ""
+    opcode: str = ""
+    position: int = -1
+    called: bool = False
+    pickle_index: int = 0
+
+
+@dataclass
+class FileScan:
+    kind: Kind | None = None
+    observations: list[Observation] = field(default_factory=list)
+    pickles: int = 0
+    members: int = 0
+    bytes_read: int = 0
+    lfs: LfsPointer | None = None
