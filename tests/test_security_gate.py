@@ -229,7 +229,8 @@ def test_semgrep_bad_local_rule_fails_closed(repo: Repo, run_cli) -> None:  # ty
     result = run_cli("security", "--format", "json")
     gate = security(json.loads(result.out))
     assert result.code == 2
-    assert gate["error"].startswith("semgrep")
+    assert gate["error"].startswith("semgrep exited with code 2 (fatal error): ")
+    assert "rules/bad.yaml" in gate["error"] or "broken" in gate["error"]
 
 
 def test_bare_suppressions_are_counted_and_can_block(repo: Repo, run_cli) -> None:  # type: ignore[no-untyped-def]

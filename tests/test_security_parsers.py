@@ -101,7 +101,7 @@ def test_semgrep_errors_fail_closed_with_their_type_and_path() -> None:
         "paths": {"scanned": ["a.py"]},
     }
     outcome = normalize_semgrep(data, SemgrepSettings(), ["a.py"])
-    assert outcome.error is not None and "PartialParsing in a.py: bad" in outcome.error
+    assert outcome.error is not None and "PartialParsing in a.py: bad more" in outcome.error
 
 
 def test_semgrep_unscanned_file_fails_closed() -> None:

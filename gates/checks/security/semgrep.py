@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Sequence
 from pathlib import Path
@@ -11,7 +12,7 @@ from gates.checks.security.outcome import ToolOutcome
 from gates.checks.security.severity import semgrep_rank, semgrep_severity
 from gates.findings import Finding
 from gates.policy.sections.security import SemgrepSettings
-from gates.tools import parse_json_output, run_tool
+from gates.tools import ToolRun, parse_json_output, run_tool
 
 TOOL = "semgrep"
 INSTALL_HINT = "install it with 'pip install \"ml-gates[semgrep]\"' (semgrep==1.182.0)"
@@ -19,6 +20,16 @@ RULE_PACK = Path(__file__).resolve().parents[2] / "rules"
 # semgrep documents 0 (completed) and 1 (findings, with --error); 2+ are failures
 # (2 fatal, 3 bad target, 4 bad pattern, 5 bad YAML, 7 missing config, ...).
 OK_CODES = (0, 1)
+ANY_CODE = range(-64, 256)  # checked here, so the message can quote semgrep's JSON errors
+EXIT_MEANINGS = {
+    2: "fatal error",
+    3: "invalid target",
+    4: "invalid rule pattern",
+    5: "unparsable rule file",
+    7: "missing or invalid config",
+    8: "invalid language",
+    13: "invalid API key",
+}
 # Never phone home: no metrics, no version check, no registry rules.
 OFFLINE_ENV = {"SEMGREP_SEND_METRICS": "off", "SEMGREP_ENABLE_VERSION_CHECK": "0"}
 _CWE = re.compile(r"CWE-(\d+)")
@@ -68,11 +79,24 @@ def run_semgrep(root: Path, settings: SemgrepSettings, files: Sequence[str], tim
         semgrep_argv(configs, files, timeout),
         timeout=timeout,
         cwd=root,
-        ok_codes=OK_CODES,
+        ok_codes=ANY_CODE,
         install_hint=INSTALL_HINT,
         env=OFFLINE_ENV,
     )
+    if run.returncode not in OK_CODES:
+        return ToolOutcome(TOOL, error=_exit_message(run))
     return normalize_semgrep(parse_json_output(run), settings, files)
+
+
+def _exit_message(run: ToolRun) -> str:
+    """semgrep puts the reason for a failed run in the JSON ``errors``, not on stderr."""
+    meaning = EXIT_MEANINGS.get(run.returncode, "undocumented exit code")
+    try:
+        errors = json.loads(run.stdout).get("errors") or []
+    except (ValueError, AttributeError):
+        errors = []
+    detail = "; ".join(_describe_error(e) for e in errors[:2]) if errors else run.stderr_tail()
+    return f"semgrep exited with code {run.returncode} ({meaning}): {detail}"
 
 
 def normalize_semgrep(data: Any, settings: SemgrepSettings, selected: Sequence[str]) -> ToolOutcome:
@@ -119,8 +143,8 @@ def _describe_error(error: dict[str, Any]) -> str:
     if isinstance(kind, list):
         kind = kind[0] if kind else "error"
     where = f" in {error['path']}" if error.get("path") else ""
-    message = str(error.get("message", "")).strip().splitlines()
-    return f"{kind}{where}: {message[0] if message else 'no message'}"
+    message = " ".join(str(error.get("message", "")).split())[:240]
+    return f"{kind}{where}: {message or 'no message'}"
 
 
 def cwes(metadata: dict[str, Any]) -> list[str]:
