@@ -482,3 +482,13 @@ def test_fingerprint_follows_file_content(tmp_path: Path, canary: Path) -> None:
     assert first.findings[0].fingerprint == same.findings[0].fingerprint
     assert first.findings[0].fingerprint != changed.findings[0].fingerprint
     assert not canary.exists()
+
+
+def test_every_model_file_rule_has_a_docs_page() -> None:
+    from tests.conftest import REPO_ROOT
+
+    for rule_id in ("MF101", "MF102", "MF103", "MF104"):
+        text = (REPO_ROOT / "docs" / "rules" / f"{rule_id}.md").read_text(encoding="utf-8")
+        for heading in ("## What it does", "## Why it matters", "## Example", "## Fix"):
+            assert heading in text, (rule_id, heading)
+        assert f"[{rule_id}]({rule_id}.md)" in (REPO_ROOT / "docs" / "rules" / "README.md").read_text()
