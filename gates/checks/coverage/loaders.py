@@ -111,65 +111,140 @@ def parse_json(data: bytes, shown: str) -> CoverageReport:
     return CoverageReport(shown, "json", files, branch_measured, knows_excluded=True)
 
 
-def parse_cobertura(data: bytes, shown: str) -> CoverageReport:
-    """Cobertura XML from coverage.py or any other tool; ``<class>/<lines>/<line>`` as diff-cover reads."""
-    import defusedxml.ElementTree as SafeET
-    from defusedxml import DefusedXmlException
+class _CoberturaHandler:
+    """Streaming expat callbacks: only <coverage>, <source>, <class> and its <lines>/<line> matter.
 
+    A tree would hold every <line> as an object (a million for a large report); the
+    callbacks keep only the numbers. Lines under <methods> repeat the class's and are
+    skipped, as diff-cover skips them.
+    """
+
+    def __init__(self, shown: str) -> None:
+        self.shown = shown
+        self.files: dict[str, FileCoverage] = {}
+        self.sources: list[str] = []
+        self.root_attrs: dict[str, str] | None = None
+        self.any_branch = False
+        self._current: FileCoverage | None = None
+        self._in_lines = False
+        self._in_methods = 0
+        self._in_source = False
+        self._text: list[str] = []
+
+    def start(self, tag: str, attrs: dict[str, str]) -> None:
+        if tag == "line":
+            if self._in_lines and not self._in_methods and self._current is not None:
+                self._line(attrs)
+        elif tag == "lines":
+            self._in_lines = True
+        elif tag == "class":
+            name = attrs.get("filename")
+            self._current = (
+                self.files.setdefault(name.replace("\\", "/"), FileCoverage(set(), set())) if name else None
+            )
+        elif tag == "methods":
+            self._in_methods += 1
+        elif tag == "source":
+            self._in_source = True
+            self._text = []
+        elif self.root_attrs is None:
+            if tag != "coverage":
+                raise GatesError(f"{self.shown}:1:1: root element is <{tag}>, not Cobertura's <coverage>")
+            self.root_attrs = attrs
+        if self.root_attrs is None:
+            raise GatesError(f"{self.shown}:1:1: root element is <{tag}>, not Cobertura's <coverage>")
+
+    def end(self, tag: str) -> None:
+        if tag == "lines":
+            self._in_lines = False
+        elif tag == "class":
+            self._current = None
+        elif tag == "methods":
+            self._in_methods -= 1
+        elif tag == "source":
+            self._in_source = False
+            text = "".join(self._text).strip()
+            if text:
+                self.sources.append(text)
+
+    def text(self, data: str) -> None:
+        if self._in_source:
+            self._text.append(data)
+
+    def _line(self, attrs: dict[str, str]) -> None:
+        cov = self._current
+        assert cov is not None
+        try:
+            number = int(attrs["number"])
+            hits = int(attrs.get("hits", "0"))
+        except (KeyError, ValueError):
+            raise GatesError(
+                f"{self.shown}: a <line> has a missing or non-numeric number or hits; regenerate the report"
+            ) from None
+        cov.statements.add(number)
+        if hits > 0:
+            cov.executed.add(number)
+        if attrs.get("branch") == "true":
+            self.any_branch = True
+            match = _CONDITION.search(attrs.get("condition-coverage", ""))
+            if match:
+                cov.branches[number] = (int(match.group(1)), int(match.group(2)))
+            missing = attrs.get("missing-branches")
+            if missing:
+                cov.missing_arcs[number] = [
+                    -1 if part.strip() == "exit" else int(part) for part in missing.split(",") if part.strip()
+                ]
+
+
+def _refuse(kind: type[Exception], *args: object) -> None:
+    raise kind(*args)
+
+
+def _refuse_external(context: str, base: str | None, sysid: str | None, pubid: str | None) -> int:
+    from defusedxml import ExternalReferenceForbidden
+
+    raise ExternalReferenceForbidden(context, base, sysid, pubid)
+
+
+def parse_cobertura(data: bytes, shown: str) -> CoverageReport:
+    """Cobertura XML from coverage.py or any other tool; ``<class>/<lines>/<line>`` as diff-cover reads.
+
+    Parsed with expat under defusedxml's defences (no entity declarations, no external
+    references) through streaming callbacks, which keep only numbers: about half the
+    time of defusedxml's tree builder on the benchmark report.
+    """
+    from xml.parsers import expat
+
+    from defusedxml import EntitiesForbidden, ExternalReferenceForbidden
+
+    handler = _CoberturaHandler(shown)
+    parser = expat.ParserCreate()
+    parser.buffer_text = True
+    parser.StartElementHandler = handler.start
+    parser.EndElementHandler = handler.end
+    parser.CharacterDataHandler = handler.text
+    parser.EntityDeclHandler = lambda name, *rest: _refuse(EntitiesForbidden, name, *rest[:5])
+    parser.UnparsedEntityDeclHandler = lambda name, *rest: _refuse(EntitiesForbidden, name, None, *rest)
+    parser.ExternalEntityRefHandler = _refuse_external
     try:
-        root = SafeET.fromstring(data)
-    except DefusedXmlException as exc:
+        parser.Parse(data, True)
+    except (EntitiesForbidden, ExternalReferenceForbidden) as exc:
         raise GatesError(
             f"{shown}:1:1: refused unsafe XML ({type(exc).__name__}); regenerate the report"
         ) from None
-    except SafeET.ParseError as exc:
-        line, column = getattr(exc, "position", (1, 0))
+    except expat.ExpatError as exc:
         raise GatesError(
-            f"{shown}:{line}:{column + 1}: not well-formed XML ({exc}); regenerate the report"
+            f"{shown}:{exc.lineno}:{exc.offset + 1}: not well-formed XML ({expat.ErrorString(exc.code)}); "
+            "regenerate the report"
         ) from None
-    if root.tag != "coverage":
-        raise GatesError(f"{shown}:1:1: root element is <{root.tag}>, not Cobertura's <coverage>")
-    sources = [s.text.strip() for s in root.iter("source") if s.text and s.text.strip()]
-    files: dict[str, FileCoverage] = {}
-    any_branch = False
-    for clazz in root.iter("class"):
-        name = clazz.get("filename")
-        if not name:
-            continue
-        cov = files.setdefault(name.replace("\\", "/"), FileCoverage(set(), set()))
-        lines = clazz.find("lines")
-        if lines is None:
-            continue
-        for line in lines.iter("line"):
-            try:
-                number = int(line.get("number", ""))
-                hits = int(line.get("hits", "0"))
-            except ValueError:
-                raise GatesError(
-                    f"{shown}: <line> in {name} has a non-numeric number or hits; regenerate the report"
-                ) from None
-            cov.statements.add(number)
-            if hits > 0:
-                cov.executed.add(number)
-            if line.get("branch") == "true":
-                any_branch = True
-                match = _CONDITION.search(line.get("condition-coverage", ""))
-                if match:
-                    cov.branches[number] = (int(match.group(1)), int(match.group(2)))
-                missing = line.get("missing-branches")
-                if missing:
-                    cov.missing_arcs[number] = [
-                        -1 if part.strip() == "exit" else int(part)
-                        for part in missing.split(",")
-                        if part.strip()
-                    ]
+    attrs = handler.root_attrs or {}
     try:
-        valid = int(root.get("branches-valid", "0"))
+        valid = int(attrs.get("branches-valid", "0"))
     except ValueError:
         valid = 0
     # coverage.py writes branch-rate="1" with no branches when it measured branches, "0" when it did not.
-    measured = any_branch or valid > 0 or root.get("branch-rate") == "1"
-    return CoverageReport(shown, "cobertura", files, measured, sources=sources)
+    measured = handler.any_branch or valid > 0 or attrs.get("branch-rate") == "1"
+    return CoverageReport(shown, "cobertura", handler.files, measured, sources=handler.sources)
 
 
 def parse_lcov(text: str, shown: str) -> CoverageReport:
