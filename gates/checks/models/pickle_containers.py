@@ -165,7 +165,7 @@ class _Scanner:
         if src.size is not None and src.size > self.limits.max_file_bytes:
             self.unscannable(
                 chain,
-                f"is {_mib(src.size)} MiB, over the {_mib(self.limits.max_file_bytes)} MiB limit"
+                f"is {_size(src.size)}, over the {_size(self.limits.max_file_bytes)} limit"
                 " (model_files.max_file_mb); not scanned",
             )
             return False
@@ -174,7 +174,7 @@ class _Scanner:
             if ratio > self.limits.max_compression_ratio:
                 self.unscannable(
                     chain,
-                    f"expands {ratio:.0f}x ({_mib(src.compressed_size)} -> {_mib(src.size)} MiB), over the"
+                    f"expands {ratio:.0f}x ({_size(src.compressed_size)} -> {_size(src.size)}), over the"
                     f" {self.limits.max_compression_ratio:g}x limit (max_compression_ratio); possible zip"
                     " bomb, not scanned",
                 )
@@ -360,9 +360,7 @@ class _Scanner:
             reader = GuardedReader(stream, limit, self.budget)
             data = reader.read(limit)
         if len(data) > self.limits.max_file_bytes:
-            raise LimitExceeded(
-                f"a nested archive is over {_mib(self.limits.max_file_bytes)} MiB (max_file_mb)"
-            )
+            raise LimitExceeded(f"a nested archive is over {_size(self.limits.max_file_bytes)} (max_file_mb)")
         return _Source(src.label, lambda: io.BytesIO(data), len(data), True)
 
 
@@ -476,8 +474,10 @@ def _member(chain: tuple[str, ...]) -> str:
     return "!/".join(chain)
 
 
-def _mib(size: int) -> str:
-    return f"{size / (1024 * 1024):.1f}"
+def _size(size: int) -> str:
+    if size >= 1024 * 1024:
+        return f"{size / (1024 * 1024):.1f} MiB"
+    return f"{size / 1024:.1f} KiB"
 
 
 def _lfs_text(pointer: LfsPointer) -> str:
