@@ -1,0 +1,196 @@
+"""The published pre-commit hooks, run for real the way a consumer runs them.
+
+Each test builds a consumer git repository whose ``.pre-commit-config.yaml`` points at a
+committed snapshot of this checkout (``repo: <path>``, ``rev: <sha>``) and runs
+``pre-commit run <hook> --files ...``. pre-commit then creates the hook's virtualenv and
+pip-installs ml-gates (plus the hook's ``additional_dependencies``) from the snapshot, as
+it would from GitHub. All tests share one PRE_COMMIT_HOME, so each distinct environment is
+built once per session.
+
+``pre-commit try-repo`` does the same but always in a throwaway store (it ignores
+PRE_COMMIT_HOME and rebuilds the environment on every call), so it is exercised once, in
+``test_try_repo_runs_a_hook_from_this_checkout``.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import textwrap
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.wiring_support import (
+    REPO_ROOT,
+    VENV_BIN,
+    bundle_snapshot,
+    commit_all,
+    init_repo,
+    offline_pip_env,
+    scratch_dir,
+    tool_env,
+)
+
+PRE_COMMIT = str(VENV_BIN / "pre-commit")
+
+TORCH_LOAD_UNSAFE = """\
+import torch
+
+
+def load(path):
+    return torch.load(path)
+"""
+TORCH_LOAD_SAFE = """\
+import torch
+
+
+def load(path):
+    return torch.load(path, weights_only=True)
+"""
+SHELL_INJECTION = """\
+import subprocess
+
+
+def run(command):
+    return subprocess.call(command, shell=True)
+"""
+PLAIN_CODE = """\
+def add(a: int, b: int) -> int:
+    return a + b
+"""
+# A protocol-2 pickle whose first opcode imports os.system: the scanner reads the opcodes,
+# nothing here is ever unpickled.
+PICKLE_CALLING_OS_SYSTEM = b"\x80\x02cos\nsystem\nq\x00X\x02\x00\x00\x00lsq\x01\x85q\x02Rq\x03."
+
+
+def _manifest() -> dict[str, dict[str, object]]:
+    hooks = yaml.safe_load((REPO_ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+    return {hook["id"]: hook for hook in hooks}
+
+
+@pytest.fixture(scope="module")
+def pre_commit_home() -> Path:
+    path = scratch_dir() / "pre-commit-home"
+    path.mkdir(exist_ok=True)
+    return path
+
+
+@pytest.fixture
+def consumer(tmp_path: Path) -> Iterator[Path]:
+    """An empty consumer repository with one commit."""
+    root = tmp_path / "consumer"
+    init_repo(root)
+    commit_all(root, "initial")
+    yield root
+
+
+def _use_hooks(consumer: Path, *hook_ids: str) -> None:
+    bundle, sha = bundle_snapshot()
+    config = {"repos": [{"repo": str(bundle), "rev": sha, "hooks": [{"id": h} for h in hook_ids]}]}
+    (consumer / ".pre-commit-config.yaml").write_text(yaml.safe_dump(config), encoding="utf-8")
+
+
+def _write(consumer: Path, files: dict[str, str | bytes]) -> list[str]:
+    for relative, content in files.items():
+        path = consumer / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(textwrap.dedent(content), encoding="utf-8")
+    subprocess.run(["git", "add", "-A"], cwd=consumer, check=True)
+    return list(files)
+
+
+def _pre_commit(consumer: Path, home: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = tool_env(PRE_COMMIT_HOME=str(home), **offline_pip_env())
+    return subprocess.run(
+        [PRE_COMMIT, *args], cwd=consumer, env=env, capture_output=True, text=True, check=False
+    )
+
+
+def _run_hook(
+    consumer: Path, home: Path, hook_id: str, files: dict[str, str | bytes]
+) -> subprocess.CompletedProcess[str]:
+    _use_hooks(consumer, hook_id)
+    names = _write(consumer, files)
+    return _pre_commit(consumer, home, "run", hook_id, "--files", *names)
+
+
+CASES = {
+    "gates-models": (
+        {"train/load.py": TORCH_LOAD_SAFE},
+        {"train/load.py": TORCH_LOAD_UNSAFE},
+        ["train/load.py:5", "MS101"],
+    ),
+    "gates-model-files": (
+        {"weights/model.bin": b"\x00\x01 not a pickle, just bytes", "README.md": "# weights\n"},
+        {"weights/model.bin": PICKLE_CALLING_OS_SYSTEM},
+        ["weights/model.bin", "MF101", "os.system"],
+    ),
+    "gates-security": (
+        {"app/util.py": PLAIN_CODE},
+        {"app/run.py": SHELL_INJECTION},
+        ["app/run.py:5", "B602", "ml-gates.subprocess-shell-dynamic-command"],
+    ),
+    "gates-policy": (
+        {"policy.yaml": "version: 1\nfail_on: error\n"},
+        {"policy.yaml": "version: 1\nfail_on: error\ncoverage:\n  line_minimum: 80\n"},
+        ["policy.yaml:4", "line_minimum"],
+    ),
+}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("hook_id", list(CASES))
+def test_hook_passes_on_clean_files(consumer: Path, pre_commit_home: Path, hook_id: str) -> None:
+    clean, _, _ = CASES[hook_id]
+    result = _run_hook(consumer, pre_commit_home, hook_id, clean)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Passed" in result.stdout
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("hook_id", list(CASES))
+def test_hook_fails_on_planted_violation(consumer: Path, pre_commit_home: Path, hook_id: str) -> None:
+    _, violation, expected = CASES[hook_id]
+    result = _run_hook(consumer, pre_commit_home, hook_id, violation)
+    output = result.stdout + result.stderr
+    assert result.returncode == 1, output
+    assert "Failed" in output
+    for text in expected:
+        assert text in output
+
+
+@pytest.mark.slow
+def test_model_files_hook_selects_by_content_not_extension(consumer: Path, pre_commit_home: Path) -> None:
+    # The same pickle under a name no extension filter would pick.
+    result = _run_hook(
+        consumer, pre_commit_home, "gates-model-files", {"data/cache.dat": PICKLE_CALLING_OS_SYSTEM}
+    )
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "data/cache.dat" in result.stdout
+
+
+@pytest.mark.slow
+def test_policy_hook_ignores_other_yaml(consumer: Path, pre_commit_home: Path) -> None:
+    result = _run_hook(consumer, pre_commit_home, "gates-policy", {"config/train.yaml": "lr: [0.1\n"})
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "(no files to check)Skipped" in result.stdout
+
+
+@pytest.mark.slow
+def test_try_repo_runs_a_hook_from_this_checkout(consumer: Path, tmp_path: Path) -> None:
+    # The command the issue names, against the snapshot (try-repo reads committed files;
+    # the snapshot holds this checkout's working tree).
+    bundle, sha = bundle_snapshot()
+    names = _write(consumer, {"train/load.py": TORCH_LOAD_UNSAFE})
+    result = _pre_commit(
+        consumer, tmp_path / "unused-home", "try-repo", str(bundle), "gates-models", "--ref", sha, "--files", *names
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode == 1, output
+    assert "ml-gates model-safety code rules" in output
+    assert "train/load.py:5" in output and "MS101" in output
