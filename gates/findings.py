@@ -94,6 +94,9 @@ class GateResult:
     # Extra JSON-serialisable data a gate wants in the JSON report (paths of artifacts, ...).
     details: dict[str, object] = field(default_factory=dict)
     duration_s: float = 0.0
+    # True when the gate checked only part of its scope (e.g. ``gates security --tool bandit``):
+    # the runner then judges neither unused waivers nor fixed baseline entries.
+    partial_scope: bool = False
 
     @classmethod
     def failed_closed(cls, name: str, message: str) -> GateResult:

@@ -120,14 +120,15 @@ def finish(result: GateResult, gate: Gate, ctx: GateContext, baseline: list[Base
     section = gate.settings(ctx.policy)
     assign_fingerprints(result.findings, _line_reader(ctx.root))
     unused = apply_waivers(result.findings, section.waivers)
-    if ctx.full_scope and result.verdict is not Verdict.ERROR:
+    whole = ctx.full_scope and not result.partial_scope and result.verdict is not Verdict.ERROR
+    if whole:
         result.findings.extend(
             unused_waiver_findings(gate.name, gate.section, unused, section.waivers, ctx.loaded)
         )
     if baseline is not None:
         mine = [e for e in baseline if e.gate == gate.name]
         fixed = apply_baseline(result.findings, mine)
-        if ctx.full_scope and result.verdict is not Verdict.ERROR:
+        if whole:
             result.metrics["baseline_fixed"] = len(fixed)
             if fixed:
                 result.notes.append(

@@ -349,3 +349,27 @@ def test_expired_waiver_blocks(repo: Repo, run_cli) -> None:  # type: ignore[no-
     result = run_cli("security", "--format", "json")
     assert result.code == 2
     assert "waiver expired on" in result.err
+
+
+def test_partial_tool_run_judges_no_waiver_unused_and_no_entry_fixed(repo: Repo, run_cli) -> None:  # type: ignore[no-untyped-def]
+    soon = date.today() + timedelta(days=30)
+    write_policy(repo, fail_on="warning", semgrep=True, extra=_waiver("ml-gates.tempfile-mktemp", soon))
+    repo.write("src/data.py", PICKLE_FILE)
+    # Only bandit runs: the semgrep waiver is not "unused", bandit-only entries are judged later.
+    result = run_cli("security", "--tool", "bandit", "--format", "json")
+    gate = security(json.loads(result.out))
+    assert not any(f["rule_id"] == "gates.unused-waiver" for f in gate["findings"])
+    assert "baseline_fixed" not in gate["metrics"]
+
+
+def test_staged_mode_scans_the_staged_python_files(repo: Repo, run_cli) -> None:  # type: ignore[no-untyped-def]
+    write_policy(repo, semgrep=False)
+    repo.write("src/old.py", PICKLE_FILE)
+    repo.commit("old")
+    repo.write("src/new.py", PICKLE_FILE)
+    repo.write("vendor/new.py", PICKLE_FILE)
+    repo.git("add", "src/new.py", "vendor/new.py")
+    result = run_cli("security", "--staged", "--format", "json")
+    gate = security(json.loads(result.out))
+    assert gate["metrics"]["files_selected"] == 1
+    assert {f["path"] for f in gate["findings"]} == {"src/new.py"}

@@ -47,17 +47,25 @@ class SecurityGate(Gate):
         with ThreadPoolExecutor(max_workers=max(1, len(jobs))) as pool:
             futures = {tool: pool.submit(_guarded, tool, job) for tool, job in jobs.items()}
             outcomes = {tool: future.result() for tool, future in futures.items()}
-        return _combine(ctx, section, files, outcomes, notes)
+        result = _combine(ctx, section, files, outcomes, notes)
+        # Waivers and baseline entries of tools that did not run are neither unused nor fixed.
+        result.partial_scope = bool(set(_enabled_tools(section)) - set(chosen))
+        return result
 
 
-def _choose_tools(
-    section: SecuritySection, requested: list[str] | None, ctx: GateContext
-) -> tuple[list[str], list[str]]:
+def _enabled_tools(section: SecuritySection) -> list[str]:
     enabled = {
         "bandit": section.bandit.enabled,
         "semgrep": section.semgrep.enabled,
         "pip-audit": section.pip_audit.enabled,
     }
+    return [tool for tool in TOOLS if enabled[tool]]
+
+
+def _choose_tools(
+    section: SecuritySection, requested: list[str] | None, ctx: GateContext
+) -> tuple[list[str], list[str]]:
+    enabled = set(_enabled_tools(section))
     notes: list[str] = []
     if requested:
         wanted = list(dict.fromkeys(requested))
@@ -69,7 +77,7 @@ def _choose_tools(
             wanted.remove("pip-audit")
     chosen = []
     for tool in wanted:
-        if enabled[tool]:
+        if tool in enabled:
             chosen.append(tool)
         else:
             notes.append(f"{tool}: disabled in the policy (security.{tool.replace('-', '_')}.enabled)")

@@ -53,7 +53,8 @@ def semgrep_argv(configs: Sequence[str], files: Sequence[str], timeout: float) -
         # semgrep silently drops files over 1 MB by default; we scan what we select.
         "--max-target-bytes=0",
         "--quiet",
-        f"--timeout={max(1, int(timeout))}",
+        # Per rule and file; a timeout lands in errors[] and fails the gate closed.
+        f"--timeout={max(1, min(int(timeout), 60))}",
     ]
     for config in configs:
         argv += ["--config", config]
