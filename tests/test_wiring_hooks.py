@@ -187,9 +187,8 @@ def test_try_repo_runs_a_hook_from_this_checkout(consumer: Path, tmp_path: Path)
     # the snapshot holds this checkout's working tree).
     bundle, sha = bundle_snapshot()
     names = _write(consumer, {"train/load.py": TORCH_LOAD_UNSAFE})
-    result = _pre_commit(
-        consumer, tmp_path / "unused-home", "try-repo", str(bundle), "gates-models", "--ref", sha, "--files", *names
-    )
+    argv = ["try-repo", str(bundle), "gates-models", "--ref", sha, "--files", *names]
+    result = _pre_commit(consumer, tmp_path / "unused-home", *argv)
     output = result.stdout + result.stderr
     assert result.returncode == 1, output
     assert "ml-gates model-safety code rules" in output
