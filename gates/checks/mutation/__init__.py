@@ -94,10 +94,12 @@ def _run(ctx: GateContext, section: MutationSection) -> GateResult:
     }
     if request.shard:
         index, count = request.shard
-        # A shard judges a slice: floors and survivors are the merge job's to report.
+        # A shard judges a slice: floors and survivors are the merge job's to report. An
+        # empty slice of a non-empty run is fine; an empty run is not.
+        failed = bool(evaluation.error) and (bool(results.mutants) or results.universe_size == 0)
         result = GateResult(
             name=GATE.name,
-            verdict=Verdict.ERROR if evaluation.error and results.mutants else Verdict.PASS,
+            verdict=Verdict.ERROR if failed else Verdict.PASS,
             metrics=evaluation.metrics,
             tables=evaluation.tables,
             notes=[
@@ -105,7 +107,7 @@ def _run(ctx: GateContext, section: MutationSection) -> GateResult:
                 "'gates mutation merge' gives the verdict",
                 *notes,
             ],
-            error=evaluation.error if results.mutants else None,
+            error=evaluation.error if failed else None,
             details={**details, "shard": [index, count]},
         )
         return result
