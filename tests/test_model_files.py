@@ -160,6 +160,33 @@ def test_nested_zip_names_the_member_path(tmp_path: Path, canary: Path) -> None:
     assert not canary.exists()
 
 
+def test_tar_and_tar_gz_members_are_scanned(tmp_path: Path, canary: Path) -> None:
+    import tarfile
+
+    def tar_bytes(members: dict[str, bytes], mode: str) -> bytes:
+        buffer = io.BytesIO()
+        with tarfile.open(fileobj=buffer, mode=mode) as archive:  # type: ignore[call-overload]
+            for name, data in members.items():
+                info = tarfile.TarInfo(name)
+                info.size = len(data)
+                archive.addfile(info, io.BytesIO(data))
+        return buffer.getvalue()
+
+    checkpoint = payloads.torch_like_zip(payloads.reduce_os_system(canary))
+    files = {
+        "bundle.tar": tar_bytes({"notes.txt": b"hi", "model/pytorch_model.bin": checkpoint}, "w"),
+        "bundle.tar.gz": tar_bytes({"weights.pkl": payloads.inst_protocol0(canary)}, "w:gz"),
+    }
+
+    result = scan(tmp_path / "repo", files)
+
+    messages = {f.path: f.message for f in result.findings}
+    assert [f.rule_id for f in result.findings] == ["MF101", "MF101"]
+    assert "member 'model/pytorch_model.bin!/archive/data.pkl'" in messages["bundle.tar"]
+    assert "member '(gzip)!/weights.pkl'" in messages["bundle.tar.gz"]
+    assert not canary.exists()
+
+
 def test_gzip_wrapped_pickle(tmp_path: Path, canary: Path) -> None:
     result = scan(tmp_path / "repo", {"frame.pkl.gz": gzip.compress(payloads.reduce_os_system(canary))})
 
@@ -253,6 +280,23 @@ def test_real_torch_checkpoints_pass(tmp_path: Path) -> None:
     assert result.findings == []
     assert result.metrics["model_files_scanned"] == 3
     assert result.metrics["model_files_pickles"] >= 7  # 1 + 5 legacy pickles + 1
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")  # torch.jit.script/save
+def test_torchscript_archive_passes_and_a_pickled_module_needs_allowing(tmp_path: Path) -> None:
+    import torch
+
+    root = tmp_path / "repo"
+    root.mkdir()
+    net = torch.nn.Sequential(torch.nn.Linear(3, 2), torch.nn.ReLU())
+    torch.jit.save(torch.jit.script(net), root / "scripted.pt")
+    torch.save(net, root / "whole_module.pt")  # a pickled nn.Module: needs weights_only=False
+
+    result = scan_model_files(root, ["scripted.pt", "whole_module.pt"], ModelFilesSettings())
+
+    assert {f.path for f in result.findings} == {"whole_module.pt"}
+    assert {f.rule_id for f in result.findings} == {"MF102"}
+    assert any("torch.nn.modules.container.Sequential" in f.message for f in result.findings)
 
 
 def test_legacy_torch_checkpoint_with_payload(tmp_path: Path, canary: Path) -> None:

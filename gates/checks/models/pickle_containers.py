@@ -37,7 +37,7 @@ from gates.checks.models.pickle_formats import (
 from gates.checks.models.pickle_limits import Budget, GuardedReader, LimitExceeded
 from gates.checks.models.pickle_observations import FileScan, Observation, ObservationKind, ScanLimits
 from gates.checks.models.pickle_opcodes import PickleSource, PickleWalk, walk_pickle
-from gates.checks.models.pickle_zip import ENCRYPTED_FLAG, MemberError, open_member
+from gates.checks.models.pickle_zip import ENCRYPTED_FLAG, MemberError, open_member, open_window
 
 _COMPRESSION_SUFFIXES = frozenset({".gz", ".gzip", ".bz2", ".xz", ".lzma", ".z", ".zz", ".zlib"})
 _MAX_PICKLES_PER_STREAM = 10_000
@@ -150,6 +150,8 @@ class _Scanner:
             self._scan_npy(src, prefix, chain)
         elif kind is Kind.ZIP:
             self._scan_zip(src, chain, depth)
+        elif kind is Kind.TAR:
+            self._scan_tar(src, chain, depth)
         elif kind in COMPRESSED_KINDS:
             inner_label = src.label
             if _suffix(inner_label) in _COMPRESSION_SUFFIXES:  # "frame.pkl.gz" holds "frame.pkl"
@@ -350,6 +352,25 @@ class _Scanner:
             )
             self.scan(member, (*chain, info.filename), depth + 1)
 
+    def _scan_tar(self, src: _Source, chain: tuple[str, ...], depth: int) -> None:
+        # Tar members are stored, not compressed: each one is a window of the archive.
+        import tarfile
+
+        if not src.seekable:
+            src = self._materialize(src)
+        try:
+            with contextlib.closing(src.open()) as handle, tarfile.open(fileobj=handle, mode="r:") as archive:
+                members = [m for m in archive.getmembers() if m.isfile()]
+        except (tarfile.TarError, OSError, ValueError, EOFError) as exc:
+            self.unscannable(chain, f"is a corrupt tar archive ({exc}); not scanned")
+            return
+        for info in members:
+            self.result.members += 1
+            member = _Source(
+                info.name, _window_opener(src.open, info.offset_data, info.size), info.size, False
+            )
+            self.scan(member, (*chain, info.name), depth + 1)
+
     def _materialize(self, src: _Source) -> _Source:
         """Read a non-seekable source into memory (nested archives need to seek)."""
         with contextlib.closing(src.open()) as stream:
@@ -381,6 +402,12 @@ def _is_torch_pickle(name: str) -> bool:
 
 def _is_storage_blob(name: str, storage_dirs: set[str]) -> bool:
     return any(name.startswith(prefix) and name[len(prefix) :].isdigit() for prefix in storage_dirs)
+
+
+def _window_opener(
+    open_container: Callable[[], IO[bytes]], start: int, length: int
+) -> Callable[[], IO[bytes]]:
+    return lambda: open_window(open_container, start, length)
 
 
 def _member_opener(open_container: Callable[[], IO[bytes]], info: zipfile.ZipInfo) -> Callable[[], IO[bytes]]:

@@ -31,6 +31,7 @@ class Kind(str, Enum):
     PICKLE = "pickle"
     PICKLE_PROTO0 = "pickle-protocol-0/1"
     ZIP = "zip"
+    TAR = "tar"
     NPY = "npy"
     SAFETENSORS = "safetensors"
     LFS_POINTER = "lfs-pointer"
@@ -66,6 +67,8 @@ def sniff(prefix: bytes, *, last_byte: bytes = b"", strict: bool = False) -> Kin
         return Kind.BZIP2
     if prefix.startswith(b"\xfd7zXZ\x00"):
         return Kind.XZ
+    if prefix[257:262] == b"ustar":
+        return Kind.TAR
     zlib_header = len(prefix) >= 2 and prefix[0] == 0x78 and (prefix[0] * 256 + prefix[1]) % 31 == 0
     if zlib_header and is_valid_zlib_start(prefix):
         return Kind.ZLIB

@@ -99,6 +99,16 @@ _TORCH_REBUILDERS = [
 ]
 
 
+_TORCH_JIT_PICKLE = [
+    "build_boollist",
+    "build_doublelist",
+    "build_intlist",
+    "build_tensor_from_id",
+    "build_tensorlist",
+    "restore_type_tag",
+]
+
+
 def _torch_allowlist() -> set[str]:
     """What ``torch.load(weights_only=True)`` itself accepts (torch 2.x), by name."""
     names = {f"torch._utils.{f}" for f in _TORCH_REBUILDERS}
@@ -166,7 +176,12 @@ DEFAULT_ALLOWED_GLOBALS: frozenset[str] = frozenset(
         "builtins.list",
         "builtins.dict",
     }
+    # TorchScript archives (torch.jit.save): list builders, and classes under ``__torch__``,
+    # which names TorchScript types; no Python module has that name, so pickle cannot
+    # resolve them and only torch.jit.load's own unpickler gives them meaning.
+    | {f"torch.jit._pickle.{f}" for f in _TORCH_JIT_PICKLE}
 )
+DEFAULT_ALLOWED_PATTERNS: tuple[str, ...] = ("__torch__.*",)
 
 # Modules whose every member is dangerous to import or call from a pickle, with why.
 _DANGEROUS_MODULES: dict[str, str] = {
@@ -239,7 +254,9 @@ _DANGEROUS_MODULES: dict[str, str] = {
     "torch.serialization": "loads a nested checkpoint",
     "torch.storage._load_from_bytes": "loads a nested checkpoint with torch.load",
     "torch.load": "loads a nested checkpoint",
-    "torch.jit": "loads and runs TorchScript",
+    "torch.jit.load": "loads and runs TorchScript",
+    "torch.jit._load_for_lite_interpreter": "loads and runs TorchScript",
+    "torch.jit._serialization": "loads TorchScript archives",
     "torch._C": "reaches native internals",
     "torch.utils.cpp_extension": "compiles and loads native code",
     "pandas.read_pickle": "loads a nested pickle",
@@ -336,6 +353,10 @@ def judge(module: str, name: str, extra_allowed: Iterable[str] = ()) -> GlobalJu
     why = _danger(module, name)
     if why is not None:
         return GlobalJudgement(Verdict.DANGEROUS, qualname, why)
-    if qualname in DEFAULT_ALLOWED_GLOBALS or _matches(qualname, extra_allowed):
+    if (
+        qualname in DEFAULT_ALLOWED_GLOBALS
+        or _matches(qualname, DEFAULT_ALLOWED_PATTERNS)
+        or _matches(qualname, extra_allowed)
+    ):
         return GlobalJudgement(Verdict.ALLOWED, qualname)
     return GlobalJudgement(Verdict.NOT_ALLOWED, qualname)

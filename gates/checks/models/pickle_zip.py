@@ -155,3 +155,9 @@ def _lzma_member(open_container: Callable[[], IO[bytes]], info: zipfile.ZipInfo)
     except BaseException:
         archive.close()
         raise
+
+
+def open_window(open_container: Callable[[], IO[bytes]], start: int, length: int) -> IO[bytes]:
+    """A buffered stream of ``length`` stored bytes at ``start`` (a tar member's data)."""
+    raw = _InflatingRaw(open_container(), start, length, length, None)
+    return io.BufferedReader(raw, buffer_size=_CHUNK)
