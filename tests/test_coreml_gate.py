@@ -223,7 +223,9 @@ def test_broken_factories_are_a_clear_error(tmp_path: Path) -> None:
     assert "returned a builtins.str as the model; expected a torch.nn.Module" in error
     assert "factory 'pkg.factories:raises' raised ValueError: weights not found" in error
     models = {m["name"]: m for m in gate["details"]["models"]}
-    assert models["fine"]["status"] == "converted"  # the others are still checked and reported
+    # Factories are checked before anything converts: a broken one stops the run early.
+    assert models["fine"]["status"] == "skipped"
+    assert not (tmp_path / "out-coreml").exists()
     assert "Traceback" not in proc.stdout + proc.stderr
 
 

@@ -168,3 +168,11 @@ def test_crash_and_missing_records_fail_closed() -> None:
     outcome.records = {}
     [finding] = build_result(outcome).findings
     assert finding.rule_id == "coreml.internal-error"
+
+
+def test_models_skipped_for_a_broken_factory_add_no_finding() -> None:
+    record = {"kind": "model", "name": "mlp", "status": "skipped", "message": "not converted: fix..."}
+    result = build_result(_outcome(record, unavailable="needs macOS"))
+    assert result.findings == []
+    assert result.details["models"][0]["status"] == "skipped"  # type: ignore[index]
+    assert result.metrics["models_converted"] == 0

@@ -78,7 +78,10 @@ class CoreMLGate(Gate):
             require_prediction=require_prediction(section, ctx.args, dict(ctx.env)),
             environment_warnings=judged.warnings,
         )
-        return build_result(outcome)
+        result = build_result(outcome)
+        if unavailable is None and judged.predictor_missing:
+            result.notes.append(f"Core ML cannot predict on this host: {judged.predictor_missing}")
+        return result
 
 
 GATE = CoreMLGate()

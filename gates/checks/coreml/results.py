@@ -138,6 +138,10 @@ def _one_model(builder: _Builder, index: int, model: CoreMLModel, record: dict[s
         detail["message"] = message
         builder.setup_errors.append(f"{builder.where(index)}: model {model.name!r}: {message}")
         return
+    if status == "skipped":
+        # Only when another model's factory is broken, which already makes the gate an error.
+        detail["message"] = message
+        return
     if status == "capture_failed":
         detail["message"] = message
         builder.finding(index, "coreml.capture-failed", f"model {model.name!r}: {message}")

@@ -4,7 +4,7 @@ It imports torch, coremltools and the factories the policy names, so none of tha
 gate's own process: a crash, a hang or a stray print in the project's code or in coremltools'
 native libraries cannot take the gate down or leak into its report. Each model's result is
 appended to RESULTS.jsonl as soon as it is known, after a ``start`` record, so the gate can tell
-which model was being converted when the process died.
+which model was being built or converted when the process died.
 """
 
 from __future__ import annotations
@@ -15,9 +15,11 @@ import os
 import platform
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from gates.checks.coreml.factory import BuiltModel, FactoryError, build_model
 from gates.policy.sections.coreml import CoreMLModel
 
 NATIVE_LIBRARIES = ("libmilstoragepython", "libmodelpackage", "libcoremlpython")
@@ -64,27 +66,46 @@ def _short(message: str) -> str:
     return message if len(message) <= MESSAGE_LIMIT else message[:MESSAGE_LIMIT] + " ..."
 
 
-def check_model(settings: CoreMLModel, root: Path, artifact_dir: Path, predict: bool) -> dict[str, Any]:
-    from gates.checks.coreml.capture import CaptureError, capture
-    from gates.checks.coreml.convert import ConversionError, convert_and_save, describe_package, numpy_dtype
-    from gates.checks.coreml.factory import FactoryError, build_model
+@dataclass
+class Prepared:
+    """A model built by its factory, checked against the contract, ready to convert."""
 
-    record: dict[str, Any] = {"kind": "model", "name": settings.name, "capture": settings.capture}
-    try:
-        built = build_model(settings.factory, root)
-    except FactoryError as exc:
-        return {**record, "status": "factory_error", "message": _short(str(exc))}
-    record["factory_source"] = built.source
+    built: BuiltModel
+    output_names: list[str]
+    expected: dict[str, list[dict[str, Any]]]
+
+
+def prepare(settings: CoreMLModel, root: Path) -> Prepared:
+    """Import and call the factory and check what it returns; raises FactoryError."""
+    built = build_model(settings.factory, root)
     count = len(built.outputs)
     output_names = settings.output_names or (
         ["output"] if count == 1 else [f"output_{i}" for i in range(count)]
     )
     if len(output_names) != count:
-        message = f"output_names lists {len(output_names)} name(s) but forward returns {count} output(s)"
-        return {**record, "status": "factory_error", "message": message}
-    record["expected"] = {
+        raise FactoryError(
+            f"output_names lists {len(output_names)} name(s) but forward returns {count} output(s)"
+        )
+    expected = {
         "inputs": _io(built.input_names, built.inputs),
         "outputs": _io(output_names, built.outputs),
+    }
+    return Prepared(built, output_names, expected)
+
+
+def check_model(
+    settings: CoreMLModel, prepared: Prepared, artifact_dir: Path, predict: bool
+) -> dict[str, Any]:
+    from gates.checks.coreml.capture import CaptureError, capture
+    from gates.checks.coreml.convert import ConversionError, convert_and_save, describe_package, numpy_dtype
+
+    built, output_names = prepared.built, prepared.output_names
+    record: dict[str, Any] = {
+        "kind": "model",
+        "name": settings.name,
+        "capture": settings.capture,
+        "factory_source": built.source,
+        "expected": prepared.expected,
     }
     started = time.perf_counter()
     try:
@@ -129,11 +150,17 @@ def check_model(settings: CoreMLModel, root: Path, artifact_dir: Path, predict: 
     return record
 
 
+def _internal_error(name: str, exc: Exception) -> dict[str, Any]:
+    message = _short(f"{type(exc).__name__}: {exc}")
+    return {"kind": "model", "name": name, "status": "internal_error", "message": message}
+
+
 def main(argv: list[str]) -> int:
     job_path, results_path = Path(argv[0]), Path(argv[1])
     job = json.loads(job_path.read_text(encoding="utf-8"))
     root = Path(job["root"])
     artifact_dir = Path(job["artifact_dir"])
+    models = [CoreMLModel.model_validate(raw) for raw in job["models"]]
 
     with results_path.open("a", encoding="utf-8") as out:
 
@@ -149,18 +176,47 @@ def main(argv: list[str]) -> int:
             return 3
         # Factories may read files relative to the repository, as they would in the project's tests.
         os.chdir(root)
-        for raw in job["models"]:
-            settings = CoreMLModel.model_validate(raw)
-            write({"kind": "start", "name": settings.name})
+        # Preflight: every factory is imported, called and checked before anything converts, so a
+        # broken policy entry fails fast. The built models are kept for the conversions.
+        prepared: dict[str, Prepared] = {}
+        broken: set[str] = set()
+        for settings in models:
+            write({"kind": "start", "name": settings.name, "phase": "factory"})
             try:
-                record = check_model(settings, root, artifact_dir, bool(job["predict"]))
+                prepared[settings.name] = prepare(settings, root)
+            except FactoryError as exc:
+                broken.add(settings.name)
+                write(
+                    {
+                        "kind": "model",
+                        "name": settings.name,
+                        "status": "factory_error",
+                        "message": _short(str(exc)),
+                    }
+                )
+            except Exception as exc:  # a bug of ours, not the factory's: report it, fail closed
+                broken.add(settings.name)
+                write(_internal_error(settings.name, exc))
+        if broken:
+            for settings in models:
+                if settings.name not in broken:
+                    write(
+                        {
+                            "kind": "model",
+                            "name": settings.name,
+                            "status": "skipped",
+                            "message": "not converted: fix the broken factories first",
+                        }
+                    )
+            return 0
+        for settings in models:
+            write({"kind": "start", "name": settings.name, "phase": "convert"})
+            try:
+                record = check_model(
+                    settings, prepared.pop(settings.name), artifact_dir, bool(job["predict"])
+                )
             except Exception as exc:  # a bug or an unexpected coremltools failure: report, go on
-                record = {
-                    "kind": "model",
-                    "name": settings.name,
-                    "status": "internal_error",
-                    "message": _short(f"{type(exc).__name__}: {exc}"),
-                }
+                record = _internal_error(settings.name, exc)
             write(record)
     return 0
 
