@@ -262,6 +262,63 @@ def test_truncated_plain_npy(tmp_path: Path) -> None:
     assert finding.rule_id == "MF103" and "truncated .npy" in finding.message
 
 
+# ---- joblib ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("compress", [0, ("zlib", 3), ("gzip", 3), ("bz2", 3), ("xz", 3), ("lzma", 3)])
+def test_joblib_files_with_arrays_are_walked_past_the_raw_array_bytes(tmp_path: Path, compress: Any) -> None:
+    import joblib
+
+    root = tmp_path / "repo"
+    root.mkdir()
+    arrays = {
+        "floats": np.random.default_rng(0).random((40, 30)),
+        "fortran": np.asfortranarray(np.ones((5, 7))),
+        "text": np.array(["ab", "c"]),
+        "records": np.zeros(2, dtype=[("x", "f4"), ("y", "i8")]),
+        "times": np.array(["2020-01-01"], dtype="datetime64[ns]"),
+        "empty": np.zeros((0, 3)),
+        "objects": np.array([1, None, "x"], dtype=object),
+    }
+    joblib.dump(arrays, root / "model.joblib", compress=compress)
+
+    result = scan_model_files(root, ["model.joblib"], ModelFilesSettings())
+
+    assert result.findings == []
+    assert result.metrics["model_files_scanned"] == 1
+
+
+def test_joblib_payload_after_and_inside_arrays(tmp_path: Path, canary: Path) -> None:
+    import joblib
+
+    root = tmp_path / "repo"
+    root.mkdir()
+    data = {
+        "weights": np.arange(1000, dtype=np.float32),
+        "objects": np.array([payloads.reduce_object(canary)], dtype=object),
+    }
+    joblib.dump(data, root / "inside.joblib")
+    joblib.dump({"weights": np.arange(1000.0), "hook": payloads.reduce_object(canary)}, root / "after.joblib")
+
+    result = scan_model_files(root, ["inside.joblib", "after.joblib"], ModelFilesSettings())
+
+    assert summary(result.findings) == [("MF101", "after.joblib"), ("MF101", "inside.joblib")]
+    assert all("posix.system" in f.message for f in result.findings)
+    assert not canary.exists()
+
+
+def test_joblib_truncated_inside_the_array_bytes(tmp_path: Path) -> None:
+    import joblib
+
+    buffer = io.BytesIO()
+    joblib.dump({"weights": np.arange(10_000.0)}, buffer)
+
+    result = scan(tmp_path / "repo", {"cut.joblib": buffer.getvalue()[:5000]})
+
+    [finding] = result.findings
+    assert finding.rule_id == "MF103" and "joblib array data is truncated" in finding.message
+
+
 # ---- real torch checkpoints ---------------------------------------------------------------
 
 

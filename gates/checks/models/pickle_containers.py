@@ -477,6 +477,8 @@ def _decompressing_opener(open_inner: Callable[[], IO[bytes]], kind: Kind) -> Ca
             outer = bz2.BZ2File(inner)
         elif kind is Kind.XZ:
             outer = lzma.LZMAFile(inner)  # noqa: SIM115 (closed by _Owning)
+        elif kind is Kind.LZMA:
+            outer = lzma.LZMAFile(inner, format=lzma.FORMAT_ALONE)  # noqa: SIM115 (closed by _Owning)
         else:
             outer = io.BufferedReader(_ZlibRaw(inner))
         return _Owning(outer, inner)  # type: ignore[return-value]

@@ -38,10 +38,11 @@ class Kind(str, Enum):
     GZIP = "gzip"
     BZIP2 = "bzip2"
     XZ = "xz"
+    LZMA = "lzma"
     ZLIB = "zlib"
 
 
-COMPRESSED_KINDS = frozenset({Kind.GZIP, Kind.BZIP2, Kind.XZ, Kind.ZLIB})
+COMPRESSED_KINDS = frozenset({Kind.GZIP, Kind.BZIP2, Kind.XZ, Kind.LZMA, Kind.ZLIB})
 
 
 def sniff(prefix: bytes, *, last_byte: bytes = b"", strict: bool = False) -> Kind | None:
@@ -67,6 +68,9 @@ def sniff(prefix: bytes, *, last_byte: bytes = b"", strict: bool = False) -> Kin
         return Kind.BZIP2
     if prefix.startswith(b"\xfd7zXZ\x00"):
         return Kind.XZ
+    # The legacy .lzma ("alone") header: properties 0x5D, then a little-endian dictionary size.
+    if prefix[:3] == b"\x5d\x00\x00" and is_valid_lzma_alone_start(prefix):
+        return Kind.LZMA
     if prefix[257:262] == b"ustar":
         return Kind.TAR
     zlib_header = len(prefix) >= 2 and prefix[0] == 0x78 and (prefix[0] * 256 + prefix[1]) % 31 == 0
@@ -89,6 +93,16 @@ def is_valid_zlib_start(prefix: bytes) -> bool:
     try:
         zlib.decompressobj().decompress(prefix[:64])
     except zlib.error:
+        return False
+    return True
+
+
+def is_valid_lzma_alone_start(prefix: bytes) -> bool:
+    import lzma
+
+    try:
+        lzma.LZMADecompressor(format=lzma.FORMAT_ALONE).decompress(prefix[:256], max_length=64)
+    except lzma.LZMAError:
         return False
     return True
 

@@ -175,6 +175,8 @@ DEFAULT_ALLOWED_GLOBALS: frozenset[str] = frozenset(
         "builtins.tuple",
         "builtins.list",
         "builtins.dict",
+        # joblib's array header; the scanner steps over the raw bytes that follow it.
+        "joblib.numpy_pickle.NumpyArrayWrapper",
     }
     # TorchScript archives (torch.jit.save): list builders, and classes under ``__torch__``,
     # which names TorchScript types; no Python module has that name, so pickle cannot
@@ -227,7 +229,9 @@ _DANGEROUS_MODULES: dict[str, str] = {
     "cPickle": "loads a nested pickle",
     "dill": "loads a nested pickle",
     "cloudpickle": "loads a nested pickle",
-    "joblib": "loads a nested pickle",
+    "joblib.load": "loads a nested pickle",
+    "joblib.numpy_pickle.load": "loads a nested pickle",
+    "joblib.numpy_pickle.NumpyUnpickler": "loads a nested pickle",
     "shelve": "loads nested pickles",
     "operator": "reaches arbitrary attributes (attrgetter, methodcaller)",
     "pdb": "starts a debugger that runs code",

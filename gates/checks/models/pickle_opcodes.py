@@ -84,7 +84,43 @@ class _Other:
 
 
 _OTHER = _Other()
-_Value = _Mark | _Str | _Global | _Other
+
+
+@dataclass(frozen=True)
+class _Const:
+    value: object
+
+
+@dataclass(frozen=True)
+class _Tuple:
+    items: tuple[_Value, ...]
+
+
+@dataclass
+class _Dict:
+    """A dict literal; only string keys are kept (enough to read joblib's array state)."""
+
+    items: dict[str, _Value] = field(default_factory=dict)
+
+
+@dataclass
+class _Dtype:
+    """``numpy.dtype(spec, ...)``; BUILD later gives its state (element size, fields)."""
+
+    spec: str
+    state: _Value | None = None
+
+
+@dataclass
+class _ArrayWrapper:
+    """joblib's NumpyArrayWrapper: after its BUILD, raw array bytes sit in the stream."""
+
+
+_Value = _Mark | _Str | _Global | _Other | _Const | _Tuple | _Dict | _Dtype | _ArrayWrapper
+_CONST_OPS = frozenset({"INT", "BININT", "BININT1", "BININT2", "LONG", "LONG1", "LONG4", "FLOAT", "BINFLOAT"})
+_JOBLIB_WRAPPERS = frozenset(
+    {"joblib.numpy_pickle.NumpyArrayWrapper", "sklearn.externals.joblib.numpy_pickle.NumpyArrayWrapper"}
+)
 
 
 class _Stack:
@@ -157,12 +193,42 @@ def walk_pickle(stream: PickleSource, keep_first_ops: int = 0) -> PickleWalk:
                 ref = GlobalRef(None, f"<copyreg extension code {arg}>", name, position)
                 walk.globals.append(ref)
                 stack.push(_Global(ref))
+            elif name in _CONST_OPS:
+                stack.push(_Const(arg))
+            elif name in ("NONE", "NEWTRUE", "NEWFALSE"):
+                stack.push(_Const({"NONE": None, "NEWTRUE": True, "NEWFALSE": False}[name]))
+            elif name == "EMPTY_TUPLE":
+                stack.push(_Tuple(()))
+            elif name in ("TUPLE1", "TUPLE2", "TUPLE3"):
+                count = int(name[-1])
+                items = [stack.pop() for _ in range(count)]
+                stack.push(_Tuple(tuple(reversed(items))))
+            elif name == "TUPLE":
+                stack.push(_Tuple(tuple(stack.pop_to_mark())))
+            elif name == "EMPTY_DICT":
+                stack.push(_Dict())
+            elif name == "DICT":
+                stack.push(_dict_from(stack.pop_to_mark(), _Dict()))
+            elif name == "SETITEM":
+                value, key = stack.pop(), stack.pop()
+                _dict_from([key, value], stack.top())
+            elif name == "SETITEMS":
+                _dict_from(stack.pop_to_mark(), stack.top())
             elif name in ("REDUCE", "NEWOBJ", "NEWOBJ_EX"):
-                operands = {"REDUCE": 1, "NEWOBJ": 1, "NEWOBJ_EX": 2}[name]
-                for _ in range(operands):
-                    stack.pop()
-                _record_call(walk, stack.pop(), name, position)
-                stack.push(_OTHER)
+                operands = [stack.pop() for _ in range({"REDUCE": 1, "NEWOBJ": 1, "NEWOBJ_EX": 2}[name])]
+                target = stack.pop()
+                _record_call(walk, target, name, position)
+                stack.push(_constructed(target, operands[-1]))
+            elif name == "BUILD":
+                state = stack.pop()
+                built = stack.top()
+                if isinstance(built, _Dtype):
+                    built.state = state
+                elif isinstance(built, _ArrayWrapper):
+                    skipped = _skip_joblib_array(stream, state, walk)
+                    if skipped is not None:
+                        walk.error = skipped
+                        break
             elif name == "OBJ":
                 items = stack.pop_to_mark()
                 _record_call(walk, items[0] if items else _OTHER, name, position)
@@ -192,6 +258,92 @@ def walk_pickle(stream: PickleSource, keep_first_ops: int = 0) -> PickleWalk:
     except Exception as exc:  # genops raises ValueError, struct.error, UnicodeError...
         walk.error = str(exc) or type(exc).__name__
     return walk
+
+
+def _dict_from(flat: list[_Value], target: _Value) -> _Value:
+    if isinstance(target, _Dict):
+        for key, value in zip(flat[::2], flat[1::2], strict=False):
+            if isinstance(key, _Str):
+                target.items[key.value] = value
+    return target
+
+
+def _constructed(target: _Value, args: _Value) -> _Value:
+    """What a call produces, for the two results the walker needs to follow."""
+    if not isinstance(target, _Global):
+        return _OTHER
+    qualname = _qualname(target.ref)
+    if qualname == "numpy.dtype" and isinstance(args, _Tuple) and args.items:
+        spec = args.items[0]
+        if isinstance(spec, _Str):
+            return _Dtype(spec.value)
+    if qualname in _JOBLIB_WRAPPERS:
+        return _ArrayWrapper()
+    return _OTHER
+
+
+def _has_object(value: _Value | None, depth: int = 0) -> bool:
+    if value is None or depth > 8:
+        return False
+    if isinstance(value, _Dtype):
+        return value.spec.lstrip("<>|=").startswith("O") or _has_object(value.state, depth + 1)
+    if isinstance(value, _Tuple):
+        return any(_has_object(item, depth + 1) for item in value.items)
+    if isinstance(value, _Dict):
+        return any(_has_object(item, depth + 1) for item in value.items.values())
+    return False
+
+
+def _itemsize(dtype: _Dtype) -> int | None:
+    state = dtype.state
+    if isinstance(state, _Tuple) and len(state.items) > 5:
+        elsize = state.items[5]
+        if isinstance(elsize, _Const) and isinstance(elsize.value, int) and elsize.value > 0:
+            return elsize.value
+    digits = "".join(ch for ch in dtype.spec if ch.isdigit())
+    return int(digits) if digits else None
+
+
+def _skip_joblib_array(stream: PickleSource, state: _Value, walk: PickleWalk) -> str | None:
+    """Step over the array joblib writes right after the wrapper; an error text if impossible.
+
+    Object arrays are a nested pickle there (walked like any other); numeric arrays are an
+    optional alignment pad (one length byte, then padding) and ``prod(shape) * itemsize``
+    raw bytes.
+    """
+    if not isinstance(state, _Dict):
+        return "joblib array wrapper without a readable state"
+    dtype, shape = state.items.get("dtype"), state.items.get("shape")
+    if not isinstance(dtype, _Dtype):
+        return "joblib array wrapper without a readable dtype"
+    if _has_object(dtype):
+        nested = walk_pickle(stream)
+        walk.globals.extend(nested.globals)
+        walk.dynamic_calls.extend(nested.dynamic_calls)
+        walk.called |= nested.called
+        return None if nested.complete else f"joblib object array: {nested.error}"
+    itemsize = _itemsize(dtype)
+    if not isinstance(shape, _Tuple) or itemsize is None:
+        return "joblib array wrapper without a readable shape or item size"
+    count = 1
+    for dim in shape.items:
+        if not isinstance(dim, _Const) or not isinstance(dim.value, int) or dim.value < 0:
+            return "joblib array wrapper without a readable shape"
+        count *= dim.value
+    alignment = state.items.get("numpy_array_alignment_bytes")
+    if isinstance(alignment, _Const) and alignment.value is not None:
+        pad = stream.read(1)
+        if len(pad) != 1:
+            return "joblib array data is truncated"
+        count_bytes = pad[0] + count * itemsize
+    else:
+        count_bytes = count * itemsize
+    while count_bytes > 0:
+        chunk = stream.read(min(count_bytes, 1 << 20))
+        if not chunk:
+            return "joblib array data is truncated"
+        count_bytes -= len(chunk)
+    return None
 
 
 def _record_call(walk: PickleWalk, target: _Value, opcode: str, position: int) -> None:
