@@ -61,7 +61,7 @@ def write_reports(root: Path, names: list[str], statements: int) -> None:
     xml = (
         f'<?xml version="1.0" ?>\n<coverage version="7.17" lines-valid="{total}" lines-covered="{covered}" '
         f'branches-valid="0" branches-covered="0" branch-rate="0">'
-        f"<sources><source>{root}</source></sources><packages><package name=\"pkg\"><classes>"
+        f'<sources><source>{root}</source></sources><packages><package name="pkg"><classes>'
         + "".join(classes)
         + "</classes></package></packages></coverage>\n"
     )
@@ -82,7 +82,7 @@ def build(root: Path, count: int, statements: int, changed: int) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(module_text(statements, False, rng))
     (root / "policy.yaml").write_text(
-        "version: 1\nbase: main\npaths:\n  source: [\"pkg/\"]\n"
+        'version: 1\nbase: main\npaths:\n  source: ["pkg/"]\n'
         "coverage:\n  line_min: 0\n  diff: {line_min: 0}\n  ratchet: {enabled: false}\n"
     )
     (root / ".gitignore").write_text("coverage.xml\ncoverage.json\n*.out.json\n")
@@ -126,11 +126,31 @@ def main() -> int:
             "--total-percent-float",
             "--format=json:diffcover.out.json",
         ]
-        ours_xml = [str(BIN / "gates"), "coverage", "--report", "coverage.xml", "--format", "json",
-                    "--output", "gates-xml.out.json"]
-        ours_json = [str(BIN / "gates"), "coverage", "--report", "coverage.json", "--format", "json",
-                     "--output", "gates-json.out.json"]
-        runs: dict[str, list[float]] = {"diff-cover (XML)": [], "gates coverage (XML)": [], "gates coverage (JSON)": []}
+        ours_xml = [
+            str(BIN / "gates"),
+            "coverage",
+            "--report",
+            "coverage.xml",
+            "--format",
+            "json",
+            "--output",
+            "gates-xml.out.json",
+        ]
+        ours_json = [
+            str(BIN / "gates"),
+            "coverage",
+            "--report",
+            "coverage.json",
+            "--format",
+            "json",
+            "--output",
+            "gates-json.out.json",
+        ]
+        runs: dict[str, list[float]] = {
+            "diff-cover (XML)": [],
+            "gates coverage (XML)": [],
+            "gates coverage (JSON)": [],
+        }
         for _ in range(args.repeat):  # interleaved, so load on the machine hits all alike
             runs["diff-cover (XML)"].append(timed(diff_cover, root, (0,)))
             runs["gates coverage (XML)"].append(timed(ours_xml, root, (0,)))

@@ -60,7 +60,9 @@ def test_covered_change_passes(repo: Repo, run_cli: Any) -> None:
     assert gate["metrics"]["diff_statements"] == 2 and gate["metrics"]["diff_missing"] == 0
 
 
-def test_a_changed_line_inside_a_multiline_statement_counts_as_the_statement(repo: Repo, run_cli: Any) -> None:
+def test_a_changed_line_inside_a_multiline_statement_counts_as_the_statement(
+    repo: Repo, run_cli: Any
+) -> None:
     start(repo)
     module = BASE_MODULE + "\n\ndef never(a):\n    return max(\n        a,\n        0,\n    )\n"
     repo.write("pkg/m.py", module)
@@ -75,7 +77,11 @@ def test_a_changed_line_inside_a_multiline_statement_counts_as_the_statement(rep
     uncovered = [f for f in gate["findings"] if f["rule_id"] == "uncovered-change"]
     assert [(f["path"], f["line"]) for f in uncovered] == [("pkg/m.py", 10)]  # the statement's first line
 
-    off = (repo.root / "policy.yaml").read_text().replace("diff: {line_min: 80}", "diff: {statement_aware: false}")
+    off = (
+        (repo.root / "policy.yaml")
+        .read_text()
+        .replace("diff: {line_min: 80}", "diff: {statement_aware: false}")
+    )
     repo.write("policy.yaml", off)
     code, gate = gate_json(run_cli, "--base", "HEAD~1", "--no-run")
     # Line mode (diff-cover's view): the changed line is no statement, so nothing is measured.
@@ -221,4 +227,7 @@ def test_shallow_clone_and_missing_base_are_clear_errors(
     measure(repo.root)
     code, gate = gate_json(run_cli, "--base", "no-such-branch")
     assert code == 2
-    assert "base 'no-such-branch' (from --base) is not in this clone; fetch it, or pass --base REF" in gate["error"]
+    assert (
+        "base 'no-such-branch' (from --base) is not in this clone; fetch it, or pass --base REF"
+        in gate["error"]
+    )

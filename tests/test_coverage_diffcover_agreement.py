@@ -24,7 +24,14 @@ def function(rng: random.Random, name: str) -> list[str]:
     lines = [f"def {name}(x):"]
     for i in range(rng.randint(1, 4)):
         lines.append(f"    v{i} = x + {rng.randint(0, 9)}")
-    lines += ["    if x > 2:", "        x = x - 1", "    else:", "        x = x + 1", "    # a comment", "    return x"]
+    lines += [
+        "    if x > 2:",
+        "        x = x - 1",
+        "    else:",
+        "        x = x + 1",
+        "    # a comment",
+        "    return x",
+    ]
     return lines
 
 

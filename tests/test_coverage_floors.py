@@ -105,7 +105,7 @@ def test_per_package_totals_show_the_same_needed_figure(repo: Repo, run_cli: Any
 def test_critical_min_applies_to_the_policys_critical_paths(repo: Repo, run_cli: Any) -> None:
     make_project(repo, {"a": 5, "b": 0})
     write_policy(repo, "line_min: 10\ncritical_min: 75\ndiff: {enabled: false}")
-    policy = (repo.root / "policy.yaml").read_text().replace("paths:\n", "paths:\n  critical: [\"pkg/a.py\"]\n")
+    policy = (repo.root / "policy.yaml").read_text().replace("paths:\n", 'paths:\n  critical: ["pkg/a.py"]\n')
     repo.write("policy.yaml", policy)
     measure(repo.root)
     code, gate = gate_json(run_cli)

@@ -68,7 +68,9 @@ def test_branch_mode_without_branches_is_still_measured(tmp_path: Path) -> None:
 
 
 def test_lcov_records() -> None:
-    report = parse_lcov("TN:\nSF:pkg/a.py\nDA:1,1\nDA:2,0\nBRDA:1,0,0,1\nBRDA:1,0,1,-\nend_of_record\n", "x.info")
+    report = parse_lcov(
+        "TN:\nSF:pkg/a.py\nDA:1,1\nDA:2,0\nBRDA:1,0,0,1\nBRDA:1,0,1,-\nend_of_record\n", "x.info"
+    )
     cov = report.files["pkg/a.py"]
     assert cov.statements == {1, 2} and cov.executed == {1}
     assert cov.branches == {1: (1, 2)} and report.branch_measured
@@ -94,7 +96,9 @@ def test_lcov_report_from_coverage_py(measured: Path) -> None:
         ("coverage.info", "SF:a.py\nDA:x,1\n", "coverage.info:2:1: malformed LCOV record"),
     ],
 )
-def test_bad_reports_are_errors_naming_the_file(tmp_path: Path, name: str, content: str, expected: str) -> None:
+def test_bad_reports_are_errors_naming_the_file(
+    tmp_path: Path, name: str, content: str, expected: str
+) -> None:
     (tmp_path / name).write_text(content)
     with pytest.raises(GatesError) as caught:
         load_report(tmp_path / name, display=name)
@@ -104,7 +108,7 @@ def test_bad_reports_are_errors_naming_the_file(tmp_path: Path, name: str, conte
 def test_xml_entity_expansion_is_refused(tmp_path: Path) -> None:
     bomb = (
         '<?xml version="1.0"?><!DOCTYPE c [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;">]>'
-        '<coverage><packages>&b;</packages></coverage>'
+        "<coverage><packages>&b;</packages></coverage>"
     )
     (tmp_path / "coverage.xml").write_text(bomb)
     with pytest.raises(GatesError, match="refused unsafe XML"):
@@ -114,3 +118,25 @@ def test_xml_entity_expansion_is_refused(tmp_path: Path) -> None:
 def test_missing_report_says_how_to_produce_it(tmp_path: Path) -> None:
     with pytest.raises(GatesError, match=r"coverage report cov.json not found; produce it with"):
         load_report(tmp_path / "cov.json", display="cov.json")
+
+
+def test_json_line_lists_must_hold_numbers(tmp_path: Path) -> None:
+    (tmp_path / "coverage.json").write_text('{"files": {"a.py": {"executed_lines": [1, "2"]}}}')
+    with pytest.raises(GatesError, match=r"files\['a.py'\].executed_lines: expected a list of line numbers"):
+        load_report(tmp_path / "coverage.json", display="coverage.json")
+
+
+def test_cobertura_method_lines_are_not_counted_twice_and_classes_merge(tmp_path: Path) -> None:
+    xml = (
+        '<coverage branch-rate="0"><packages><package><classes>'
+        '<class filename="a.py"><methods><method><lines><line number="9" hits="1"/></lines>'
+        "</method></methods>"
+        '<lines><line number="1" hits="1"/><line number="2" hits="0"/></lines></class>'
+        '<class filename="a.py"><lines><line number="3" hits="2"/></lines></class>'
+        "</classes></package></packages></coverage>"
+    )
+    (tmp_path / "c.xml").write_text(xml)
+    report = load_report(tmp_path / "c.xml")
+    assert report.files["a.py"].statements == {1, 2, 3}
+    assert report.files["a.py"].executed == {1, 3}
+    assert not report.branch_measured

@@ -14,7 +14,9 @@ from gates.policy.sections.coverage import PathMapping
 KNOWN = {"src/pkg/a.py", "src/pkg/b.py", "tools/run.py"}
 
 
-def mapper(root: Path, rewrites: list[PathMapping] | None = None, sources: list[str] | None = None) -> PathMapper:
+def mapper(
+    root: Path, rewrites: list[PathMapping] | None = None, sources: list[str] | None = None
+) -> PathMapper:
     return PathMapper(root, KNOWN, rewrites or [], sources or [])
 
 
@@ -57,7 +59,9 @@ def test_no_matching_path_is_an_error_with_examples_from_both_sides(repo: Repo, 
     assert "line_percent" not in gate["metrics"]
 
     write_policy(
-        repo, 'line_min: 100\ndiff: {enabled: false}\npath_map: [{from: "pkg/", to: "src/pkg/"}]', source='["src/"]'
+        repo,
+        'line_min: 100\ndiff: {enabled: false}\npath_map: [{from: "pkg/", to: "src/pkg/"}]',
+        source='["src/"]',
     )
     code, gate = gate_json(run_cli)
     assert code == 0, messages(gate)

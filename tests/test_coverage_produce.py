@@ -9,6 +9,7 @@ from conftest import Repo
 from test_coverage_support import gate_json, messages, write_policy
 
 PY = sys.executable
+PYTEST = "-m pytest -q -p no:cacheprovider"
 
 
 def _project(repo: Repo) -> None:
@@ -25,7 +26,7 @@ def test_run_commands_produce_the_report_and_junit(repo: Repo, run_cli: Any) -> 
         line_min: 100
         diff: {{enabled: false}}
         run:
-          - "{PY} -m coverage run --source=pkg -m pytest -q -p no:cacheprovider --junitxml=.gates/junit.xml tests"
+          - "{PY} -m coverage run --source=pkg {PYTEST} --junitxml=.gates/junit.xml tests"
           - "{PY} -m coverage json -q"
         """,
     )
@@ -44,7 +45,7 @@ def test_failing_tests_make_the_gate_an_error(repo: Repo, run_cli: Any) -> None:
         f"""
         line_min: 0
         diff: {{enabled: false}}
-        run: ["{PY} -m coverage run --source=pkg -m pytest -q -p no:cacheprovider tests", "{PY} -m coverage json -q"]
+        run: ["{PY} -m coverage run --source=pkg {PYTEST} tests", "{PY} -m coverage json -q"]
         """,
     )
     code, gate = gate_json(run_cli)

@@ -33,7 +33,10 @@ def test_compare_with_tolerance_and_adjust_base() -> None:
     assert [f.rule_id for f in off] == ["ratchet-total"]
     assert "dropped from 90.00% to 80.00%" in off[0].message
     slightly = Snapshot(Counts(89, 100), files={"a.py": Counts(50, 50), "b.py": Counts(39, 50)})
-    assert [f.rule_id for f in compare(slightly, base, RatchetSettings())] == ["ratchet-total", "ratchet-path"]
+    assert [f.rule_id for f in compare(slightly, base, RatchetSettings())] == [
+        "ratchet-total",
+        "ratchet-path",
+    ]
     assert compare(slightly, base, RatchetSettings(tolerance=2)) == []
     assert [f.rule_id for f in compare(slightly, base, RatchetSettings(per_path=False))] == ["ratchet-total"]
 

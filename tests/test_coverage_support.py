@@ -48,7 +48,7 @@ def write_policy(repo: Repo, coverage_block: str, *, source: str = '["pkg/", "to
     indented = textwrap.indent(body, "  ")
     repo.write(
         "policy.yaml",
-        f"version: 1\nbase: main\npaths:\n  source: {source}\n  tests: [\"tests/\"]\ncoverage:\n{indented}\n",
+        f'version: 1\nbase: main\npaths:\n  source: {source}\n  tests: ["tests/"]\ncoverage:\n{indented}\n',
     )
     repo.write(".gitignore", IGNORED)
 

@@ -54,9 +54,15 @@ def load_report(path: Path, fmt: str = "auto", display: str | None = None) -> Co
 
 
 def _int_list(value: Any, where: str) -> list[int]:
-    if not isinstance(value, list) or not all(isinstance(v, int) for v in value):
+    # sum() checks every element in C: a string raises, a float makes the total a float.
+    try:
+        ok = isinstance(value, list) and isinstance(sum(value), int)
+    except TypeError:
+        ok = False
+    if not ok:
         raise GatesError(f"{where}: expected a list of line numbers")
-    return value
+    numbers: list[int] = value
+    return numbers
 
 
 def _arcs(value: Any, where: str) -> list[tuple[int, int]]:
@@ -125,25 +131,39 @@ class _CoberturaHandler:
         self.sources: list[str] = []
         self.root_attrs: dict[str, str] | None = None
         self.any_branch = False
-        self._current: FileCoverage | None = None
-        self._in_lines = False
-        self._in_methods = 0
+        self._class: FileCoverage | None = None
+        self._class_saved: FileCoverage | None = None
+        # The file whose <lines> we are in (None under <methods> or outside a class).
+        self._target: FileCoverage | None = None
         self._in_source = False
         self._text: list[str] = []
 
     def start(self, tag: str, attrs: dict[str, str]) -> None:
-        if tag == "line":
-            if self._in_lines and not self._in_methods and self._current is not None:
-                self._line(attrs)
+        target = self._target
+        if tag == "line" and target is not None:  # the hot path: once per line of the report
+            try:
+                number = int(attrs["number"])
+                hit = attrs.get("hits", "0") != "0" and int(attrs["hits"]) > 0
+            except (KeyError, ValueError):
+                raise GatesError(
+                    f"{self.shown}: a <line> has a missing or non-numeric number or hits; "
+                    "regenerate the report"
+                ) from None
+            target.statements.add(number)
+            if hit:
+                target.executed.add(number)
+            if "branch" in attrs and attrs["branch"] == "true":
+                self._branch(target, number, attrs)
         elif tag == "lines":
-            self._in_lines = True
+            self._target = self._class
         elif tag == "class":
             name = attrs.get("filename")
-            self._current = (
+            self._class = (
                 self.files.setdefault(name.replace("\\", "/"), FileCoverage(set(), set())) if name else None
             )
         elif tag == "methods":
-            self._in_methods += 1
+            self._class_saved = self._class
+            self._class = None
         elif tag == "source":
             self._in_source = True
             self._text = []
@@ -156,11 +176,11 @@ class _CoberturaHandler:
 
     def end(self, tag: str) -> None:
         if tag == "lines":
-            self._in_lines = False
+            self._target = None
         elif tag == "class":
-            self._current = None
+            self._class = None
         elif tag == "methods":
-            self._in_methods -= 1
+            self._class = self._class_saved
         elif tag == "source":
             self._in_source = False
             text = "".join(self._text).strip()
@@ -171,29 +191,16 @@ class _CoberturaHandler:
         if self._in_source:
             self._text.append(data)
 
-    def _line(self, attrs: dict[str, str]) -> None:
-        cov = self._current
-        assert cov is not None
-        try:
-            number = int(attrs["number"])
-            hits = int(attrs.get("hits", "0"))
-        except (KeyError, ValueError):
-            raise GatesError(
-                f"{self.shown}: a <line> has a missing or non-numeric number or hits; regenerate the report"
-            ) from None
-        cov.statements.add(number)
-        if hits > 0:
-            cov.executed.add(number)
-        if attrs.get("branch") == "true":
-            self.any_branch = True
-            match = _CONDITION.search(attrs.get("condition-coverage", ""))
-            if match:
-                cov.branches[number] = (int(match.group(1)), int(match.group(2)))
-            missing = attrs.get("missing-branches")
-            if missing:
-                cov.missing_arcs[number] = [
-                    -1 if part.strip() == "exit" else int(part) for part in missing.split(",") if part.strip()
-                ]
+    def _branch(self, cov: FileCoverage, number: int, attrs: dict[str, str]) -> None:
+        self.any_branch = True
+        match = _CONDITION.search(attrs.get("condition-coverage", ""))
+        if match:
+            cov.branches[number] = (int(match.group(1)), int(match.group(2)))
+        missing = attrs.get("missing-branches")
+        if missing:
+            cov.missing_arcs[number] = [
+                -1 if part.strip() == "exit" else int(part) for part in missing.split(",") if part.strip()
+            ]
 
 
 def _refuse(kind: type[Exception], *args: object) -> None:
