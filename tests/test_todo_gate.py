@@ -120,7 +120,7 @@ def test_new_only_from_the_policy(repo: Repo, run_cli: Any) -> None:
 
 def test_unparsable_file_is_an_error_not_a_clean_pass(repo: Repo, run_cli: Any) -> None:
     setup(repo)
-    repo.write("src/core/broken.py", "def f(:\n    pass\n")
+    repo.write("src/core/broken.py", "def f(:  # FIXME\n    pass\n")
     code, gate = todo_json(run_cli)
     assert code == 1
     broken = [f for f in gate["findings"] if f["path"] == "src/core/broken.py"]

@@ -15,6 +15,7 @@ import re
 import tokenize
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 Kind = Literal["marker", "stub", "placeholder-body", "placeholder-string"]
@@ -68,23 +69,49 @@ class UnparsableSource(Exception):
 
 def scan_source(text: str, spec: MarkerSpec) -> list[TodoItem]:
     """Every marker comment and placeholder in ``text``, ordered by line."""
-    pattern = spec.marker_pattern()
-    blocking = spec.blocking_pattern()
+    pattern = _compiled(spec)
+    has_marker = pattern.search(text) is not None
+    wants_stubs = spec.not_implemented != "off" and "NotImplementedError" in text
+    if not (has_marker or wants_stubs):
+        # No marker text and no NotImplementedError anywhere: nothing can be found, and
+        # tokenizing/parsing (most of the cost) is skipped.
+        return []
     tree = _parse(text)  # first: its syntax errors name the right line
-    comments = _comments(text)
+    nodes = list(ast.walk(tree))
+    comments = _comments(text) if has_marker else []
+    blocking = _compiled_blocking(spec)
     items: list[TodoItem] = []
+    marked: dict[int, tuple[str, re.Match[str]]] = {}
     for line, comment in comments:
         found = pattern.search(comment)
         if found is None:
             continue
+        marked[line] = (comment, found)
         tagged = bool(blocking.match(comment[found.end() :]))
         items.append(TodoItem("marker", line, comment.strip(), found.group(0), tagged))
-    structural = _structural(tree, spec, pattern, dict(comments))
+    abstract_lines = _abstract_function_lines(nodes) if (wants_stubs or marked) else set()
+    structural: list[TodoItem] = []
+    if wants_stubs:
+        structural += _stubs(nodes, spec, abstract_lines)
+    if spec.placeholder_bodies and marked:
+        structural += _placeholder_bodies(nodes, marked, blocking, abstract_lines)
+    if spec.placeholder_strings and has_marker:
+        structural += _placeholder_strings(nodes, pattern)
     # A placeholder body's marker comment is reported once, as the placeholder.
     replaced = {item.line for item in structural if item.kind == "placeholder-body"}
     items = [i for i in items if not (i.kind == "marker" and i.line in replaced)]
     items.extend(structural)
     return sorted(items, key=lambda i: (i.line, i.kind))
+
+
+@lru_cache(maxsize=16)
+def _compiled(spec: MarkerSpec) -> re.Pattern[str]:
+    return spec.marker_pattern()
+
+
+@lru_cache(maxsize=16)
+def _compiled_blocking(spec: MarkerSpec) -> re.Pattern[str]:
+    return spec.blocking_pattern()
 
 
 def _comments(text: str) -> list[tuple[int, str]]:
@@ -168,42 +195,37 @@ def _bodies(node: ast.AST) -> Iterable[tuple[int, list[ast.stmt]]]:
         yield handler.lineno, handler.body
 
 
-def _structural(
-    tree: ast.Module, spec: MarkerSpec, pattern: re.Pattern[str], comments: dict[int, str]
+def _placeholder_bodies(
+    nodes: list[ast.AST],
+    marked: dict[int, tuple[str, re.Match[str]]],
+    blocking: re.Pattern[str],
+    abstract_lines: set[int],
 ) -> list[TodoItem]:
     items: list[TodoItem] = []
-    abstract_lines = _abstract_function_lines(tree)
-    if spec.not_implemented != "off":
-        items += _stubs(tree, spec, abstract_lines)
-    if spec.placeholder_bodies:
-        for node in ast.walk(tree):
-            for owner_line, block in _bodies(node):
-                rest = (
-                    _without_docstring(block)
-                    if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
-                    else block
-                )
-                if len(rest) != 1 or not _is_empty_statement(rest[0]):
-                    continue
-                if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.lineno in abstract_lines:
-                    continue
-                statement = rest[0]
-                for line in (statement.lineno, owner_line):
-                    comment = comments.get(line)
-                    found = pattern.search(comment) if comment else None
-                    if comment is not None and found is not None:
-                        tagged = bool(spec.blocking_pattern().match(comment[found.end() :]))
-                        items.append(TodoItem("placeholder-body", line, comment, found.group(0), tagged))
-                        break
-    if spec.placeholder_strings:
-        items += _placeholder_strings(tree, spec, pattern)
+    for node in nodes:
+        for owner_line, block in _bodies(node):
+            rest = (
+                _without_docstring(block)
+                if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
+                else block
+            )
+            if len(rest) != 1 or not _is_empty_statement(rest[0]):
+                continue
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.lineno in abstract_lines:
+                continue
+            for line in (rest[0].lineno, owner_line):
+                if line in marked:
+                    comment, found = marked[line]
+                    tagged = bool(blocking.match(comment[found.end() :]))
+                    items.append(TodoItem("placeholder-body", line, comment, found.group(0), tagged))
+                    break
     return items
 
 
-def _abstract_function_lines(tree: ast.Module) -> set[int]:
+def _abstract_function_lines(nodes: list[ast.AST]) -> set[int]:
     """Definition lines of functions that are meant to be overridden (never placeholders)."""
     lines: set[int] = set()
-    for node in ast.walk(tree):
+    for node in nodes:
         if isinstance(node, ast.ClassDef):
             abstract_class = _is_abstract_class(node)
             for child in node.body:
@@ -216,39 +238,38 @@ def _abstract_function_lines(tree: ast.Module) -> set[int]:
     return lines
 
 
-def _stubs(tree: ast.Module, spec: MarkerSpec, abstract_lines: set[int]) -> list[TodoItem]:
+def _stubs(nodes: list[ast.AST], spec: MarkerSpec, abstract_lines: set[int]) -> list[TodoItem]:
     items: list[TodoItem] = []
-    for node in ast.walk(tree):
-        if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) or node.lineno in abstract_lines:
+    functions = [n for n in nodes if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)]
+    if spec.not_implemented == "stubs":
+        for candidate in functions:
+            body = _without_docstring(candidate.body)
+            if candidate.lineno not in abstract_lines and len(body) == 1 and _raises_not_implemented(body[0]):
+                message = f"{candidate.name}() only raises NotImplementedError"
+                items.append(TodoItem("stub", body[0].lineno, message, ""))
+        return items
+    # "anywhere": every raise, attributed to its innermost function (none at module level).
+    owner: dict[int, ast.FunctionDef | ast.AsyncFunctionDef] = {}
+    for function in functions:  # ast.walk is breadth-first: inner functions overwrite outer ones
+        for inner in ast.walk(function):
+            if isinstance(inner, ast.Raise):
+                owner[id(inner)] = function
+    for node in nodes:
+        enclosing = owner.get(id(node))
+        if enclosing is None or enclosing.lineno in abstract_lines:
             continue
-        body = _without_docstring(node.body)
-        if spec.not_implemented == "stubs":
-            if len(body) == 1 and _raises_not_implemented(body[0]):
-                items.append(
-                    TodoItem("stub", body[0].lineno, f"{node.name}() only raises NotImplementedError", "")
-                )
-            continue
-        for inner in ast.walk(node):
-            if isinstance(inner, ast.stmt) and _raises_not_implemented(inner):
-                items.append(TodoItem("stub", inner.lineno, f"{node.name}() raises NotImplementedError", ""))
-    return _dedupe(items)
+        if isinstance(node, ast.Raise) and _raises_not_implemented(node):
+            items.append(TodoItem("stub", node.lineno, f"{enclosing.name}() raises NotImplementedError", ""))
+    return items
 
 
-def _dedupe(items: list[TodoItem]) -> list[TodoItem]:
-    # Nested functions are walked from their parent as well; keep one item per line.
-    seen: dict[int, TodoItem] = {}
-    for item in items:
-        seen.setdefault(item.line, item)
-    return list(seen.values())
-
-
-def _value_positions(tree: ast.Module) -> Iterable[ast.expr]:
+def _value_positions(nodes: list[ast.AST]) -> Iterable[ast.expr]:
     """Expressions used as a value: assigned, returned, passed by keyword, or a default.
 
     A marker-only string there is a stand-in for a real value. The same string in a list,
     a comparison or a dict key is data (a list of markers, a check for one), not a placeholder.
     """
-    for node in ast.walk(tree):
+    for node in nodes:
         if isinstance(node, ast.Assign | ast.AnnAssign | ast.Return | ast.keyword) and node.value is not None:
             yield node.value
         elif isinstance(node, ast.arguments):
@@ -256,12 +277,12 @@ def _value_positions(tree: ast.Module) -> Iterable[ast.expr]:
             yield from (d for d in node.kw_defaults if d is not None)
 
 
-def _placeholder_strings(tree: ast.Module, spec: MarkerSpec, pattern: re.Pattern[str]) -> list[TodoItem]:
+def _placeholder_strings(nodes: list[ast.AST], pattern: re.Pattern[str]) -> list[TodoItem]:
     # Always case-sensitive: "TODO" as a value is a stand-in, while "todo" is more often a name
     # (a gate called "todo", a task state) than a placeholder.
     pattern = re.compile(pattern.pattern)
     items: list[TodoItem] = []
-    for node in _value_positions(tree):
+    for node in _value_positions(nodes):
         if not (isinstance(node, ast.Constant) and isinstance(node.value, str)):
             continue
         value = node.value.strip().rstrip(".:!")
