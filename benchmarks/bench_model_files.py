@@ -1,6 +1,6 @@
 """`gates models --files-only` beside picklescan on the same model files, in one run.
 
-Run: .venv/bin/pip install picklescan==1.0.5   # benchmark-only; not an ml-gates dependency
+Run: .venv/bin/pip install -e '.[bench,dev]'   # picklescan (benchmark-only), joblib
      .venv/bin/python benchmarks/bench_model_files.py [--runs 5] [--mb 8]
 
 Builds, in a temp git repository: a real torch checkpoint of about ``--mb`` MiB (many
@@ -21,8 +21,10 @@ import pickle
 import statistics
 import subprocess
 import sys
+import tarfile
 import tempfile
 import time
+import warnings
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -39,7 +41,7 @@ def real_checkpoint(target: Path, megabytes: int, legacy: bool) -> None:
     import torch
 
     torch.manual_seed(0)
-    width = 256
+    width = 128  # ~300 tensors for 8 MiB, like a small transformer's state dict
     layers = max(1, (megabytes * 1024 * 1024) // (4 * (4 * width * width + 6 * width)))
     state: dict[str, object] = {}
     for layer in range(layers):
@@ -58,6 +60,20 @@ def corpus(root: Path, megabytes: int) -> dict[str, str]:
     real_checkpoint(root / "real_checkpoint.pt", megabytes, legacy=False)
     real_checkpoint(root / "real_checkpoint_legacy.pt", megabytes, legacy=True)
     clean = {"real_checkpoint.pt": "clean", "real_checkpoint_legacy.pt": "clean"}
+    import joblib
+    import numpy as np
+    import torch
+
+    rng = np.random.default_rng(0)
+    joblib.dump({"coef": rng.random((200, 50)), "classes": np.array(["a", "b"])}, root / "arrays.joblib")
+    joblib.dump(
+        {"coef": rng.random((200, 50)), "hook": payloads.reduce_object(canary)},
+        root / "payload_after_array.joblib",
+    )
+    net = torch.nn.Sequential(torch.nn.Linear(8, 4), torch.nn.ReLU())
+    torch.jit.save(torch.jit.script(net), root / "torchscript.pt")
+    clean |= {"arrays.joblib": "clean", "torchscript.pt": "clean"}
+    joblib_cases = {"payload_after_array.joblib": "joblib: payload after a numpy array"}
 
     def torch_zip(data_pkl: bytes) -> bytes:
         return payloads.torch_like_zip(data_pkl)
@@ -67,8 +83,6 @@ def corpus(root: Path, megabytes: int) -> dict[str, str]:
     with zipfile.ZipFile(nested, "w") as outer:
         outer.writestr("inner/model.pt", torch_zip(reduce_pickle))
     object_npy = io.BytesIO()
-    import numpy as np
-
     np.save(object_npy, np.array([payloads.reduce_object(canary)], dtype=object), allow_pickle=True)
     custom = b"\x80\x02cmypkg.models\nConfig\n)\x81."
     cases.update(
@@ -102,7 +116,14 @@ def corpus(root: Path, megabytes: int) -> dict[str, str]:
     for name, (data, _) in cases.items():
         if data is not None:
             (root / name).write_bytes(data)
-    return clean | {name: what for name, (_, what) in cases.items()}
+    tarred = io.BytesIO()
+    with tarfile.open(fileobj=tarred, mode="w:gz") as archive:
+        info = tarfile.TarInfo("export/model.pkl")
+        info.size = len(reduce_pickle)
+        archive.addfile(info, io.BytesIO(reduce_pickle))
+    (root / "export.tar.gz").write_bytes(tarred.getvalue())
+    joblib_cases["export.tar.gz"] = "pickle inside a .tar.gz"
+    return clean | joblib_cases | {name: what for name, (_, what) in cases.items()}
 
 
 def run(argv: list[str], cwd: Path) -> tuple[float, subprocess.CompletedProcess[str]]:
@@ -135,6 +156,7 @@ def picklescan_verdict(name: str, root: Path, strict: bool) -> str:
 
 
 def main() -> None:
+    warnings.filterwarnings("ignore", category=DeprecationWarning)  # torch.jit.script/save
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--mb", type=int, default=8, help="size of the real checkpoint")
@@ -145,7 +167,9 @@ def main() -> None:
         root = Path(tmp) / "repo"
         root.mkdir()
         subprocess.run(["git", "init", "-q", str(root)], check=True)
-        (root / "policy.yaml").write_text("version: 1\nmodel_safety:\n  code_rules: false\n", encoding="utf-8")
+        (root / "policy.yaml").write_text(
+            "version: 1\nmodel_safety:\n  code_rules: false\n", encoding="utf-8"
+        )
         cases = corpus(root, args.mb)
         print_timings(root, args.runs)
         print_detection(root, cases)
@@ -165,7 +189,9 @@ def print_timings(root: Path, runs: int) -> None:
         ours_cli = statistics.median(
             run([str(BIN / "gates"), "models", "--files-only", name], root)[0] for _ in range(runs)
         )
-        theirs_cli = statistics.median(run([str(BIN / "picklescan"), "--path", name], root)[0] for _ in range(runs))
+        theirs_cli = statistics.median(
+            run([str(BIN / "picklescan"), "--path", name], root)[0] for _ in range(runs)
+        )
         ours = median_time(lambda n=name: scan_model_files(root, [n], settings), runs)  # type: ignore[misc]
         theirs = median_time(lambda n=name: scan_file_path(str(root / n)), runs)  # type: ignore[misc]
         print(f"| {name} | {size:.1f} MiB | gates | {ours_cli * 1000:.0f} ms | {ours * 1000:.1f} ms |")

@@ -41,6 +41,7 @@ from gates.checks.models.pickle_zip import ENCRYPTED_FLAG, MemberError, open_mem
 
 _COMPRESSION_SUFFIXES = frozenset({".gz", ".gzip", ".bz2", ".xz", ".lzma", ".z", ".zz", ".zlib"})
 _MAX_PICKLES_PER_STREAM = 10_000
+_MAX_MEMBERS = 100_000  # an archive of a million empty entries is a denial of service, not a model
 _IN_MEMORY_PICKLE = 64 * 1024 * 1024
 _RATIO_MIN_BYTES = 1024 * 1024  # tiny members may compress absurdly well and still be harmless
 _MAX_NPY_HEADER = 1024 * 1024
@@ -336,6 +337,11 @@ class _Scanner:
             for name in (i.filename for i in infos)
             if _is_torch_pickle(name)
         }
+        if len(infos) > _MAX_MEMBERS:
+            self.unscannable(
+                chain, f"has {len(infos)} members, more than the {_MAX_MEMBERS} scanned; not scanned"
+            )
+            return
         for info in infos:
             if info.is_dir():
                 continue
@@ -363,6 +369,11 @@ class _Scanner:
                 members = [m for m in archive.getmembers() if m.isfile()]
         except (tarfile.TarError, OSError, ValueError, EOFError) as exc:
             self.unscannable(chain, f"is a corrupt tar archive ({exc}); not scanned")
+            return
+        if len(members) > _MAX_MEMBERS:
+            self.unscannable(
+                chain, f"has {len(members)} members, more than the {_MAX_MEMBERS} scanned; not scanned"
+            )
             return
         for info in members:
             self.result.members += 1
