@@ -206,3 +206,12 @@ def test_rules_carry_a_cwe_and_an_ml_gates_id() -> None:
         for rule in yaml.safe_load(path.read_text())["rules"]:
             assert rule["id"].startswith("ml-gates."), rule["id"]
             assert rule["metadata"]["cwe"], rule["id"]
+
+
+def test_pack_is_a_package_so_setuptools_ships_its_yaml() -> None:
+    from importlib.resources import files
+
+    import gates.rules
+
+    assert files(gates.rules).joinpath("ml-security.yaml").is_file()
+    assert Path(gates.rules.__file__).parent == RULE_PACK
