@@ -231,9 +231,10 @@ def test_broken_factories_are_a_clear_error(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 @LINUX_ONLY
-def test_require_prediction_flag_makes_the_missing_predictor_an_error(tmp_path: Path) -> None:
+def test_require_prediction_makes_the_missing_predictor_an_error(tmp_path: Path) -> None:
     _write_project(tmp_path, "    - {name: fine, factory: 'pkg.factories:fine'}\n", BROKEN_FACTORIES)
-    proc = run_gates_subprocess("coreml", "--require-prediction", cwd=tmp_path)
+    # As the macOS workflow sets it (coreml-smoke.yml); --require-prediction is the same switch.
+    proc = run_gates_subprocess("coreml", cwd=tmp_path, env={"GATES_COREML_REQUIRE_PREDICTION": "true"})
     assert proc.returncode == 2, proc.stdout + proc.stderr
     assert (
         "Core ML prediction is required (require_prediction) but cannot run here (needs macOS)" in proc.stdout
@@ -267,10 +268,15 @@ def test_no_models_is_a_skip(tmp_path: Path) -> None:
 
 def test_gate_module_and_help_stay_light() -> None:
     code = (
-        "import sys, gates.checks.coreml\n"
-        "from gates.cli import build_parser\n"
-        "build_parser().parse_args(['coreml', '--require-prediction'])\n"
+        "import argparse, sys, gates.checks.coreml as gate\n"
+        "parser = argparse.ArgumentParser()\n"
+        "gate.GATE.add_arguments(parser)\n"
+        "assert parser.parse_args(['--require-prediction']).require_prediction\n"
         "heavy = [m for m in ('torch', 'coremltools', 'numpy') if m in sys.modules]\n"
+        "from gates.cli import build_parser\n"
+        "args = build_parser().parse_args(['coreml', '--require-prediction', 'a.py'])\n"
+        "assert args.require_prediction and args.paths == ['a.py']\n"
+        "heavy += [m for m in ('torch', 'coremltools') if m in sys.modules]\n"
         "print(','.join(heavy))\n"
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
