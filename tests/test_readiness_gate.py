@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from pathlib import Path
 from typing import Any
 
 from gates.checks.readiness import GATE
@@ -255,3 +256,18 @@ def test_corrupt_history_names_the_line(repo: Repo) -> None:
     result = run_readiness(repo, results(), history=str(repo.root / "history.jsonl"))
     assert result.verdict is Verdict.ERROR
     assert result.error is not None and "history.jsonl:2: not a JSON line" in result.error
+
+
+def test_github_output_prefers_the_readiness_score(tmp_path: Path) -> None:
+    from gates.report.github_format import write_outputs
+
+    report = Report(
+        gates=[
+            GateResult("mutation", Verdict.PASS, metrics={"score": 91.0}),
+            GateResult("readiness", Verdict.PASS, metrics={"score": 64.5}),
+        ],
+        tool_version="test",
+    )
+    output = tmp_path / "github_output"
+    write_outputs(report, {"GITHUB_OUTPUT": str(output)})
+    assert [line for line in output.read_text().splitlines() if line.startswith("score=")] == ["score=64.5"]

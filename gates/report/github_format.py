@@ -65,7 +65,10 @@ def write_outputs(report: Report, env: Mapping[str, str]) -> None:
     output_path = env.get("GITHUB_OUTPUT")
     if output_path:
         lines = [f"verdict={report.verdict.value}", f"exit-code={report.exit_code}"]
-        score = next((g.metrics["score"] for g in report.gates if "score" in g.metrics), None)
+        # The readiness score; other gates (mutation) also have a metric named "score".
+        scored = [g for g in report.gates if "score" in g.metrics]
+        chosen = next((g for g in scored if g.name == "readiness"), scored[0] if scored else None)
+        score = chosen.metrics["score"] if chosen is not None else None
         if score is not None:
             lines.append(f"score={score:g}")
         with Path(output_path).open("a", encoding="utf-8") as handle:
