@@ -1,0 +1,56 @@
+"""The gate end to end: CLI parsing, the Markdown summary, waivers, and light imports."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from typing import Any
+
+from conftest import Repo
+from test_coverage_floors import make_project
+from test_coverage_support import gate_json, measure, messages, rule_ids, write_policy
+
+from gates.cli import build_parser
+
+
+def test_parser_accepts_report_no_run_and_paths() -> None:
+    args = build_parser().parse_args(["coverage", "--report", "c.xml", "--no-run", "a.py", "b.py"])
+    assert args.report == "c.xml" and args.no_run and args.paths == ["a.py", "b.py"]
+
+
+def test_markdown_summary_has_the_per_path_table(repo: Repo, run_cli: Any) -> None:
+    make_project(repo, {"a": 2})
+    write_policy(repo, 'line_min: 50\ndiff: {enabled: false}\nper_path: [{path: "pkg/a.py", line_min: 80}]')
+    measure(repo.root)
+    result = run_cli("coverage", "--format", "markdown")
+    assert result.code == 1
+    assert "| path | before | now | floor | status | needed |" in result.out
+    assert "| pkg/a.py |  | 60.0% | 80% | fail | 4 |" in result.out
+    assert "| (total) |  | 60.0% | 50% | pass | 0 |" in result.out
+
+
+def test_a_waiver_accepts_a_path_floor_until_it_expires(repo: Repo, run_cli: Any) -> None:
+    make_project(repo, {"a": 2})
+    block = """
+    line_min: 50
+    diff: {enabled: false}
+    per_path: [{path: "pkg/a.py", line_min: 80}]
+    waivers:
+      - {rule: path-floor, path: "pkg/a.py", reason: "rewrite in progress", expires: 2999-01-01}
+    """
+    write_policy(repo, block)
+    measure(repo.root)
+    code, gate = gate_json(run_cli)
+    assert code == 0, messages(gate)
+    assert rule_ids(gate) == ["path-floor"]
+    assert gate["findings"][0]["suppressed_by"] == "waiver"
+
+
+def test_importing_the_gate_stays_light() -> None:
+    code = (
+        "import sys, gates.checks.coverage as c; "
+        "heavy = [m for m in ('coverage', 'diff_cover', 'defusedxml', 'torch') if m in sys.modules]; "
+        "print(heavy)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
