@@ -7,78 +7,28 @@ between processes. Nothing here imports or executes the scanned code.
 from __future__ import annotations
 
 import ast
+import bisect
 import re
 import warnings
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from gates.checks.models import (
-    http_timeouts,
-    huggingface,
-    keras,
-    torch_hub,
-    torch_load,
-    unpickling,
-    yaml_load,
-)
-from gates.checks.models.calls import AnalysisSettings, Checker, FileContext, Hit, short_name
+from gates.checks.models.blocks import Block, assemble, split_blocks
+from gates.checks.models.calls import AnalysisSettings, FileContext, Hit, short_name
 from gates.checks.models.catalog import RULES, UNSUPPRESSIBLE
-from gates.checks.models.names import collect_names
+from gates.checks.models.names import Names, collect_names
+from gates.checks.models.outline import Outline, outline
 from gates.checks.models.suppressions import parse_suppressions
+from gates.checks.models.triggers import (
+    DISPATCH,
+    active_words,
+    alias_words,
+    candidate_lines,
+    has_suppression,
+    might_match,
+)
 from gates.checks.models.trust_remote_code import ALWAYS as TRUST_REMOTE_CODE
-
-# (top-level modules one of which the file must mention, or None for "any"; call names).
-_FAMILIES: list[tuple[tuple[str, ...] | None, list[tuple[frozenset[str], Checker]]]] = [
-    (("torch",), torch_load.CHECKS + torch_hub.CHECKS),
-    (("pickle", "cPickle", "dill", "cloudpickle", "joblib", "jsonpickle", "shelve", "pandas", "numpy"),
-     unpickling.CHECKS),
-    (None, huggingface.CHECKS),
-    (("yaml",), yaml_load.CHECKS),
-    (("requests", "httpx", "urllib", "urllib2", "six"), http_timeouts.CHECKS),
-    (("keras", "tensorflow", "tf_keras"), keras.CHECKS),
-]  # fmt: skip
-
-
-def _dispatch() -> dict[str, list[Checker]]:
-    table: dict[str, list[Checker]] = {}
-    for _, checks in _FAMILIES:
-        for names, checker in checks:
-            for name in names:
-                if checker not in table.setdefault(name, []):
-                    table[name].append(checker)
-    return table
-
-
-DISPATCH = _dispatch()
-
-
-def _word_pattern(words: Iterable[str]) -> re.Pattern[bytes]:
-    return re.compile(rb"\b(?:" + b"|".join(re.escape(w.encode()) for w in sorted(words)) + rb")\b")
-
-
-def _prefilter() -> list[tuple[re.Pattern[bytes] | None, re.Pattern[bytes]]]:
-    """Words a file must contain for any rule to fire, so most files are skipped unparsed.
-
-    Any call a rule resolves ends in one of the rule's call names and goes through an
-    import that names the module, so both words appear in the file's text.
-    """
-    tests: list[tuple[re.Pattern[bytes] | None, re.Pattern[bytes]]] = [
-        (None, re.compile(rb"trust_remote_code|gates\s*:\s*ignore"))
-    ]
-    for modules, checks in _FAMILIES:
-        calls = _word_pattern(n for group, _ in checks for n in group)
-        tests.append((_word_pattern(modules) if modules else None, calls))
-    return tests
-
-
-_PREFILTER: list[tuple[re.Pattern[bytes] | None, re.Pattern[bytes]]] = []
-
-
-def might_match(data: bytes) -> bool:
-    if not _PREFILTER:
-        _PREFILTER.extend(_prefilter())
-    return any(calls.search(data) and (mods is None or mods.search(data)) for mods, calls in _PREFILTER)
 
 
 @dataclass
@@ -119,29 +69,70 @@ def analyze_file(root: Path, path: str, data: bytes, settings: AnalysisSettings)
     if not might_match(data):
         return FileAnalysis()
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # SyntaxWarning for odd escapes in scanned code
-            tree = ast.parse(data, filename=path)
+        names, calls = _parse_relevant(data, path)
     except (SyntaxError, ValueError) as exc:
         line = getattr(exc, "lineno", None) or 1
         detail = getattr(exc, "msg", None) or str(exc)
         finding = RawFinding("MS000", line, line, 1, f"cannot parse: {detail}; nothing in it was checked",
                              _severity("MS000", settings) or "error")  # fmt: skip
         return FileAnalysis([finding], parsed=True)
-    ctx = FileContext(collect_names(tree), root, path, settings)
-    hits = list(_hits(tree, ctx))
+    ctx = FileContext(names, root, path, settings)
+    hits = list(_hits(calls, ctx))
     findings = _to_findings(hits, settings)
-    source = data.decode("utf-8", "replace")
-    if "gates" in source:
+    if has_suppression(data):
+        source = data.decode("utf-8", "replace")
         findings = _apply_suppressions(findings, source, settings)
     findings.sort(key=lambda f: (f.line, f.column, f.rule))
     return FileAnalysis(findings, ctx.probes, parsed=True)
 
 
-def _hits(tree: ast.Module, ctx: FileContext) -> Iterator[Hit]:
-    for node in ast.walk(tree):
-        if not isinstance(node, ast.Call):
-            continue
+def _parse(source: str | bytes, path: str) -> ast.Module:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # SyntaxWarning for odd escapes in scanned code
+        return ast.parse(source, filename=path)
+
+
+def _parse_relevant(data: bytes, path: str) -> tuple[Names, list[ast.Call]]:
+    """Names and candidate calls, parsing only the top-level blocks that can matter."""
+    active = active_words(data)
+    try:
+        text = data.decode("utf-8")
+        blocks = split_blocks(text)
+        definitions = [b for b in blocks if b.is_definition]
+        parts = outline(_parse(assemble(text, (b for b in blocks if not b.is_definition)), path))
+        names = collect_names(parts)
+        lines = sorted(candidate_lines(data, active | alias_words(names.aliases)))
+        wanted = [b for b in definitions if _spans_any(b, lines)]
+        if wanted:
+            parts.merge(outline(_parse(assemble(text, wanted), path)))
+        for block in definitions:
+            if block not in wanted:
+                _add_class_header(text[block.start : block.end], parts, path)
+    except (SyntaxError, ValueError, UnicodeDecodeError):
+        # The textual split was fooled (or the file is not UTF-8): parse it whole.
+        parts = outline(_parse(data, path))
+    names = collect_names(parts)
+    return names, parts.calls_on(candidate_lines(data, active | alias_words(names.aliases)))
+
+
+def _spans_any(block: Block, lines: list[int]) -> bool:
+    index = bisect.bisect_left(lines, block.first_line)
+    return index < len(lines) and lines[index] <= block.last_line
+
+
+_CLASS_HEADER = re.compile(r"class\s+(\w+)\s*\(([^()]*)\)\s*:")
+
+
+def _add_class_header(source: str, parts: Outline, path: str) -> None:
+    """A class we do not parse may still be a safe YAML loader others derive from."""
+    match = _CLASS_HEADER.match(source)
+    if match and match.group(2).strip():
+        header = _parse(f"class {match.group(1)}({match.group(2)}):\n    pass\n", path)
+        parts.classes.extend(n for n in header.body if isinstance(n, ast.ClassDef))
+
+
+def _hits(calls: list[ast.Call], ctx: FileContext) -> Iterator[Hit]:
+    for node in calls:
         short = short_name(node)
         qual = ctx.names.qualname(node.func)
         last = qual.rsplit(".", 1)[-1] if qual else None

@@ -7,9 +7,10 @@ treated as unknown rather than guessed, and the scanned code is never imported.
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
+
+from gates.checks.models.outline import Outline
 
 
 class _Unknown:
@@ -109,26 +110,6 @@ def dotted_name(node: ast.expr) -> str | None:
     return ".".join(reversed(parts))
 
 
-def _targets(node: ast.AST) -> Iterator[tuple[ast.expr, ast.expr | None]]:
-    """(target, value) pairs for every binding statement; value None when not a plain copy."""
-    if isinstance(node, ast.Assign):
-        for target in node.targets:
-            if isinstance(target, ast.Name | ast.Attribute):
-                yield target, node.value
-            else:
-                yield from ((t, None) for t in ast.walk(target) if isinstance(t, ast.Name))
-    elif isinstance(node, ast.AnnAssign) and node.value is not None:
-        yield node.target, node.value
-    elif isinstance(node, ast.AugAssign):
-        yield node.target, None
-    elif isinstance(node, ast.For | ast.AsyncFor | ast.comprehension):
-        yield from ((t, None) for t in ast.walk(node.target) if isinstance(t, ast.Name))
-    elif isinstance(node, ast.withitem) and node.optional_vars is not None:
-        yield node.optional_vars, node.context_expr
-    elif isinstance(node, ast.NamedExpr):
-        yield node.target, node.value
-
-
 def _is_constant_expr(node: ast.expr) -> bool:
     if isinstance(node, ast.Constant):
         return True
@@ -137,11 +118,10 @@ def _is_constant_expr(node: ast.expr) -> bool:
     return isinstance(node, ast.Name)
 
 
-def collect_names(tree: ast.Module) -> Names:
+def collect_names(parts: Outline) -> Names:
     names = Names()
     imports: dict[str, str | object] = {}
-    bindings: list[tuple[ast.expr, ast.expr | None]] = []
-    for node in ast.walk(tree):
+    for node in parts.imports:
         if isinstance(node, ast.Import):
             for alias in node.names:
                 if alias.asname:
@@ -149,16 +129,11 @@ def collect_names(tree: ast.Module) -> Names:
                 else:
                     top = alias.name.split(".")[0]
                     _bind(imports, top, top)
-        elif isinstance(node, ast.ImportFrom):
-            if node.level or not node.module:
-                continue
+        elif not node.level and node.module:
             for alias in node.names:
                 if alias.name != "*":
                     _bind(imports, alias.asname or alias.name, f"{node.module}.{alias.name}")
-        elif isinstance(node, ast.ClassDef):
-            bindings.append((ast.Name(id=node.name), None))
-        else:
-            bindings.extend(_targets(node))
+    bindings = parts.bindings
     names.aliases = {k: v for k, v in imports.items() if isinstance(v, str)}
     _collect_constants(names, bindings)
     # Two rounds: ``f = torch.load`` then ``g = f`` resolves in the second.
@@ -172,10 +147,9 @@ def collect_names(tree: ast.Module) -> Names:
             if qual is not None:
                 _bind(found, key, qual)
         names.aliases.update({k: v for k, v in found.items() if isinstance(v, str)})
-    for node in ast.walk(tree):
-        if isinstance(node, ast.ClassDef):
-            bases = [names.qualname(b) for b in node.bases]
-            names.class_bases[node.name] = [b for b in bases if b]
+    for cls in parts.classes:
+        bases = [names.qualname(b) for b in cls.bases]
+        names.class_bases[cls.name] = [b for b in bases if b]
     return names
 
 
