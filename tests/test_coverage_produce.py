@@ -69,3 +69,20 @@ def test_no_run_flag_reads_the_existing_report(repo: Repo, run_cli: Any) -> None
     write_policy(repo, 'line_min: 0\nrun: ["no-such-coverage-tool run"]')
     code, gate = gate_json(run_cli, "--no-run")
     assert code == 2 and "coverage report coverage.json not found" in gate["error"]
+
+
+def test_a_run_inside_its_own_run_is_refused(repo: Repo, run_cli: Any) -> None:
+    _project(repo)
+    # This repository's own tests run `gates coverage` on the repository: that inner run must
+    # not start the test suite again (and again); it is refused instead.
+    inner = (
+        "import subprocess\n\n\ndef test_again():\n"
+        f"    proc = subprocess.run([{PY!r}, '-m', 'gates', 'coverage'], capture_output=True, text=True)\n"
+        "    assert proc.returncode == 2, proc.stdout\n"
+        "    assert 'already producing the report' in proc.stdout\n"
+    )
+    repo.write("tests/test_again.py", inner)
+    run = f'["{PY} -m coverage run --source=pkg {PYTEST} tests", "{PY} -m coverage json -q"]'
+    write_policy(repo, f"line_min: 0\ndiff: {{enabled: false}}\nrun: {run}")
+    code, gate = gate_json(run_cli)
+    assert code == 0, gate["error"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shlex
 import time
 from pathlib import Path
@@ -10,12 +11,21 @@ from gates.errors import GatesError, ToolError
 from gates.tools import run_tool
 
 _ANY_EXIT = range(-128, 256)
+# Set for the commands we run: a test that runs `gates` on this same repository would
+# otherwise start the test suite again, and again.
+RUNNING = "ML_GATES_COVERAGE_RUN"
 INSTALL_HINT = "install it in the environment that runs the gates, or fix coverage.run in the policy"
 
 
 def produce_report(commands: list[str], root: Path, timeout: float) -> list[str]:
     """Run each command without a shell; any failure (exit code, timeout) is an error."""
     notes: list[str] = []
+    marker = str(root.resolve())
+    if os.environ.get(RUNNING) == marker:
+        raise GatesError(
+            "coverage.run is already producing the report for this repository (a test runs 'gates' on the "
+            "repository itself); use --no-run in that test"
+        )
     deadline = time.monotonic() + timeout
     for command in commands:
         try:
@@ -28,7 +38,14 @@ def produce_report(commands: list[str], root: Path, timeout: float) -> list[str]
                 f"coverage.run: no time left for {command!r}; raise coverage.timeout in the policy"
             )
         try:
-            run = run_tool(argv, timeout=remaining, cwd=root, install_hint=INSTALL_HINT, ok_codes=_ANY_EXIT)
+            run = run_tool(
+                argv,
+                timeout=remaining,
+                cwd=root,
+                install_hint=INSTALL_HINT,
+                ok_codes=_ANY_EXIT,
+                env={RUNNING: marker},
+            )
         except ToolError as exc:
             raise ToolError(f"coverage.run: '{command}' failed: {exc}") from None
         if run.returncode != 0:
