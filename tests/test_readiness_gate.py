@@ -144,8 +144,14 @@ def test_score_from_this_runs_results(repo: Repo) -> None:
         ["src/core/", "open", "1 below floor", "1", "1", "0"],
         ["src/train.py", "clear", "ok", "0", "0", "0"],
     ]
-    rules = sorted(f.rule_id for f in result.findings)
-    assert rules == ["readiness.critical-test-failure"]
+    messages = sorted((f.rule_id, f.message) for f in result.findings)
+    assert messages == [
+        ("readiness.critical-test-failure", "test test_a of critical path src/core/ failed: AssertionError"),
+        (
+            "readiness.input-errored",
+            "the models gate could not run, so the assessment lacks its results: could not read model.pt",
+        ),
+    ]
     assert result.verdict is Verdict.FAIL
     gates = table(result, "Gates")
     assert ["models", "error: could not read model.pt", "no"] in gates

@@ -150,7 +150,7 @@ def build(
         gates=_gate_states(inputs),
         fix_first=[],
     )
-    assessment.findings = _findings(section, assessment)
+    assessment.findings = _findings(section, assessment, inputs)
     assessment.fix_first = _fix_first(assessment, inputs)
     return assessment
 
@@ -335,8 +335,20 @@ def _gate_states(inputs: dict[str, GateInput]) -> list[tuple[str, str, bool]]:
     return states
 
 
-def _findings(section: ReadinessSection, a: Assessment) -> list[Finding]:
+def _findings(section: ReadinessSection, a: Assessment, inputs: dict[str, GateInput]) -> list[Finding]:
     found: list[Finding] = []
+    for name in sorted(inputs):
+        if inputs[name].verdict == "error":
+            # Disabled is a decision; errored is not: an assessment missing it must not pass.
+            found.append(
+                Finding(
+                    GATE,
+                    "readiness.input-errored",
+                    Severity.ERROR,
+                    f"the {name} gate could not run, so the assessment lacks its results: "
+                    f"{inputs[name].error or 'no reason given'}",
+                )
+            )
     if a.score is not None and not a.meets_min:
         found.append(
             Finding(

@@ -6,6 +6,16 @@ from gates.findings import Table
 
 from .assessment import Assessment
 
+MAX_ROWS = 25  # per table; the JSON report's details hold every row
+
+
+def _capped(rows: list[list[str]], what: str) -> list[list[str]]:
+    if len(rows) <= MAX_ROWS:
+        return rows
+    hidden = len(rows) - MAX_ROWS
+    filler = [""] * (len(rows[0]) - 1)
+    return [*rows[:MAX_ROWS], [f"… {hidden} more {what} (see the JSON report)", *filler]]
+
 
 def _pct(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.1f}%"
@@ -50,7 +60,11 @@ def critical_modules_table(a: Assessment) -> Table | None:
         ]
         for m in a.critical_modules
     ]
-    return Table("Critical modules", ["path", "coverage", "floor", "status", "statements needed"], rows)
+    return Table(
+        "Critical modules",
+        ["path", "coverage", "floor", "status", "statements needed"],
+        _capped(rows, "modules"),
+    )
 
 
 def critical_health_table(a: Assessment) -> Table | None:
@@ -101,7 +115,8 @@ def test_tables(a: Assessment) -> list[Table]:
     ):
         groups = health.groups(key)  # type: ignore[arg-type]
         if groups:
-            tables.append(Table(title, [key, "failed + errors"], [[name, str(n)] for name, n in groups]))
+            rows = _capped([[name, str(n)] for name, n in groups], f"{key} groups")
+            tables.append(Table(title, [key, "failed + errors"], rows))
     return tables
 
 
@@ -128,7 +143,10 @@ def todo_tables(a: Assessment) -> list[Table]:
             Table(
                 "Blocking TODOs",
                 ["where", "message"],
-                [[f"{b.path}:{b.line}" if b.line else str(b.path), b.message] for b in a.blockers],
+                _capped(
+                    [[f"{b.path}:{b.line}" if b.line else str(b.path), b.message] for b in a.blockers],
+                    "blockers",
+                ),
             )
         )
     return tables
