@@ -277,3 +277,21 @@ def test_github_output_prefers_the_readiness_score(tmp_path: Path) -> None:
     output = tmp_path / "github_output"
     write_outputs(report, {"GITHUB_OUTPUT": str(output)})
     assert [line for line in output.read_text().splitlines() if line.startswith("score=")] == ["score=64.5"]
+
+
+def test_long_failure_tables_are_capped_but_json_keeps_every_group(repo: Repo) -> None:
+    setup(repo)
+    many = [(f"tests.test_m{n:02d}", "test_x", "failed") for n in range(30)]
+    repo.write(".gates/junit.xml", junit(many))
+    result = run_readiness(repo, results())
+    rows = table(result, "Failures by test module")
+    assert len(rows) == 26
+    assert rows[-1][0] == "… 5 more module groups (see the JSON report)"
+    assert len(result.details["tests"]["by_module"]) == 30  # type: ignore[index]
+
+
+def test_history_and_document_paths_from_the_policy(repo: Repo) -> None:
+    setup(repo, POLICY + "  history_file: .gates/history.jsonl\n  markdown_file: out/readiness.md\n")
+    run_readiness(repo, results())
+    assert len((repo.root / ".gates/history.jsonl").read_text().splitlines()) == 1
+    assert (repo.root / "out/readiness.md").read_text().startswith("# Readiness assessment\n")
