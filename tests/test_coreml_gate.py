@@ -43,6 +43,20 @@ CONVERTIBLE = {
     ),
 }
 UNSUPPORTED = {"det-trace": "trace", "det-export": "export"}
+BRANCHY = """\
+import torch
+
+
+class Branchy(torch.nn.Module):
+    def forward(self, x):
+        if x.sum() > 0:  # data-dependent control flow: torch.export refuses it
+            return x * 2
+        return x - 1
+
+
+def branchy():
+    return Branchy(), (torch.ones(2, 3),)
+"""
 
 
 def _policy() -> str:
@@ -56,6 +70,7 @@ def _policy() -> str:
         lines.append(
             f"    - {{name: {name}, factory: 'zoo.models:unsupported_determinant', capture: {capture}}}"
         )
+    lines.append("    - {name: branchy-export, factory: 'zoo.extra:branchy', capture: export}")
     return "\n".join(lines) + "\n"
 
 
@@ -65,6 +80,7 @@ def converted(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     (root / "zoo").mkdir()
     (root / "zoo" / "__init__.py").write_text("")
     shutil.copy(EXAMPLES, root / "zoo" / "models.py")
+    (root / "zoo" / "extra.py").write_text(BRANCHY)
     (root / "policy.yaml").write_text(_policy())
     # Files the gate must never import: a module that would shadow coremltools, and a sibling.
     (root / "coremltools.py").write_text("raise RuntimeError('the project shadowed coremltools')\n")
@@ -139,7 +155,21 @@ def test_failed_conversions_fail_the_gate_without_crashing(converted: dict[str, 
     assert converted["gate"]["verdict"] == "fail"
     assert converted["gate"]["error"] is None
     assert converted["gate"]["metrics"]["models_converted"] == len(CONVERTIBLE)
-    assert converted["gate"]["metrics"]["models_failed"] == len(UNSUPPORTED)
+    assert converted["gate"]["metrics"]["models_failed"] == len(UNSUPPORTED) + 1
+
+
+@pytest.mark.slow
+def test_capture_failure_is_a_finding(converted: dict[str, Any]) -> None:
+    model = converted["models"]["branchy-export"]
+    assert model["status"] == "capture_failed"
+    [finding] = [
+        f for f in converted["gate"]["findings"] if f["message"].startswith("model 'branchy-export'")
+    ]
+    assert finding["rule_id"] == "coreml.capture-failed"
+    assert (
+        "torch.export failed: GuardOnDataDependentSymNode: Could not guard on data-dependent"
+        in finding["message"]
+    )
 
 
 @pytest.mark.slow
