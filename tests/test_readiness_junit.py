@@ -81,6 +81,20 @@ def test_file_attribute_wins(tmp_path: Path) -> None:
     assert read_junit(tmp_path, write(tmp_path, text)).cases[0].module == "src/t_a.py"
 
 
+def test_collection_error_names_its_module(tmp_path: Path) -> None:
+    # What pytest writes when a test module fails to import (and then nothing else runs).
+    text = (
+        '<testsuites><testsuite name="pytest"><testcase classname="" name="tests.test_broken">'
+        '<error message="collection failure">Traceback:\ntests/test_broken.py:1: in &lt;module&gt;\n'
+        "    import nonexistent_mod\nE   ModuleNotFoundError: No module named 'nonexistent_mod'"
+        "</error></testcase></testsuite></testsuites>"
+    )
+    health = read_junit(tmp_path, write(tmp_path, text))
+    assert health.groups("module") == [("tests/test_broken.py", 1)]
+    assert health.groups("category") == [("ModuleNotFoundError", 1)]
+    assert (health.errors, health.pass_rate) == (1, 0.0)
+
+
 def test_single_testsuite_root(tmp_path: Path) -> None:
     text = '<testsuite name="x"><testcase classname="t.test_a" name="ok"/></testsuite>'
     health = read_junit(tmp_path, write(tmp_path, text))

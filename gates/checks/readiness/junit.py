@@ -133,7 +133,8 @@ def read_junit(root: Path, relative: str) -> TestHealth:
 def _case(element: Any, resolver: _ModuleResolver) -> TestCase:
     classname = element.get("classname", "") or ""
     name = element.get("name", "") or "?"
-    module = resolver.module(classname, element.get("file"))
+    # A collection error has no classname; its name is the module ("tests.test_broken").
+    module = resolver.module(classname or name, element.get("file"))
     outcome: Outcome = "passed"
     detail = None
     for tag, result in (("failure", "failed"), ("error", "error"), ("skipped", "skipped")):
