@@ -63,57 +63,71 @@ class PickleWalk:
 
 
 class _Mark:
-    pass
+    __slots__ = ()
 
 
 _MARK = _Mark()
 
 
-@dataclass(frozen=True)
+# Plain slotted classes, not dataclasses: the walker makes one per opcode, so they are hot.
 class _Str:
-    value: str
+    __slots__ = ("value",)
+
+    def __init__(self, value: str) -> None:
+        self.value = value
 
 
-@dataclass(frozen=True)
 class _Global:
-    ref: GlobalRef
+    __slots__ = ("ref",)
+
+    def __init__(self, ref: GlobalRef) -> None:
+        self.ref = ref
 
 
 class _Other:
-    pass
+    __slots__ = ()
 
 
 _OTHER = _Other()
 
 
-@dataclass(frozen=True)
 class _Const:
-    value: object
+    __slots__ = ("value",)
+
+    def __init__(self, value: object) -> None:
+        self.value = value
 
 
-@dataclass(frozen=True)
 class _Tuple:
-    items: tuple[_Value, ...]
+    __slots__ = ("items",)
+
+    def __init__(self, items: tuple[_Value, ...]) -> None:
+        self.items = items
 
 
-@dataclass
 class _Dict:
     """A dict literal; only string keys are kept (enough to read joblib's array state)."""
 
-    items: dict[str, _Value] = field(default_factory=dict)
+    __slots__ = ("items",)
+
+    def __init__(self) -> None:
+        self.items: dict[str, _Value] = {}
 
 
-@dataclass
 class _Dtype:
     """``numpy.dtype(spec, ...)``; BUILD later gives its state (element size, fields)."""
 
-    spec: str
-    state: _Value | None = None
+    __slots__ = ("spec", "state")
+
+    def __init__(self, spec: str) -> None:
+        self.spec = spec
+        self.state: _Value | None = None
 
 
-@dataclass
 class _ArrayWrapper:
     """joblib's NumpyArrayWrapper: after its BUILD, raw array bytes sit in the stream."""
+
+    __slots__ = ()
 
 
 _Value = _Mark | _Str | _Global | _Other | _Const | _Tuple | _Dict | _Dtype | _ArrayWrapper
@@ -144,8 +158,8 @@ class _Stack:
                 popped = self.items[index + 1 :]
                 del self.items[index:]
                 return popped
-        popped = self.items
-        self.items = []
+        popped = self.items[:]
+        self.items.clear()  # in place: the walker holds a reference to this list
         return popped
 
 
@@ -161,64 +175,35 @@ def walk_pickle(stream: PickleSource, keep_first_ops: int = 0) -> PickleWalk:
     """
     walk = PickleWalk()
     stack = _Stack()
+    items = stack.items  # the hot paths work on the list directly
+    push = items.append
     memo: dict[object, _Value] = {}
+    count = 0
     try:
         for opcode, arg, pos in pickletools.genops(cast(IO[bytes], stream)):
-            walk.opcodes += 1
+            count += 1
             name = opcode.name
-            position = pos if pos is not None else -1
-            if len(walk.first_ops) < keep_first_ops:
+            if keep_first_ops and len(walk.first_ops) < keep_first_ops:
                 walk.first_ops.append((name, arg))
-            if name in _STRING_OPS:
-                stack.push(_Str(arg) if isinstance(arg, str) else _OTHER)
-            elif name == "GLOBAL" or name == "INST":
-                module, _, attr = str(arg).partition(" ")
-                ref = GlobalRef(module, attr, name, position)
-                walk.globals.append(ref)
-                if name == "INST":
-                    stack.pop_to_mark()
-                    walk.called.add(_qualname(ref))
-                    stack.push(_OTHER)
-                else:
-                    stack.push(_Global(ref))
-            elif name == "STACK_GLOBAL":
-                attr_value, module_value = stack.pop(), stack.pop()
-                if isinstance(module_value, _Str) and isinstance(attr_value, _Str):
-                    ref = GlobalRef(module_value.value, attr_value.value, name, position)
-                else:
-                    ref = GlobalRef(None, "<computed module/name>", name, position)
-                walk.globals.append(ref)
-                stack.push(_Global(ref))
-            elif name in _EXT_OPS:
-                ref = GlobalRef(None, f"<copyreg extension code {arg}>", name, position)
-                walk.globals.append(ref)
-                stack.push(_Global(ref))
+            # Most frequent first: nearly every value is memoized.
+            if name in _PUT_OPS:
+                memo[arg] = items[-1] if items else _OTHER
+            elif name in _GET_OPS:
+                push(memo.get(arg, _OTHER))
+            elif name in _STRING_OPS:
+                push(_Str(arg) if isinstance(arg, str) else _OTHER)
             elif name in _CONST_OPS:
-                stack.push(_Const(arg))
-            elif name in ("NONE", "NEWTRUE", "NEWFALSE"):
-                stack.push(_Const({"NONE": None, "NEWTRUE": True, "NEWFALSE": False}[name]))
-            elif name == "EMPTY_TUPLE":
-                stack.push(_Tuple(()))
-            elif name in ("TUPLE1", "TUPLE2", "TUPLE3"):
-                count = int(name[-1])
-                items = [stack.pop() for _ in range(count)]
-                stack.push(_Tuple(tuple(reversed(items))))
-            elif name == "TUPLE":
-                stack.push(_Tuple(tuple(stack.pop_to_mark())))
-            elif name == "EMPTY_DICT":
-                stack.push(_Dict())
-            elif name == "DICT":
-                stack.push(_dict_from(stack.pop_to_mark(), _Dict()))
-            elif name == "SETITEM":
-                value, key = stack.pop(), stack.pop()
-                _dict_from([key, value], stack.top())
-            elif name == "SETITEMS":
-                _dict_from(stack.pop_to_mark(), stack.top())
-            elif name in ("REDUCE", "NEWOBJ", "NEWOBJ_EX"):
-                operands = [stack.pop() for _ in range({"REDUCE": 1, "NEWOBJ": 1, "NEWOBJ_EX": 2}[name])]
-                target = stack.pop()
-                _record_call(walk, target, name, position)
-                stack.push(_constructed(target, operands[-1]))
+                push(_Const(arg))
+            elif name == "MARK":
+                push(_MARK)
+            elif name == "MEMOIZE":
+                memo[len(memo)] = items[-1] if items else _OTHER
+            elif name in _LITERAL_OPS:
+                push(_Const(_LITERAL_OPS[name]))
+            elif name in _STRUCTURE_OPS:
+                _apply_structure(stack, name)
+            elif name == "STOP":
+                walk.complete = True
             elif name == "BUILD":
                 state = stack.pop()
                 built = stack.top()
@@ -229,35 +214,89 @@ def walk_pickle(stream: PickleSource, keep_first_ops: int = 0) -> PickleWalk:
                     if skipped is not None:
                         walk.error = skipped
                         break
-            elif name == "OBJ":
-                items = stack.pop_to_mark()
-                _record_call(walk, items[0] if items else _OTHER, name, position)
-                stack.push(_OTHER)
-            elif name in _PUT_OPS:
-                memo[arg] = stack.top()
-            elif name == "MEMOIZE":
-                memo[len(memo)] = stack.top()
-            elif name in _GET_OPS:
-                stack.push(memo.get(arg, _OTHER))
-            elif name == "MARK":
-                stack.push(_MARK)
-            elif name == "POP":
-                stack.pop()
-            elif name == "POP_MARK":
-                stack.pop_to_mark()
-            elif name == "DUP":
-                stack.push(stack.top())
             elif name == "PROTO":
                 walk.protocol = int(arg) if isinstance(arg, int) else 0
-            elif name == "STOP":
-                walk.complete = True
+            elif name in _REFERENCE_OPS:
+                _apply_reference(walk, stack, name, arg, pos if pos is not None else -1)
             else:
-                _apply_generic(stack, opcode)
+                _apply_generic(stack, name)
     except LimitExceeded:
         raise
     except Exception as exc:  # genops raises ValueError, struct.error, UnicodeError...
         walk.error = str(exc) or type(exc).__name__
+    walk.opcodes = count
     return walk
+
+
+_LITERAL_OPS: dict[str, object] = {"NONE": None, "NEWTRUE": True, "NEWFALSE": False}
+_STRUCTURE_OPS = frozenset(
+    {"EMPTY_TUPLE", "TUPLE1", "TUPLE2", "TUPLE3", "TUPLE", "EMPTY_DICT", "DICT", "SETITEM", "SETITEMS"}
+    | {"POP", "POP_MARK", "DUP"}
+)
+_REFERENCE_OPS = frozenset(
+    {"GLOBAL", "INST", "STACK_GLOBAL", "EXT1", "EXT2", "EXT4", "REDUCE", "NEWOBJ", "NEWOBJ_EX", "OBJ"}
+)
+
+
+def _apply_structure(stack: _Stack, name: str) -> None:
+    """Tuples and dicts are followed (joblib's array state lives in them); the rest is plumbing."""
+    if name == "EMPTY_TUPLE":
+        stack.push(_Tuple(()))
+    elif name in ("TUPLE1", "TUPLE2", "TUPLE3"):
+        popped = [stack.pop() for _ in range(int(name[-1]))]
+        stack.push(_Tuple(tuple(reversed(popped))))
+    elif name == "TUPLE":
+        stack.push(_Tuple(tuple(stack.pop_to_mark())))
+    elif name == "EMPTY_DICT":
+        stack.push(_Dict())
+    elif name == "DICT":
+        stack.push(_dict_from(stack.pop_to_mark(), _Dict()))
+    elif name == "SETITEM":
+        value, key = stack.pop(), stack.pop()
+        _dict_from([key, value], stack.top())
+    elif name == "SETITEMS":
+        _dict_from(stack.pop_to_mark(), stack.top())
+    elif name == "POP":
+        stack.pop()
+    elif name == "POP_MARK":
+        stack.pop_to_mark()
+    else:  # DUP
+        stack.push(stack.top())
+
+
+def _apply_reference(walk: PickleWalk, stack: _Stack, name: str, arg: object, position: int) -> None:
+    """Opcodes that name a global or call something: what the verdict is about."""
+    if name == "GLOBAL" or name == "INST":
+        module, _, attr = str(arg).partition(" ")
+        ref = GlobalRef(module, attr, name, position)
+        walk.globals.append(ref)
+        if name == "INST":
+            stack.pop_to_mark()
+            walk.called.add(_qualname(ref))
+            stack.push(_OTHER)
+        else:
+            stack.push(_Global(ref))
+    elif name == "STACK_GLOBAL":
+        attr_value, module_value = stack.pop(), stack.pop()
+        if isinstance(module_value, _Str) and isinstance(attr_value, _Str):
+            ref = GlobalRef(module_value.value, attr_value.value, name, position)
+        else:
+            ref = GlobalRef(None, "<computed module/name>", name, position)
+        walk.globals.append(ref)
+        stack.push(_Global(ref))
+    elif name in _EXT_OPS:
+        ref = GlobalRef(None, f"<copyreg extension code {arg}>", name, position)
+        walk.globals.append(ref)
+        stack.push(_Global(ref))
+    elif name == "OBJ":
+        popped = stack.pop_to_mark()
+        _record_call(walk, popped[0] if popped else _OTHER, name, position)
+        stack.push(_OTHER)
+    else:  # REDUCE, NEWOBJ, NEWOBJ_EX
+        operands = [stack.pop() for _ in range(2 if name == "NEWOBJ_EX" else 1)]
+        target = stack.pop()
+        _record_call(walk, target, name, position)
+        stack.push(_constructed(target, operands[-1]))
 
 
 def _dict_from(flat: list[_Value], target: _Value) -> _Value:
@@ -353,15 +392,23 @@ def _record_call(walk: PickleWalk, target: _Value, opcode: str, position: int) -
         walk.dynamic_calls.append(DynamicCall(opcode, position))
 
 
-def _apply_generic(stack: _Stack, opcode: pickletools.OpcodeInfo) -> None:
-    """Pop and push per the opcode's documented stack effect; results are opaque."""
+def _effect(opcode: pickletools.OpcodeInfo) -> tuple[bool, int, tuple[_Value, ...]]:
+    """(pops to a mark, further pops, pushes) from the opcode's documented stack effect."""
     before = opcode.stack_before
-    if pickletools.markobject in before:
+    marked = pickletools.markobject in before
+    pops = before.index(pickletools.markobject) if marked else len(before)
+    pushes = tuple(_MARK if item is pickletools.markobject else _OTHER for item in opcode.stack_after)
+    return marked, pops, pushes
+
+
+_EFFECTS = {op.name: _effect(op) for op in pickletools.opcodes}
+
+
+def _apply_generic(stack: _Stack, name: str) -> None:
+    """Pop and push per the opcode's documented stack effect; results are opaque."""
+    marked, pops, pushes = _EFFECTS[name]
+    if marked:
         stack.pop_to_mark()
-        for _ in range(before.index(pickletools.markobject)):
-            stack.pop()
-    else:
-        for _ in before:
-            stack.pop()
-    for item in opcode.stack_after:
-        stack.push(_MARK if item is pickletools.markobject else _OTHER)
+    for _ in range(pops):
+        stack.pop()
+    stack.items.extend(pushes)
