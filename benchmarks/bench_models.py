@@ -1,0 +1,161 @@
+"""Benchmark: `gates models --code-only` (cold and warm cache) vs bandit and semgrep, side by side.
+
+The tree is the installed torch package's Python sources (any machine with torch has
+it), copied into a fresh git repository. One run times, in order: our gate with an
+empty cache, our gate again (warm cache), bandit with the five peer tests, and semgrep
+with the equivalent local rules in benchmarks/semgrep_models_rules.yml. Wall time and
+CPU time (user+sys of the child, which includes our worker processes) are reported,
+with findings per tool and how many of bandit's flagged lines we also flag.
+
+    .venv/bin/python benchmarks/bench_models.py
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+BIN = Path(sys.executable).parent
+HERE = Path(__file__).resolve().parent
+SEMGREP_RULES = HERE / "semgrep_models_rules.yml"
+BANDIT_TESTS = "B614,B615,B113,B301,B506"
+POLICY = "version: 1\nmodel_safety:\n  model_files: {enabled: false}\n"
+
+
+@dataclass
+class Timed:
+    name: str
+    wall: float
+    cpu: float
+    findings: int
+    lines: set[tuple[str, int]]
+    by_rule: Counter[str]
+
+
+def torch_sources() -> Path:
+    # Ask a child for the path: importing torch here would slow every measurement after it.
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import importlib.util as u; print(u.find_spec('torch').submodule_search_locations[0])",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return Path(proc.stdout.strip())
+
+
+def build_tree(root: Path) -> int:
+    source = torch_sources()
+    count = 0
+    for path in source.rglob("*.py"):
+        target = root / "torch" / path.relative_to(source)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, target)
+        count += 1
+    (root / "policy.yaml").write_text(POLICY)
+    env = {**os.environ, "GIT_AUTHOR_NAME": "b", "GIT_AUTHOR_EMAIL": "b@x", "GIT_COMMITTER_NAME": "b",
+           "GIT_COMMITTER_EMAIL": "b@x"}  # fmt: skip
+    subprocess.run(["git", "init", "-q", "-b", "main"], cwd=root, check=True)
+    subprocess.run(["git", "add", "-A"], cwd=root, check=True)
+    subprocess.run(["git", "commit", "-q", "-m", "tree"], cwd=root, check=True, env=env)
+    return count
+
+
+def timed(argv: list[str], cwd: Path, ok: tuple[int, ...]) -> tuple[float, float]:
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    proc = subprocess.run(argv, cwd=cwd, capture_output=True, text=True, check=False)
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if proc.returncode not in ok:
+        raise SystemExit(f"{argv[0]} exited {proc.returncode}: {proc.stderr[-2000:]}")
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu
+
+
+def run_gates(root: Path, name: str) -> Timed:
+    out = root / f"{name}.json"
+    wall, cpu = timed(
+        [
+            str(BIN / "gates"),
+            "models",
+            "--code-only",
+            "--no-baseline",
+            "--format",
+            "json",
+            "--output",
+            str(out),
+        ],
+        root,
+        (0, 1),
+    )
+    gate = next(g for g in json.loads(out.read_text())["gates"] if g["name"] == "models")
+    findings = gate["findings"]
+    return Timed(name, wall, cpu, len(findings), {(f["path"], f["line"]) for f in findings},
+                 Counter(f["rule_id"] for f in findings))  # fmt: skip
+
+
+def run_bandit(root: Path) -> Timed:
+    out = root / "bandit.json"
+    argv = [str(BIN / "bandit"), "-q", "-t", BANDIT_TESTS, "-r", "torch", "-f", "json", "-o", str(out)]
+    wall, cpu = timed(argv, root, (0, 1))
+    report = json.loads(out.read_text())
+    results = report["results"]
+    return Timed("bandit", wall, cpu, len(results), {(r["filename"], r["line_number"]) for r in results},
+                 Counter(r["test_id"] for r in results))  # fmt: skip
+
+
+def run_semgrep(root: Path) -> Timed:
+    out = root / "semgrep.json"
+    argv = [str(BIN / "semgrep"), "scan", "--config", str(SEMGREP_RULES), "--metrics=off",
+            "--disable-version-check", "--json", "--output", str(out), "-q", "torch"]  # fmt: skip
+    wall, cpu = timed(argv, root, (0, 1))
+    results = json.loads(out.read_text())["results"]
+    return Timed("semgrep", wall, cpu, len(results), {(r["path"], r["start"]["line"]) for r in results},
+                 Counter(r["check_id"].rsplit(".", 1)[-1] for r in results))  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--keep", action="store_true", help="keep the temporary tree")
+    args = parser.parse_args()
+    root = Path(tempfile.mkdtemp(prefix="bench-models-"))
+    try:
+        files = build_tree(root)
+        cold = run_gates(root, "gates-cold")
+        warm = run_gates(root, "gates-warm")
+        bandit = run_bandit(root)
+        semgrep = run_semgrep(root)
+    finally:
+        if not args.keep:
+            shutil.rmtree(root, ignore_errors=True)
+    print(f"tree: torch {files} .py files; cores: {os.cpu_count()}; load average {os.getloadavg()[0]:.1f}")
+    print("| tool | wall s | CPU s | findings | bandit wall / this wall | bandit CPU / this CPU |")
+    print("|---|---|---|---|---|---|")
+    for row in (cold, warm, bandit, semgrep):
+        print(f"| {row.name} | {row.wall:.2f} | {row.cpu:.2f} | {row.findings} | "
+              f"{bandit.wall / row.wall:.1f}x | {bandit.cpu / row.cpu:.1f}x |")  # fmt: skip
+    covered = len(bandit.lines & cold.lines)
+    print(f"\nbandit lines also flagged by gates: {covered}/{len(bandit.lines)}")
+    print(f"gates lines bandit does not flag: {len(cold.lines - bandit.lines)}")
+    print(f"gates by rule: {dict(sorted(cold.by_rule.items()))}")
+    print(f"bandit by test: {dict(sorted(bandit.by_rule.items()))}")
+    print(f"semgrep by rule: {dict(sorted(semgrep.by_rule.items()))}")
+    print(f"warm run reproduces cold findings: {warm.lines == cold.lines}")
+
+
+if __name__ == "__main__":
+    main()
