@@ -115,8 +115,8 @@ def main() -> None:
         full_s, full = gate(root)
         git(root, "checkout", "-q", "-b", "feature")
         source = root / "calc" / "funcs.py"
-        source.write_text(source.read_text().replace("return x - y\n", "return x - y  # changed\n", 1))
-        git(root, "commit", "-q", "-am", "change f0")
+        source.write_text(source.read_text().replace("x > 5:", "x > 5:  # changed", 1))
+        git(root, "commit", "-q", "-am", "change f5")
         changed_s, changed = gate(root, "--changed")
         full_m, changed_m = full["metrics"], changed["metrics"]
         assert isinstance(full_m, dict) and isinstance(changed_m, dict)
