@@ -238,6 +238,7 @@ def test_broken_factories_are_a_clear_error(tmp_path: Path) -> None:
         "    - {name: only-model, factory: 'pkg.factories:only_model'}\n"
         "    - {name: not-a-module, factory: 'pkg.factories:not_a_module'}\n"
         "    - {name: raises, factory: 'pkg.factories:raises'}\n"
+        "    - {name: bad-argmax, factory: 'pkg.factories:fine', argmax_outputs: [logits]}\n"
         "    - {name: fine, factory: 'pkg.factories:fine'}\n",
         BROKEN_FACTORIES,
     )
@@ -252,6 +253,7 @@ def test_broken_factories_are_a_clear_error(tmp_path: Path) -> None:
     assert "must return (model, example_inputs); it returned a torch.nn.modules.linear.Linear" in error
     assert "returned a builtins.str as the model; expected a torch.nn.Module" in error
     assert "factory 'pkg.factories:raises' raised ValueError: weights not found" in error
+    assert "argmax_outputs names 'logits', which is not an output (['output'])" in error
     models = {m["name"]: m for m in gate["details"]["models"]}
     # Factories are checked before anything converts: a broken one stops the run early.
     assert models["fine"]["status"] == "skipped"

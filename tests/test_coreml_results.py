@@ -176,3 +176,12 @@ def test_models_skipped_for_a_broken_factory_add_no_finding() -> None:
     assert result.findings == []
     assert result.details["models"][0]["status"] == "skipped"  # type: ignore[index]
     assert result.metrics["models_converted"] == 0
+
+
+def test_argmax_outputs_limits_the_argmax_floor() -> None:
+    policy = POLICY + "      argmax_outputs: [logits]\n"
+    loaded = parse_policy_text(policy, Path("/repo/policy.yaml"))
+    parity = {"status": "ran", "outputs": [_output(argmax_agreement=0.5)], "missing_outputs": []}
+    outcome = _outcome(_converted(parity), unavailable=None)
+    outcome.section = loaded.policy.coreml
+    assert build_result(outcome).findings == []  # 'output' is not listed, so no argmax floor

@@ -86,6 +86,9 @@ def prepare(settings: CoreMLModel, root: Path) -> Prepared:
         raise FactoryError(
             f"output_names lists {len(output_names)} name(s) but forward returns {count} output(s)"
         )
+    unknown = [name for name in settings.argmax_outputs or [] if name not in output_names]
+    if unknown:
+        raise FactoryError(f"argmax_outputs names {unknown[0]!r}, which is not an output ({output_names})")
     expected = {
         "inputs": _io(built.input_names, built.inputs),
         "outputs": _io(output_names, built.outputs),

@@ -91,6 +91,10 @@ class CoreMLModel(StrictModel):
         le=1,
         description="Lowest share of positions whose argmax over the last axis agrees. Off when unset.",
     )
+    argmax_outputs: list[str] | None = Field(
+        default=None,
+        description="Outputs argmax_agreement applies to (e.g. [logits]); default every output.",
+    )
     output_names: list[str] | None = Field(
         default=None,
         description="Names of the Core ML outputs, in order. Default: 'output', or 'output_0', 'output_1'...",
