@@ -1,0 +1,25 @@
+"""The byte-level triggers that decide which files and lines get parsed."""
+
+from __future__ import annotations
+
+from gates.checks.models.triggers import active_words, candidate_lines, might_match
+
+
+def test_files_without_a_used_covered_name_are_skipped() -> None:
+    assert not might_match(b"import torch\n# we load the weights later\nx = torch.zeros(3)\n")
+    assert not might_match(b"def load(p):\n    return p\n")  # no module that has a covered load
+    assert might_match(b"import torch\nstate = torch.load(p)\n")
+    assert might_match(b"from torch import load as L\n")
+    assert might_match(b"x = 1  # gates: ignore[MS101] stale\n")
+    assert might_match(b"kw = {'trust_remote_code': True}\n")
+
+
+def test_families_activate_only_with_their_module() -> None:
+    assert "get" not in active_words(b"d = {}\nd.get(1)\n")
+    assert "get" in active_words(b"import requests\n")
+    assert "from_pretrained" in active_words(b"")
+
+
+def test_candidate_lines_are_uses_not_prose() -> None:
+    source = b'import torch\n"""torch.load is dangerous"""\nf = torch.load\ny = torch.load(\n  p)\n'
+    assert candidate_lines(source, frozenset({"load"})) == frozenset({3, 4})
