@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 # Column-0 statement starts, triple quotes, and backslash continuations, in file order.
 _EVENTS = re.compile(r"^[A-Za-z_@]|\"\"\"|'''|\\\r?\n", re.MULTILINE)
-_CONTINUATIONS = ("else", "elif", "except", "finally")
+_CONTINUATION = re.compile(r"(?:else|elif|except|finally)\b")
 _DEFINITIONS = ("def ", "async ", "class ", "@")
 
 
@@ -46,7 +46,7 @@ def split_blocks(text: str) -> list[Block]:
             if open_quote is None:
                 continued_until = match.end()
         elif open_quote is None and position != continued_until:
-            if not after_decorator and not text.startswith(_CONTINUATIONS, position) and position:
+            if not after_decorator and not _CONTINUATION.match(text, position) and position:
                 starts.append(position)
             after_decorator = token == "@"
     starts.append(len(text))
