@@ -43,3 +43,22 @@ def test_a_bad_shard_is_a_usage_error(run_cli, repo) -> None:  # type: ignore[no
     result = run_cli("mutation", "--shard", "3/2")
     assert result.code == 2
     assert "--shard" in result.out + result.err
+
+
+def test_a_crash_inside_mutmut_is_named_as_such() -> None:
+    from gates.checks.mutation.process import ProcessOutcome, explain_failure
+
+    output = """Running stats
+  File "/venv/lib/python3.11/site-packages/pluggy/_execution.py", line 147, in _multicall
+    res = hook_impl.function(*args)
+  File "/venv/lib/python3.11/site-packages/mutmut/__main__.py", line 584, in pytest_runtest_teardown
+    x.add(item._nodeid)
+AttributeError: 'Function' object has no attribute '_nodeid'
+failed to collect stats. runner returned 1
+"""
+    message = explain_failure(ProcessOutcome(1, output, False, 1.0))
+    assert message.startswith("mutmut crashed in its own code (AttributeError:")
+    plain = explain_failure(
+        ProcessOutcome(1, "E   assert 1 == 3\nfailed to collect stats. runner returned 1\n", False, 1)
+    )
+    assert plain.startswith("the tests fail before any mutation")

@@ -22,7 +22,7 @@ def test_windows_points_to_wsl() -> None:
 
 def test_unsupported_or_missing_mutmut_versions() -> None:
     assert check_version("3.8.1") is None
-    assert check_version("3.5.0") is None
+    assert check_version("3.5.0", pytest_version="8.3.0") is None
     for bad in ("2.4.5", "4.0.0", "3.4.1"):
         found = check_version(bad)
         assert found is not None and found.level == ERROR and bad in found.message
@@ -69,3 +69,10 @@ def test_pytest_pythonpath_is_flagged(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text('[tool.pytest.ini_options]\npythonpath = ["src"]\n')
     found = check_pythonpath(tmp_path)
     assert found is not None and "no tests" in found.message
+
+
+def test_old_mutmut_with_pytest_9_is_refused() -> None:
+    found = check_version("3.7.0", pytest_version="9.2.0")
+    assert found is not None and "pytest 9" in found.message and "3.8.1" in found.message
+    assert check_version("3.7.0", pytest_version="8.3.0") is None
+    assert check_version("3.8.1", pytest_version="9.2.0") is None

@@ -25,7 +25,8 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
-SUPPORTED = ((3, 5), (4, 0))  # [low, high); tested with 3.8.1
+SUPPORTED = ((3, 5), (4, 0))  # [low, high); tested with 3.8.1 (and 3.5.0/3.6.0 up to pytest 9)
+PYTEST9_NEEDS = (3, 8)
 ERROR = "error"
 WARNING = "warning"
 FIXED = "fixed"
@@ -63,7 +64,16 @@ def check_platform(system: str | None = None) -> Diagnosis | None:
     return None
 
 
-def check_version(version: str | None) -> Diagnosis | None:
+def _pytest_version() -> str | None:
+    from importlib import metadata
+
+    try:
+        return metadata.version("pytest")
+    except metadata.PackageNotFoundError:
+        return None
+
+
+def check_version(version: str | None, pytest_version: str | None = None) -> Diagnosis | None:
     if version is None:
         return Diagnosis(ERROR, "mutmut-version", f"mutmut is not installed; {INSTALL_HINT}")
     parsed = parse_version(version)
@@ -74,6 +84,16 @@ def check_version(version: str | None) -> Diagnosis | None:
             "mutmut-version",
             f"mutmut {version} is not supported (need >= {'.'.join(map(str, low))}, < "
             f"{'.'.join(map(str, high))}); install it with: pip install 'mutmut==3.8.1'",
+        )
+    # mutmut before 3.8 reads pytest's private Item._nodeid, which pytest 9 removed: every
+    # stats run then crashes inside mutmut (checked with 3.5.0, 3.6.0 and 3.7.0).
+    pytest_version = pytest_version or _pytest_version()
+    if parsed < PYTEST9_NEEDS and pytest_version and parse_version(pytest_version) >= (9,):
+        return Diagnosis(
+            ERROR,
+            "mutmut-version",
+            f"mutmut {version} does not work with pytest {pytest_version} (it reads Item._nodeid, "
+            "removed in pytest 9); upgrade with: pip install 'mutmut==3.8.1'",
         )
     return None
 

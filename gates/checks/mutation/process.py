@@ -150,6 +150,13 @@ def explain_failure(outcome: ProcessOutcome) -> str:
             f"a module is missing in mutmut's copy of the project (ModuleNotFoundError: {missing!r}); "
             f"add the file or directory that provides it to mutation.also_copy, or fix the import"
         )
+    crash = _crash_inside_mutmut(output)
+    if crash:
+        return (
+            f"mutmut crashed in its own code ({crash}); it may not support the installed pytest or "
+            f"Python: run 'gates mutation doctor' and upgrade mutmut (tested with 3.8.1). "
+            f"mutmut said:\n{outcome.tail()}"
+        )
     for marker, advice in _FAILURES:
         if marker in output:
             return f"{advice}. mutmut said:\n{outcome.tail()}"
@@ -161,4 +168,19 @@ def _missing_module(output: str) -> str | None:
     for line in output.splitlines():
         if marker in line:
             return line.split(marker, 1)[1].strip().strip("'\"")
+    return None
+
+
+def _crash_inside_mutmut(output: str) -> str | None:
+    """The error of a traceback whose innermost frame is in mutmut's own package."""
+    lines = output.splitlines()
+    for i, line in enumerate(lines):
+        if line.strip().startswith("File ") and "/mutmut/" in line:
+            rest = [entry for entry in lines[i + 1 : i + 6] if entry and not entry.startswith(" ")]
+            if (
+                rest
+                and "Error" in rest[0]
+                and not any(later.strip().startswith("File ") for later in lines[i + 1 : i + 4])
+            ):
+                return rest[0].strip()
     return None
