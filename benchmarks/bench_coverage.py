@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
+import resource
 import statistics
 import subprocess
 import sys
@@ -95,13 +97,18 @@ def build(root: Path, count: int, statements: int, changed: int) -> None:
     write_reports(root, names, statements)
 
 
-def timed(argv: list[str], root: Path, ok: tuple[int, ...]) -> float:
+def timed(argv: list[str], root: Path, ok: tuple[int, ...]) -> tuple[float, float]:
+    """Wall time and CPU time (user + system of the child): on a shared machine the CPU
+    time is the steadier figure, since waiting for a core does not count in it."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     proc = subprocess.run(argv, cwd=root, capture_output=True, text=True, check=False)
     elapsed = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if proc.returncode not in ok:
         raise SystemExit(f"{argv[0]} failed ({proc.returncode}): {proc.stderr[-500:]}")
-    return elapsed
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return elapsed, cpu
 
 
 def main() -> int:
@@ -146,15 +153,14 @@ def main() -> int:
             "--output",
             "gates-json.out.json",
         ]
-        runs: dict[str, list[float]] = {
-            "diff-cover (XML)": [],
-            "gates coverage (XML)": [],
-            "gates coverage (JSON)": [],
-        }
+        names = ["diff-cover (XML)", "gates coverage (XML)", "gates coverage (JSON)"]
+        wall: dict[str, list[float]] = {name: [] for name in names}
+        cpu: dict[str, list[float]] = {name: [] for name in names}
         for _ in range(args.repeat):  # interleaved, so load on the machine hits all alike
-            runs["diff-cover (XML)"].append(timed(diff_cover, root, (0,)))
-            runs["gates coverage (XML)"].append(timed(ours_xml, root, (0,)))
-            runs["gates coverage (JSON)"].append(timed(ours_json, root, (0,)))
+            for name, argv in zip(names, (diff_cover, ours_xml, ours_json), strict=True):
+                w, c = timed(argv, root, (0,))
+                wall[name].append(w)
+                cpu[name].append(c)
         theirs = json.loads((root / "diffcover.out.json").read_text())
         for out in ("gates-xml.out.json", "gates-json.out.json"):
             gate = json.loads((root / out).read_text())["gates"][0]["metrics"]
@@ -169,12 +175,13 @@ def main() -> int:
             )
             if not same:
                 return 1
-        base = statistics.median(runs["diff-cover (XML)"])
-        print(f"\n{'tool':<24} {'median s':>9} {'runs':>24}  ratio vs diff-cover")
-        for name, times in runs.items():
-            median = statistics.median(times)
-            shown = ", ".join(f"{t:.2f}" for t in times)
-            print(f"{name:<24} {median:9.2f} {shown:>24}  {base / median:.1f}x")
+        base_wall = statistics.median(wall[names[0]])
+        base_cpu = statistics.median(cpu[names[0]])
+        print(f"\n{'tool':<24} {'wall s (median)':>16} {'ratio':>6} {'cpu s (median)':>15} {'ratio':>6}")
+        for name in names:
+            w, c = statistics.median(wall[name]), statistics.median(cpu[name])
+            print(f"{name:<24} {w:16.2f} {base_wall / w:5.1f}x {c:15.2f} {base_cpu / c:5.1f}x")
+        print(f"load average after the run: {', '.join(f'{x:.1f}' for x in os.getloadavg())}")
     return 0
 
 
