@@ -85,11 +85,11 @@ def use_pattern(words: frozenset[str]) -> re.Pattern[bytes]:
     talk about loading are not parsed. ``trust_remote_code`` matters as a keyword too.
     """
     alt = b"|".join(re.escape(w.encode()) for w in sorted(words))
+    # Lookaheads run only where a name matched, so this stays a fast word scan.
     return re.compile(
-        rb"\b(?:" + alt + rb")\b(?=\s*\()"  # a call, also "load\n(" split over lines
-        rb"|^[^#\n]*\bimport\b[^#\n]*\b(?:" + alt + rb")\b"  # import ... load
-        rb"|\bimport\s*\([^)]*\b(?:" + alt + rb")\b"  # from x import (\n load,\n)
-        rb"|=\s*[\w.]*\b(?:" + alt + rb")\b\s*(?:$|[#;),])"  # f = torch.load
+        rb"\b(?:" + alt + rb")\b"
+        rb"(?=\s*\("  # a call, also "load\n(" split over lines
+        rb"|[ \t]*(?:$|[#;),]|as\b))"  # import ... load [as x] / f = torch.load
         rb"|\btrust_remote_code\b",
         re.MULTILINE,
     )
