@@ -339,6 +339,37 @@ def test_real_torch_checkpoints_pass(tmp_path: Path) -> None:
     assert result.metrics["model_files_pickles"] >= 7  # 1 + 5 legacy pickles + 1
 
 
+def test_real_torch_objects_that_weights_only_accepts_pass(tmp_path: Path) -> None:
+    import torch
+
+    root = tmp_path / "repo"
+    root.mkdir()
+    model = torch.nn.Linear(4, 3)
+    optimizer = torch.optim.Adam(model.parameters())
+    model(torch.randn(2, 4)).sum().backward()
+    optimizer.step()
+    mixed = {
+        "half": torch.ones(2, dtype=torch.float16),
+        "bf16": torch.ones(2, dtype=torch.bfloat16),
+        "size": torch.Size([2, 3]),
+        "device": torch.device("cpu"),
+        "param": torch.nn.Parameter(torch.ones(2)),
+        "dtype": torch.float32,
+        "sparse": torch.eye(3).to_sparse(),
+        "quantized": torch.quantize_per_tensor(torch.ones(3), 0.1, 0, torch.quint8),
+        "channels_last": torch.ones(1, 3, 4, 4).to(memory_format=torch.channels_last),
+        "plain": {"set": {1, 2}, "bytes": b"abc", "complex": complex(1, 2), "list": [(1, "a", None, 1.5)]},
+    }
+    torch.save(optimizer.state_dict(), root / "optimizer.pt")
+    torch.save(mixed, root / "mixed.pt")
+    torch.save(mixed, root / "mixed_legacy.pt", _use_new_zipfile_serialization=False)
+
+    result = scan_model_files(root, ["optimizer.pt", "mixed.pt", "mixed_legacy.pt"], ModelFilesSettings())
+
+    assert result.findings == []
+    assert result.metrics["model_files_scanned"] == 3
+
+
 @pytest.mark.filterwarnings("ignore::DeprecationWarning")  # torch.jit.script/save
 def test_torchscript_archive_passes_and_a_pickled_module_needs_allowing(tmp_path: Path) -> None:
     import torch

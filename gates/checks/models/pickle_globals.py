@@ -352,15 +352,15 @@ def _danger(module: str, name: str) -> str | None:
 
 
 def judge(module: str, name: str, extra_allowed: Iterable[str] = ()) -> GlobalJudgement:
-    """Allowed, dangerous (with why) or simply not allowed. Dangerous beats any allowlist."""
+    """Allowed, dangerous (with why) or simply not allowed. Dangerous beats the user's allowlist."""
     qualname = normalize(module, name)
+    # The curated exact names come first: torch.serialization._get_layout is safe even
+    # though the rest of torch.serialization loads checkpoints.
+    if qualname in DEFAULT_ALLOWED_GLOBALS:
+        return GlobalJudgement(Verdict.ALLOWED, qualname)
     why = _danger(module, name)
     if why is not None:
         return GlobalJudgement(Verdict.DANGEROUS, qualname, why)
-    if (
-        qualname in DEFAULT_ALLOWED_GLOBALS
-        or _matches(qualname, DEFAULT_ALLOWED_PATTERNS)
-        or _matches(qualname, extra_allowed)
-    ):
+    if _matches(qualname, DEFAULT_ALLOWED_PATTERNS) or _matches(qualname, extra_allowed):
         return GlobalJudgement(Verdict.ALLOWED, qualname)
     return GlobalJudgement(Verdict.NOT_ALLOWED, qualname)
