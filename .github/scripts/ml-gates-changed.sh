@@ -3,8 +3,8 @@
 # run=true|false to $GITHUB_OUTPUT (and prints it). Fails open to running: no filter, no
 # usable base commit, or a git error all mean run=true.
 #
-#   ML_GATES_PATHS   newline- or space-separated git globs, e.g. "src/models/** export/*.py"
-#                    (empty = no filter: always run)
+#   ML_GATES_PATHS   newline- or space-separated git glob pathspecs, e.g. "src/models/** export/*.py"
+#                    (`*` stays within one directory, `**/` crosses them; empty = always run)
 #   ML_GATES_BASE    commit to compare HEAD with (PR base SHA, or the push's "before" SHA)
 #   ML_GATES_POLICY  the policy file; a change to it always counts
 set -uo pipefail
