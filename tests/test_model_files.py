@@ -339,6 +339,7 @@ def test_real_torch_checkpoints_pass(tmp_path: Path) -> None:
     assert result.metrics["model_files_pickles"] >= 7  # 1 + 5 legacy pickles + 1
 
 
+@pytest.mark.filterwarnings("ignore:torch.quantize_per_tensor:UserWarning")  # deprecated, still saved
 def test_real_torch_objects_that_weights_only_accepts_pass(tmp_path: Path) -> None:
     import torch
 
