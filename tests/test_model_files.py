@@ -403,6 +403,7 @@ def test_legacy_torch_checkpoint_with_payload(tmp_path: Path, canary: Path) -> N
 
     [finding] = result.findings
     assert finding.rule_id == "MF101" and "posix.system" in finding.message
+    assert "old.pt (pickle #4)" in finding.message  # magic, protocol, sys info, then the object
     assert not canary.exists()
 
 

@@ -151,7 +151,10 @@ def _findings_for(path: Path, relative: str, scan: FileScan, settings: ModelFile
 def _finding(
     relative: str, obs: Observation, settings: ModelFilesSettings
 ) -> tuple[str, Severity, str, str] | None:
-    where = f"{relative}" + (f" (member '{obs.member}')" if obs.member else "")
+    places = [f"member '{obs.member}'"] if obs.member else []
+    if obs.pickle_index:  # legacy torch files and pickle.dump loops hold several pickles
+        places.append(f"pickle #{obs.pickle_index + 1}")
+    where = relative + (f" ({', '.join(places)})" if places else "")
     if obs.kind is ObservationKind.GLOBAL:
         if obs.module is None:
             return (
