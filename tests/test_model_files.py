@@ -478,6 +478,18 @@ def test_decompression_budget(tmp_path: Path) -> None:
     assert finding.rule_id == "MF103" and "max_decompressed_mb" in finding.message
 
 
+def test_budget_exhausted_in_an_archive_is_reported_once(tmp_path: Path) -> None:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for index in range(5):
+            archive.writestr(f"part{index}.pkl", pickle.dumps(b"x" * (600 * 1024), protocol=4))
+
+    result = scan(tmp_path / "repo", {"parts.zip": buffer.getvalue()}, max_decompressed_mb=1)
+
+    [finding] = result.findings
+    assert finding.rule_id == "MF103" and "max_decompressed_mb" in finding.message
+
+
 def test_oversized_file(tmp_path: Path) -> None:
     result = scan(tmp_path / "repo", {"huge.pkl": pickle.dumps(list(range(5000)))}, max_file_mb=0.001)
 

@@ -114,6 +114,10 @@ class _Scanner:
             self.unscannable(chain, f"cannot be read: {exc}")
         except (OSError, EOFError, ValueError, zlib.error, lzma.LZMAError) as exc:
             self.unscannable(chain, f"cannot be read: {exc}")
+        except (RecursionError, MemoryError) as exc:
+            self.unscannable(chain, f"is too complex to scan ({type(exc).__name__})")
+        except Exception as exc:  # a reader bug must still fail closed, on this file only
+            self.unscannable(chain, f"could not be scanned ({type(exc).__name__}: {exc})")
         return None
 
     def _scan(self, src: _Source, chain: tuple[str, ...], depth: int) -> Kind | None:
@@ -345,6 +349,8 @@ class _Scanner:
         for info in infos:
             if info.is_dir():
                 continue
+            if self.budget.remaining <= 0:
+                return  # already reported once; the other members are not scanned either
             self.result.members += 1
             if _is_storage_blob(info.filename, storage_dirs):
                 continue  # raw tensor bytes: torch reads them as data, never unpickles them
@@ -376,6 +382,8 @@ class _Scanner:
             )
             return
         for info in members:
+            if self.budget.remaining <= 0:
+                return
             self.result.members += 1
             member = _Source(
                 info.name, _window_opener(src.open, info.offset_data, info.size), info.size, False
