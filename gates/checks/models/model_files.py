@@ -131,7 +131,7 @@ def _findings_for(path: Path, relative: str, scan: FileScan, settings: ModelFile
             continue  # one finding per global per member, however often it is named
         seen.add(key)
         if digest is None:
-            digest = _sha256(path)
+            digest = _sha256(path, int(settings.max_file_mb * _MIB))
         findings.append(
             Finding(
                 gate=GATE_NAME,
@@ -213,11 +213,23 @@ def _finding(
     )
 
 
-def _sha256(path: Path) -> str:
+def _sha256(path: Path, max_bytes: int) -> str:
+    """The file's SHA-256; for a file over the scan limit, of its size, head and tail only
+    (hashing gigabytes the scanner refused to read would cost more than the scan)."""
     digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
+    try:
+        with open(path, "rb") as handle:
+            size = path.stat().st_size
+            if size > max_bytes:
+                digest.update(f"partial:{size}:".encode())
+                digest.update(handle.read(1 << 20))
+                handle.seek(max(size - (1 << 20), 0))
+                digest.update(handle.read(1 << 20))
+            else:
+                for chunk in iter(lambda: handle.read(1 << 20), b""):
+                    digest.update(chunk)
+    except OSError:
+        return "unreadable"
     return digest.hexdigest()
 
 
