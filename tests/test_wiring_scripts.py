@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -203,3 +204,79 @@ def test_scripts_are_executable_bash() -> None:
         assert os.access(script, os.X_OK), script
         assert script.read_text(encoding="utf-8").startswith("#!/usr/bin/env bash\n"), script
         assert subprocess.run(["bash", "-n", str(script)], check=False).returncode == 0, script
+
+
+MUTATION_POLICY = """\
+version: 1
+paths:
+  source: ["src/"]
+  tests: ["tests/"]
+mutation:
+  paths: ["src/pkg/"]
+  min_score: 50
+"""
+SIGN = """\
+def sign(x):
+    if x > 0:
+        return 1
+    if x < 0:
+        return -1
+    return 0
+"""
+SIGN_TESTS = """\
+from pkg.calc import sign
+
+
+def test_sign():
+    assert sign(5) == 1
+    assert sign(-5) == -1
+    assert sign(0) == 0
+"""
+
+
+@pytest.mark.slow
+def test_mutation_shards_then_merge_through_the_workflow_scripts(tmp_path: Path) -> None:
+    # mutation.yml's chain with the real gate: two shard jobs, then the merge job's script
+    root = tmp_path / "project"
+    init_repo(root)
+    files = {
+        "policy.yaml": MUTATION_POLICY,
+        "pyproject.toml": '[project]\nname = "pkg"\nversion = "0"\n',
+        "conftest.py": "import sys\nsys.path.insert(0, 'src')\n",
+        "src/pkg/__init__.py": "",
+        "src/pkg/calc.py": SIGN,
+        "tests/test_calc.py": SIGN_TESTS,
+        ".gitignore": ".gates/\nmutants/\n__pycache__/\n.pytest_cache/\n",
+    }
+    for relative, text in files.items():
+        (root / relative).parent.mkdir(parents=True, exist_ok=True)
+        (root / relative).write_text(text, encoding="utf-8")
+    commit_all(root, "project")
+    shards = tmp_path / "downloaded"
+    for index in (1, 2):
+        env = {"ML_GATES_PARTIAL": "1", "ML_GATES_REPORT_DIR": str(tmp_path / f"report-{index}")}
+        results = shards / f"ml-gates-mutation-shard-{index}"
+        proc, output = _script(
+            "ml-gates-run.sh",
+            root,
+            tmp_path,
+            env,
+            "mutation",
+            "--shard",
+            f"{index}/2",
+            "--results-dir",
+            str(results),
+        )
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        assert (results / "mutation-results.json").is_file()
+    env = {"ML_GATES_SHARDS_DIR": str(shards), "ML_GATES_REPORT_DIR": str(tmp_path / "merged")}
+    proc, output = _script("ml-gates-mutation-merge.sh", root, tmp_path, env)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "merged 2 shard result(s)" in proc.stdout
+    assert "verdict=pass" in output and "score=" in output
+    # one shard missing: the merge refuses to score part of the run
+    shutil.rmtree(shards / "ml-gates-mutation-shard-2")
+    proc, output = _script("ml-gates-mutation-merge.sh", root, tmp_path, env)
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert "verdict=error" in output
+    assert "missing" in proc.stdout + proc.stderr
