@@ -39,7 +39,7 @@ from .process import (
     run_in_work,
 )
 from .results import Mutant, RunResults, read_meta_files, universe_id
-from .scope import Scope, resolve_scope
+from .scope import Scope, escape_glob, resolve_scope
 from .shards import shard_of
 
 STATS_FILE = "mutmut-stats.json"
@@ -107,9 +107,11 @@ def run_mutation(ctx: GateContext, section: MutationSection, request: RunRequest
     work = _make_work_copy(ctx.root, also_copy)
     try:
         user, _ = read_user_settings(work)
+        # In changed-code mode only the changed files need mutants at all.
+        unchanged = [] if selection is None else [f for f in scope.files if f not in selection]
         run = RunSettings(
             source_paths=scope.source_paths,
-            do_not_mutate=scope.do_not_mutate,
+            do_not_mutate=[*scope.do_not_mutate, *(escape_glob(f) for f in unchanged)],
             test_selection=scope.test_selection,
             pytest_args=[*section.pytest_args, *(["--no-cov"] if doctor.needs_no_cov else [])],
             also_copy=[*also_copy, *doctor.also_copy],
@@ -122,7 +124,7 @@ def run_mutation(ctx: GateContext, section: MutationSection, request: RunRequest
             raise ToolError(budget.exhausted_message(" (while generating mutants)"))
         if generated.returncode != 0:
             raise ToolError(f"mutmut could not generate mutants: {explain_failure(generated)}")
-        chosen_files = set(scope.files)
+        chosen_files = set(scope.files) - set(unchanged)
         generated_mutants = [m for m in read_meta_files(work / "mutants") if m.path in chosen_files]
         universe = _pick(generated_mutants, selection)
         if request.changed and selection is not None and not universe:

@@ -22,7 +22,7 @@ class Scope:
     origin: str  # which policy key chose the files, for messages
 
 
-def _escape(path: str) -> str:
+def escape_glob(path: str) -> str:
     # mutmut matches do_not_mutate with fnmatch: keep [, ], *, ? in file names literal.
     return "".join(f"[{c}]" if c in "[]*?" else c for c in path)
 
@@ -54,7 +54,7 @@ def resolve_scope(root: Path, paths: Paths, section: MutationSection, explicit: 
     roots = sorted({source_root(p) for p in files})
     everything = list_files(root, paths.model_copy(update={"source": roots}), suffixes=(".py",))
     chosen_set = set(files)
-    others = [_escape(p) for p in everything if p not in chosen_set]
+    others = [escape_glob(p) for p in everything if p not in chosen_set]
     selection = list(section.tests) or [t for t in paths.tests if (root / t).exists()]
     if not selection:
         raise GatesError(
