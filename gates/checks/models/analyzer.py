@@ -26,7 +26,6 @@ from gates.checks.models.triggers import (
     alias_words,
     candidate_lines,
     has_suppression,
-    might_match,
 )
 from gates.checks.models.trust_remote_code import ALWAYS as TRUST_REMOTE_CODE
 
@@ -66,10 +65,11 @@ class FileAnalysis:
 
 
 def analyze_file(root: Path, path: str, data: bytes, settings: AnalysisSettings) -> FileAnalysis:
-    if not might_match(data):
-        return FileAnalysis()
+    lines = candidate_lines(data, active_words(data))
+    if not lines and not has_suppression(data):
+        return FileAnalysis()  # no rule can fire: not even parsed
     try:
-        names, calls = _parse_relevant(data, path)
+        names, calls = _parse_relevant(data, path, lines)
     except (SyntaxError, ValueError) as exc:
         line = getattr(exc, "lineno", None) or 1
         detail = getattr(exc, "msg", None) or str(exc)
@@ -92,27 +92,51 @@ def _parse(source: str | bytes, path: str) -> ast.Module:
         return ast.parse(source, filename=path)
 
 
-def _parse_relevant(data: bytes, path: str) -> tuple[Names, list[ast.Call]]:
+def _with_aliases(data: bytes, lines: frozenset[int], names: Names) -> frozenset[int]:
+    extra = alias_words(names.aliases)
+    return lines | candidate_lines(data, extra) if extra else lines
+
+
+def _parse_relevant(data: bytes, path: str, base_lines: frozenset[int]) -> tuple[Names, list[ast.Call]]:
     """Names and candidate calls, parsing only the top-level blocks that can matter."""
-    active = active_words(data)
     try:
         text = data.decode("utf-8")
         blocks = split_blocks(text)
         definitions = [b for b in blocks if b.is_definition]
         parts = outline(_parse(assemble(text, (b for b in blocks if not b.is_definition)), path))
         names = collect_names(parts)
-        lines = sorted(candidate_lines(data, active | alias_words(names.aliases)))
+        lines = sorted(_with_aliases(data, base_lines, names))
         wanted = [b for b in definitions if _spans_any(b, lines)]
         if wanted:
-            parts.merge(outline(_parse(assemble(text, wanted), path)))
+            keep, stubs = _methods_needed(text, wanted, lines)
+            parts.merge(outline(_parse(assemble(text, keep, stubs), path)))
+        chosen = set(wanted)
         for block in definitions:
-            if block not in wanted:
+            if block not in chosen:
                 _add_class_header(text[block.start : block.end], parts, path)
     except (SyntaxError, ValueError, UnicodeDecodeError):
         # The textual split was fooled (or the file is not UTF-8): parse it whole.
         parts = outline(_parse(data, path))
     names = collect_names(parts)
-    return names, parts.calls_on(candidate_lines(data, active | alias_words(names.aliases)))
+    return names, parts.calls_on(_with_aliases(data, base_lines, names))
+
+
+def _methods_needed(text: str, wanted: list[Block], lines: list[int]) -> tuple[list[Block], list[Block]]:
+    """In wanted classes, keep the header, class-level statements and the methods that matter."""
+    keep: list[Block] = []
+    stubs: list[Block] = []
+    for block in wanted:
+        if not text.startswith("class ", block.start):
+            keep.append(block)
+            continue
+        inner = split_blocks(text, block.start, block.end, "    ")
+        keep.append(inner[0])
+        for part in inner[1:]:
+            if not part.is_definition or _spans_any(part, lines):
+                keep.append(part)
+            else:
+                stubs.append(part)
+    return keep, stubs
 
 
 def _spans_any(block: Block, lines: list[int]) -> bool:

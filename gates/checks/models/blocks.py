@@ -14,8 +14,10 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-# Column-0 statement starts, triple quotes, and backslash continuations, in file order.
-_EVENTS = re.compile(r"^[A-Za-z_@]|\"\"\"|'''|\\\r?\n", re.MULTILINE)
+# Statement starts at one indentation, triple quotes, and backslash continuations, in order.
+_EVENTS = {
+    indent: re.compile(rf"^{indent}[A-Za-z_@]|\"\"\"|'''|\\\r?\n", re.MULTILINE) for indent in ("", "    ")
+}
 _CONTINUATION = re.compile(r"(?:else|elif|except|finally)\b")
 _DEFINITIONS = ("def ", "async ", "class ", "@")
 
@@ -29,12 +31,14 @@ class Block:
     is_definition: bool
 
 
-def split_blocks(text: str) -> list[Block]:
-    starts: list[int] = [0]
+def split_blocks(text: str, start: int = 0, end: int | None = None, indent: str = "") -> list[Block]:
+    """Blocks of ``text[start:end]`` that begin at ``indent`` ("" for the module, 4 spaces in a class)."""
+    stop = len(text) if end is None else end
+    starts: list[int] = [start]
     open_quote: str | None = None
     continued_until = -1
     after_decorator = False
-    for match in _EVENTS.finditer(text):
+    for match in _EVENTS[indent].finditer(text, start, stop):
         token = match.group()
         position = match.start()
         if token in ('"""', "'''"):
@@ -46,28 +50,36 @@ def split_blocks(text: str) -> list[Block]:
             if open_quote is None:
                 continued_until = match.end()
         elif open_quote is None and position != continued_until:
-            if not after_decorator and not _CONTINUATION.match(text, position) and position:
+            statement = position + len(indent)
+            if not after_decorator and not _CONTINUATION.match(text, statement) and position != start:
                 starts.append(position)
-            after_decorator = token == "@"
-    starts.append(len(text))
+            after_decorator = token.endswith("@")
+    starts.append(stop)
     blocks = []
-    line = 1
-    for begin, end in itertools.pairwise(starts):
-        if end <= begin:
+    line = text.count("\n", 0, start) + 1
+    for begin, finish in itertools.pairwise(starts):
+        if finish <= begin:
             continue
-        lines = text.count("\n", begin, end)
-        chunk_head = text[begin : begin + 6]
-        blocks.append(Block(line, line + max(lines - 1, 0), begin, end, chunk_head.startswith(_DEFINITIONS)))
+        lines = text.count("\n", begin, finish)
+        head = text[begin + len(indent) : begin + len(indent) + 6]
+        blocks.append(Block(line, line + max(lines - 1, 0), begin, finish, head.startswith(_DEFINITIONS)))
         line += lines
     return blocks
 
 
-def assemble(text: str, blocks: Iterable[Block]) -> str:
-    """Only ``blocks``' source, other lines blanked, so line numbers and columns stay the file's."""
+def assemble(text: str, blocks: Iterable[Block], stubs: Iterable[Block] = ()) -> str:
+    """Only ``blocks``' source, other lines blanked, so line numbers and columns stay the file's.
+
+    A stub (a method we skip) becomes ``pass`` at class-body indentation, so the class
+    around it still parses.
+    """
+    chosen = [(b, False) for b in blocks] + [(b, True) for b in stubs]
+    chosen.sort(key=lambda item: item[0].start)
     pieces: list[str] = []
     line = 1
-    for block in blocks:
+    for block, stub in chosen:
         pieces.append("\n" * (block.first_line - line))
-        pieces.append(text[block.start : block.end])
-        line = block.first_line + text.count("\n", block.start, block.end)
+        newlines = text.count("\n", block.start, block.end)
+        pieces.append("    pass" + "\n" * newlines if stub else text[block.start : block.end])
+        line = block.first_line + newlines
     return "".join(pieces)
