@@ -1,0 +1,23 @@
+from __future__ import annotations
+
+from gates.checks.mutation.workspace import make_work_copy, remove_work_copy
+
+
+def test_the_work_copy_holds_what_git_sees_and_nothing_of_ours(repo) -> None:  # type: ignore[no-untyped-def]
+    repo.write(".gitignore", "secret.txt\n")
+    repo.write("pkg/a.py", "x = 1\n")
+    repo.write("tests/test_a.py", "def test_a():\n    pass\n")
+    repo.commit()
+    repo.write("new_untracked.py", "y = 2\n")
+    repo.write("secret.txt", "ignored\n")
+    repo.write("mutants/pkg/a.py", "stale\n")
+    repo.write(".gates/cache/mutation/mutation-results.json", "{}")
+    work = make_work_copy(repo.root)
+    try:
+        copied = sorted(p.relative_to(work).as_posix() for p in work.rglob("*") if p.is_file())
+        assert copied == [".gitignore", "new_untracked.py", "pkg/a.py", "tests/test_a.py"]
+        (work / "pkg/a.py").write_text("changed in the copy\n")
+        assert (repo.root / "pkg/a.py").read_text() == "x = 1\n"
+    finally:
+        remove_work_copy(work)
+    assert not work.exists()
