@@ -82,7 +82,8 @@ def test_entries_follow_the_cli_contract() -> None:
     assert entries["gates-security"] == "gates security --tool bandit --tool semgrep"
     assert entries["gates-pip-audit"] == "gates security --tool pip-audit"
     assert entries["gates-policy"] == "gates policy validate"
-    assert entries["gates-coverage"] == "gates coverage"
+    # the hook reads the report the project's own test run wrote; it never runs the tests
+    assert entries["gates-coverage"] == "gates coverage --no-run"
 
 
 def test_model_files_hook_selects_by_content() -> None:
