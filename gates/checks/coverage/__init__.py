@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from gates.checks.coverage.diffcov import DiffCoverage
     from gates.checks.coverage.floors import PathRow
     from gates.checks.coverage.ratchet import Snapshot
+    from gates.checks.coverage.scope import Scope
     from gates.policy.loader import LoadedPolicy
     from gates.policy.sections.coverage import CoverageSection
 
@@ -51,7 +52,7 @@ class CoverageGate(Gate):
         from gates.checks.coverage.pathmap import map_report
         from gates.checks.coverage.produce import produce_report
         from gates.checks.coverage.ratchet import before_percents, read_snapshot
-        from gates.policy.paths import is_source, matches_any
+        from gates.checks.coverage.scope import Scope
 
         section: CoverageSection = ctx.section
         root = ctx.root
@@ -68,9 +69,8 @@ class CoverageGate(Gate):
                 f"{len(mapped.unmatched)} report file(s) are not in this repository, ignored: {sample}"
             )
         paths = ctx.policy.paths
-        scoped = {
-            p: c for p, c in mapped.files.items() if is_source(p, paths) and not matches_any(p, section.omit)
-        }
+        in_scope = Scope(paths, section.omit)
+        scoped = {p: c for p, c in mapped.files.items() if in_scope(p)}
         if not scoped:
             raise _no_scope_error(shown, sorted(mapped.files), paths.source)
         findings: list[Finding] = []
@@ -86,7 +86,7 @@ class CoverageGate(Gate):
 
         diff = None
         if section.diff.enabled:
-            diff, diff_findings, diff_notes = _diff_part(ctx, section, report, report_path, scoped)
+            diff, diff_findings, diff_notes = _diff_part(ctx, section, report, report_path, scoped, in_scope)
             findings += diff_findings
             notes += diff_notes
 
@@ -157,21 +157,19 @@ def _diff_part(
     report: CoverageReport,
     report_path: Path,
     scoped: dict[str, FileCoverage],
+    in_scope: Scope,
 ) -> tuple[DiffCoverage, list[Finding], list[str]]:
     from gates.checks.coverage.creep import creep_findings
     from gates.checks.coverage.diffcov import diff_coverage, diff_findings
     from gates.checks.coverage.floors import BRANCH_NOT_MEASURED
     from gates.files import to_relative
-    from gates.policy.paths import is_source, matches_any
 
     paths = ctx.policy.paths
     changed = ctx.changed_lines
     if ctx.files is not None:
         wanted = {to_relative(ctx.root, f) for f in ctx.files}
         changed = {p: lines for p, lines in changed.items() if p in wanted}
-    candidates = [
-        p for p in changed if p in scoped or (is_source(p, paths) and not matches_any(p, section.omit))
-    ]
+    candidates = [p for p in changed if p in scoped or in_scope(p)]
     findings: list[Finding] = []
     notes: list[str] = []
     stale = _stale(ctx.root, report_path, [p for p in candidates if p in scoped])
@@ -236,7 +234,7 @@ def _snapshot(
     from gates.checks.coverage.data import line_counts
     from gates.checks.coverage.ratchet import Snapshot
 
-    excluded = sum(len(c.excluded) for c in scoped.values()) if report.knows_excluded else None
+    excluded = sum(c.num_excluded for c in scoped.values()) if report.knows_excluded else None
     return Snapshot(
         lines=lines,
         branches=branches if report.branch_measured else None,

@@ -5,27 +5,78 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 
-@dataclass
 class FileCoverage:
-    """What one report says about one source file (line numbers are the file's own)."""
+    """What one report says about one source file (line numbers are the file's own).
 
-    statements: set[int]
-    executed: set[int]
-    excluded: set[int] = field(default_factory=set)
-    # Per source line that branches: (branches taken, branches possible).
-    branches: dict[int, tuple[int, int]] = field(default_factory=dict)
-    # Per source line: destinations never taken (-1 or negative = leaving the function), when known.
-    missing_arcs: dict[int, list[int]] = field(default_factory=dict)
+    A JSON report gives lists; sets are built only for the files a check looks into
+    (the changed ones), since totals need only the counts. That is most of the time
+    saved on a report of a million statements.
+    """
 
-    def __post_init__(self) -> None:
+    def __init__(
+        self,
+        statements: set[int] | None = None,
+        executed: set[int] | None = None,
+        excluded: set[int] | None = None,
+        branches: dict[int, tuple[int, int]] | None = None,
+        missing_arcs: dict[int, list[int]] | None = None,
+    ) -> None:
+        self._statements = statements if statements is not None else set()
+        self._executed = executed if executed is not None else set()
         # Every loader keeps executed lines within the statements; enforce it once so
         # that counting covered statements is a len(), not a set intersection per call.
-        if not self.executed <= self.statements:
-            self.executed &= self.statements
+        if not self._executed <= self._statements:
+            self._executed &= self._statements
+        self._excluded = excluded if excluded is not None else set()
+        self._lists: tuple[list[int], list[int], list[int]] | None = None
+        # Per source line that branches: (branches taken, branches possible).
+        self.branches: dict[int, tuple[int, int]] = branches if branches is not None else {}
+        # Per source line: destinations never taken (negative = leaving the function), when known.
+        self.missing_arcs: dict[int, list[int]] = missing_arcs if missing_arcs is not None else {}
+
+    @classmethod
+    def from_lists(cls, executed: list[int], missing: list[int], excluded: list[int]) -> FileCoverage:
+        """coverage.py's JSON lists: executed and missing are disjoint and without repeats."""
+        made = cls()
+        made._lists = (executed, missing, excluded)
+        return made
+
+    def _materialize(self) -> None:
+        if self._lists is not None:
+            executed, missing, excluded = self._lists
+            self._lists = None
+            self._executed = set(executed)
+            self._statements = self._executed | set(missing)
+            self._excluded = set(excluded)
+
+    @property
+    def statements(self) -> set[int]:
+        self._materialize()
+        return self._statements
+
+    @property
+    def executed(self) -> set[int]:
+        self._materialize()
+        return self._executed
+
+    @property
+    def excluded(self) -> set[int]:
+        self._materialize()
+        return self._excluded
+
+    @property
+    def num_statements(self) -> int:
+        if self._lists is not None:
+            return len(self._lists[0]) + len(self._lists[1])
+        return len(self._statements)
 
     @property
     def covered(self) -> int:
-        return len(self.executed)
+        return len(self._lists[0]) if self._lists is not None else len(self._executed)
+
+    @property
+    def num_excluded(self) -> int:
+        return len(self._lists[2]) if self._lists is not None else len(self._excluded)
 
     @property
     def missing(self) -> set[int]:
@@ -36,6 +87,9 @@ class FileCoverage:
         taken = sum(t for t, _ in self.branches.values())
         possible = sum(p for _, p in self.branches.values())
         return taken, possible
+
+    def __repr__(self) -> str:
+        return f"FileCoverage({self.covered}/{self.num_statements} covered)"
 
 
 @dataclass
@@ -68,7 +122,7 @@ class Counts:
 
 
 def line_counts(cov: FileCoverage) -> Counts:
-    return Counts(cov.covered, len(cov.statements))
+    return Counts(cov.covered, cov.num_statements)
 
 
 def branch_counts(cov: FileCoverage) -> Counts:

@@ -98,10 +98,10 @@ def parse_json(data: bytes, shown: str) -> CoverageReport:
         where = f"{shown}: files[{name!r}]"
         if not isinstance(entry, dict):
             raise GatesError(f"{where}: expected an object")
-        executed = set(_int_list(entry.get("executed_lines", []), f"{where}.executed_lines"))
-        missing = set(_int_list(entry.get("missing_lines", []), f"{where}.missing_lines"))
-        excluded = set(_int_list(entry.get("excluded_lines", []), f"{where}.excluded_lines"))
-        cov = FileCoverage(statements=executed | missing, executed=executed, excluded=excluded)
+        executed = _int_list(entry.get("executed_lines", []), f"{where}.executed_lines")
+        missing = _int_list(entry.get("missing_lines", []), f"{where}.missing_lines")
+        excluded = _int_list(entry.get("excluded_lines", []), f"{where}.excluded_lines")
+        cov = FileCoverage.from_lists(executed, missing, excluded)
         if branch_measured:
             taken = _arcs(entry.get("executed_branches", []), f"{where}.executed_branches")
             not_taken = _arcs(entry.get("missing_branches", []), f"{where}.missing_branches")
@@ -135,6 +135,8 @@ class _CoberturaHandler:
         self._class_saved: FileCoverage | None = None
         # The file whose <lines> we are in (None under <methods> or outside a class).
         self._target: FileCoverage | None = None
+        self._statements: set[int] = set()
+        self._executed: set[int] = set()
         self._in_source = False
         self._text: list[str] = []
 
@@ -149,13 +151,16 @@ class _CoberturaHandler:
                     f"{self.shown}: a <line> has a missing or non-numeric number or hits; "
                     "regenerate the report"
                 ) from None
-            target.statements.add(number)
+            self._statements.add(number)
             if hit:
-                target.executed.add(number)
+                self._executed.add(number)
             if "branch" in attrs and attrs["branch"] == "true":
                 self._branch(target, number, attrs)
         elif tag == "lines":
             self._target = self._class
+            if self._class is not None:
+                self._statements = self._class.statements
+                self._executed = self._class.executed
         elif tag == "class":
             name = attrs.get("filename")
             self._class = (

@@ -127,9 +127,9 @@ def no_match_message(report: str, reported: list[str], repo: list[str]) -> str:
 
 def _merge(into: FileCoverage, other: FileCoverage) -> None:
     """Two report entries for one file (several Cobertura classes, two roots): hit if either hits."""
-    into.statements |= other.statements
-    into.executed |= other.executed
-    into.excluded |= other.excluded
+    into.statements.update(other.statements)
+    into.executed.update(other.executed)
+    into.excluded.update(other.excluded)
     for line, (taken, possible) in other.branches.items():
         old = into.branches.get(line, (0, 0))
         into.branches[line] = (max(old[0], taken), max(old[1], possible))
