@@ -95,6 +95,40 @@ def test_pickled_object_with_reduce_is_caught_whatever_the_extension(tmp_path: P
     assert not canary.exists()
 
 
+def test_headerless_pickle_with_trailing_bytes_or_no_stop(tmp_path: Path, canary: Path) -> None:
+    # pickle.load stops at STOP and never reads what follows, and a REDUCE runs before a
+    # truncation is noticed: neither trick may hide a pickle that does not end in ".".
+    payload = payloads.reduce_os_system(canary)
+    files = {
+        "weights.bin": payload + b"\n# trailing text pickle.load never reads\n",
+        "notes.txt": payload[:-1],  # no STOP at all
+        "model.dat": b"\x80\x01" + payload,  # PROTO 1 is legal too
+    }
+
+    result = scan(tmp_path / "repo", files)
+
+    flagged = {f.path for f in result.findings if f.rule_id == "MF101"}
+    assert flagged == {"weights.bin", "notes.txt", "model.dat"}
+    assert not canary.exists()
+
+
+def test_this_repositorys_own_text_files_are_not_pickles(tmp_path: Path) -> None:
+    from tests.conftest import REPO_ROOT
+
+    names = [
+        path.relative_to(REPO_ROOT).as_posix()
+        for folder in ("gates", "docs", "tests", "benchmarks")
+        for path in sorted((REPO_ROOT / folder).rglob("*"))
+        if path.is_file() and "__pycache__" not in path.parts
+    ]
+
+    result = scan_model_files(REPO_ROOT, names, ModelFilesSettings())
+
+    assert len(names) > 100
+    assert result.findings == []
+    assert result.metrics["model_files_scanned"] == 0
+
+
 def test_pickle_in_torch_zip_under_bin_name(tmp_path: Path, canary: Path) -> None:
     archive = payloads.torch_like_zip(pickle.dumps(payloads.reduce_object(canary), protocol=2))
 

@@ -34,12 +34,13 @@ def test_sniff_by_content() -> None:
     assert sniff(buffer.getvalue()) is Kind.NPY
 
 
-def test_protocol0_needs_stop_or_a_pickle_name() -> None:
+def test_headerless_and_low_protocol_pickles_are_candidates() -> None:
     data = pickle.dumps([1], protocol=0)
-    assert sniff(data, last_byte=data[-1:]) is Kind.PICKLE_PROTO0
-    assert sniff(b"(lp0\nI1\na", last_byte=b"a") is None
-    assert sniff(b"(lp0\nI1\na", last_byte=b"a", strict=True) is Kind.PICKLE_PROTO0
-    assert sniff(b"# a markdown file\n", last_byte=b"\n") is None
+    assert sniff(data) is Kind.PICKLE_HEADERLESS
+    assert sniff(data + b"trailing bytes pickle.load never reads") is Kind.PICKLE_HEADERLESS
+    assert sniff(b"\x80\x01]q\x00.") is Kind.PICKLE  # PROTO 1 is legal, so is PROTO 0
+    assert sniff(b"# a markdown file\n") is None  # '#' is no opcode
+    assert sniff(b"\xff\xd8\xff\xe0 JFIF") is None  # 0xff is no opcode
 
 
 def test_safetensors_length_like_a_pickle_header_is_still_safetensors() -> None:
@@ -66,6 +67,12 @@ def test_npy_plain_size() -> None:
     data = buffer.getvalue()
     header = parse_npy_header(data[:4096])
     assert header.expected_data_bytes() == 3 * 4 * 5 * 4 == len(data) - header.data_offset
+
+
+def test_python2_npy_header_with_long_literals() -> None:
+    text = b"{'descr': '<f8', 'fortran_order': False, 'shape': (2L, 3L), }".ljust(117) + b"\n"
+    header = parse_npy_header(b"\x93NUMPY\x01\x00" + len(text).to_bytes(2, "little") + text)
+    assert header.shape == (2, 3) and header.expected_data_bytes() == 48
 
 
 def test_npy_header_is_data_not_code() -> None:

@@ -15,13 +15,15 @@ Rules (ids differ from the code rules' MS ids):
 from __future__ import annotations
 
 import hashlib
+import io
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from gates.checks.models.pickle_formats import PICKLE_SUFFIXES, PREFIX_BYTES, sniff
+from gates.checks.models.pickle_formats import PICKLE_SUFFIXES, PREFIX_BYTES, Kind, sniff
 from gates.checks.models.pickle_globals import Verdict, judge, normalize
 from gates.checks.models.pickle_observations import FileScan, Observation, ObservationKind, ScanLimits
+from gates.checks.models.pickle_opcodes import resolvable, walk_pickle
 from gates.findings import Finding, Severity
 from gates.policy.sections.model_files import ModelFilesSettings
 
@@ -102,19 +104,21 @@ def scan_model_files(
 
 
 def _may_hold_a_model(path: Path) -> bool:
-    """The cheap first look: the prefix (and last byte) say whether to scan at all."""
+    """The cheap first look at a file's first bytes: scan it, or skip it."""
     try:
         with open(path, "rb") as handle:
             prefix = handle.read(PREFIX_BYTES)
-            if not prefix:
-                return False
-            last = prefix[-1:]
-            if len(prefix) == PREFIX_BYTES:
-                handle.seek(-1, 2)
-                last = handle.read(1)
     except OSError:
         return True  # let the scanner report it as unreadable
-    return sniff(prefix, last_byte=last, strict=path.suffix.lower() in PICKLE_SUFFIXES) is not None
+    kind = sniff(prefix)
+    if kind is not Kind.PICKLE_HEADERLESS or path.suffix.lower() in PICKLE_SUFFIXES:
+        return kind is not None
+    # Most text starts with a byte that is also an opcode. Walking the prefix settles it:
+    # text hits an impossible opcode within a few bytes; a pickle reaches STOP or the
+    # end of the prefix.
+    stream = io.BytesIO(prefix)
+    walk = walk_pickle(stream)
+    return walk.complete or stream.tell() >= len(prefix) or any(resolvable(name) for name in walk.called)
 
 
 def _findings_for(path: Path, relative: str, scan: FileScan, settings: ModelFilesSettings) -> list[Finding]:

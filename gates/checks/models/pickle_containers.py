@@ -36,7 +36,7 @@ from gates.checks.models.pickle_formats import (
 )
 from gates.checks.models.pickle_limits import Budget, GuardedReader, LimitExceeded
 from gates.checks.models.pickle_observations import FileScan, Observation, ObservationKind, ScanLimits
-from gates.checks.models.pickle_opcodes import PickleSource, PickleWalk, walk_pickle
+from gates.checks.models.pickle_opcodes import PickleSource, PickleWalk, resolvable, walk_pickle
 from gates.checks.models.pickle_zip import ENCRYPTED_FLAG, MemberError, open_member, open_window
 
 _COMPRESSION_SUFFIXES = frozenset({".gz", ".gzip", ".bz2", ".xz", ".lzma", ".z", ".zz", ".zlib"})
@@ -45,8 +45,6 @@ _MAX_MEMBERS = 100_000  # an archive of a million empty entries is a denial of s
 _IN_MEMORY_PICKLE = 64 * 1024 * 1024
 _RATIO_MIN_BYTES = 1024 * 1024  # tiny members may compress absurdly well and still be harmless
 _MAX_NPY_HEADER = 1024 * 1024
-# Unnamed protocol 0/1 candidates are confirmed with pickletools.dis, which holds its output.
-_MAX_PROTO0_CHECK = 64 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -125,7 +123,7 @@ class _Scanner:
         with contextlib.closing(src.open()) as stream:
             prefix = stream.read(PREFIX_BYTES)
         self.budget.spend(len(prefix))
-        kind = sniff(prefix, last_byte=self._last_byte(src, prefix), strict=strict)
+        kind = sniff(prefix)
         if kind is None:
             if src.encrypted_flag and src.size:
                 self.unscannable(
@@ -148,8 +146,10 @@ class _Scanner:
             return kind
         if kind is not Kind.NPY and not self._within_limits(src, chain):
             return kind
-        if kind in (Kind.PICKLE, Kind.PICKLE_PROTO0):
-            if not self._scan_pickles(src, chain, 0, strict=strict, proto0=kind is Kind.PICKLE_PROTO0):
+        if kind in (Kind.PICKLE, Kind.PICKLE_HEADERLESS):
+            if not self._scan_pickles(
+                src, chain, 0, strict=strict, headerless=kind is Kind.PICKLE_HEADERLESS
+            ):
                 return None
         elif kind is Kind.NPY:
             self._scan_npy(src, prefix, chain)
@@ -188,25 +188,19 @@ class _Scanner:
                 return False
         return True
 
-    def _last_byte(self, src: _Source, prefix: bytes) -> bytes:
-        if src.size is not None and src.size <= len(prefix):
-            return prefix[-1:]
-        if src.seekable and src.size:
-            with contextlib.closing(src.open()) as stream:
-                stream.seek(src.size - 1)
-                return stream.read(1)
-        return b""
-
     # ---- pickles --------------------------------------------------------------------------
 
     def _scan_pickles(
-        self, src: _Source, chain: tuple[str, ...], start: int, *, strict: bool, proto0: bool = False
+        self, src: _Source, chain: tuple[str, ...], start: int, *, strict: bool, headerless: bool = False
     ) -> bool:
         """Scan the pickle(s) from ``start``; False when the bytes turn out not to be a pickle."""
+        # A headerless candidate under a name that does not promise a pickle is most likely
+        # text: it is streamed (text fails within a few bytes) and must prove itself.
+        guess = headerless and not strict
         with contextlib.closing(src.open()) as stream:
             _skip(stream, start, src.seekable)
             reader: PickleSource
-            if src.size is not None and src.size - start <= _IN_MEMORY_PICKLE:
+            if not guess and src.size is not None and src.size - start <= _IN_MEMORY_PICKLE:
                 # Small enough to hold: BytesIO reads are fast and clamp forged lengths.
                 data = stream.read(src.size - start)
                 self.budget.spend(len(data))
@@ -215,17 +209,17 @@ class _Scanner:
                 reader = GuardedReader(stream, src.size, self.budget, start)
                 limit = src.size if src.size is not None else 1 << 62
             first = walk_pickle(reader, keep_first_ops=3)
-            # Text can decode as protocol-0 opcodes ("hello." does); only a stream that
-            # fills the file and that pickletools' own checker accepts counts as a pickle.
-            if (
-                proto0
-                and not strict
-                and first.error is None
-                and (reader.tell() != limit or not _well_formed(src))
-            ):
-                return False
+            if guess:
+                # A loadable pickle reaches STOP with a consistent stack and memo (what
+                # pickletools' checker verifies; "hello." decodes but fails it). One that
+                # breaks off after calling something has already run it, so it counts too.
+                ran_something = any(resolvable(name) for name in first.called)
+                if first.error is None and not _well_formed(src):
+                    return False
+                if first.error is not None and not ran_something:
+                    return False
             if first.error is not None:
-                if not strict and (proto0 or (not first.globals and first.opcodes <= 2)):
+                if not strict and not guess and not first.globals and first.opcodes <= 2:
                     return False  # some other binary that happens to start like a pickle
                 self.result.pickles += 1
                 self.record_walk(first, chain, 0)
@@ -404,12 +398,16 @@ class _Scanner:
         return _Source(src.label, lambda: io.BytesIO(data), len(data), True)
 
 
+class _Discard:
+    def write(self, text: str) -> int:
+        return len(text)
+
+
 def _well_formed(src: _Source) -> bool:
-    if src.size is None or src.size > _MAX_PROTO0_CHECK:
-        return False
+    """pickletools' own checker (stack and memo consistency) accepts the stream up to STOP."""
     with contextlib.closing(src.open()) as stream:
         try:
-            pickletools.dis(stream, out=io.StringIO())
+            pickletools.dis(stream, out=_Discard())  # type: ignore[arg-type]
         except Exception:  # dis raises ValueError (bad memo, stack) and decoding errors
             return False
     return True

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import json
+import pickletools
 import re
 import struct
 import zlib
@@ -20,8 +21,8 @@ PREFIX_BYTES = 4096
 PICKLE_SUFFIXES = frozenset({".pkl", ".pickle", ".joblib", ".dill", ".pck", ".pcl", ".p"})
 
 LFS_SPEC_PREFIXES = (b"version https://git-lfs.github.com/spec/", b"version https://hawser.github.com/spec/")
-# Opcodes a protocol 0/1 pickle can start with (protocols 2+ start with PROTO, 0x80).
-_PROTO0_FIRST_BYTES = frozenset(b"(cdilp}]NIFLSVaJKMGTUXqhjr\x8c")
+# Every opcode byte: the unpickler accepts any of them first (no PROTO header needed).
+_OPCODE_BYTES = frozenset(op.code.encode("latin-1")[0] for op in pickletools.opcodes)
 _MAX_HEADER_BYTES = 100 * 1024 * 1024
 # The legacy (pre-zip) torch format starts with a pickle of this number.
 TORCH_LEGACY_MAGIC = 0x1950A86A20F9469CFC6C
@@ -29,7 +30,7 @@ TORCH_LEGACY_MAGIC = 0x1950A86A20F9469CFC6C
 
 class Kind(str, Enum):
     PICKLE = "pickle"
-    PICKLE_PROTO0 = "pickle-protocol-0/1"
+    PICKLE_HEADERLESS = "pickle-without-header"
     ZIP = "zip"
     TAR = "tar"
     NPY = "npy"
@@ -45,11 +46,12 @@ class Kind(str, Enum):
 COMPRESSED_KINDS = frozenset({Kind.GZIP, Kind.BZIP2, Kind.XZ, Kind.LZMA, Kind.ZLIB})
 
 
-def sniff(prefix: bytes, *, last_byte: bytes = b"", strict: bool = False) -> Kind | None:
+def sniff(prefix: bytes) -> Kind | None:
     """The container kind of a file from its first bytes, or None when it holds no model.
 
-    ``strict`` (the name says it is a model or pickle) admits protocol 0/1 pickles that
-    do not end with STOP, so a truncated one is reported rather than ignored.
+    ``PICKLE_HEADERLESS`` is only a candidate: ``pickle.load`` accepts a stream that starts with
+    any opcode and ignores whatever follows STOP, so most text files start like one. The
+    caller confirms it by walking the opcodes (text fails within a few bytes).
     """
     if prefix.startswith(LFS_SPEC_PREFIXES):
         return Kind.LFS_POINTER
@@ -60,7 +62,7 @@ def sniff(prefix: bytes, *, last_byte: bytes = b"", strict: bool = False) -> Kin
     # Before the pickle check: a header length like 0x0280 also starts with 0x80 0x02.
     if _looks_like_safetensors(prefix):
         return Kind.SAFETENSORS
-    if len(prefix) >= 2 and prefix[0] == 0x80 and 2 <= prefix[1] <= 5:
+    if len(prefix) >= 2 and prefix[0] == 0x80 and prefix[1] <= 5:  # PROTO 0-5, all loadable
         return Kind.PICKLE
     if prefix.startswith(b"\x1f\x8b"):
         return Kind.GZIP
@@ -76,8 +78,8 @@ def sniff(prefix: bytes, *, last_byte: bytes = b"", strict: bool = False) -> Kin
     zlib_header = len(prefix) >= 2 and prefix[0] == 0x78 and (prefix[0] * 256 + prefix[1]) % 31 == 0
     if zlib_header and is_valid_zlib_start(prefix):
         return Kind.ZLIB
-    if prefix and prefix[0] in _PROTO0_FIRST_BYTES and (strict or last_byte == b"."):
-        return Kind.PICKLE_PROTO0
+    if prefix and prefix[0] in _OPCODE_BYTES:
+        return Kind.PICKLE_HEADERLESS
     return None
 
 
@@ -192,6 +194,8 @@ def parse_npy_header(prefix: bytes) -> NpyHeader:
     if start + length > len(prefix):
         raise FormatError(f"the .npy header claims {length} bytes, more than the file holds or than allowed")
     text = prefix[start : start + length].decode("utf-8" if major == 3 else "latin-1", "replace")
+    # Headers written by Python 2 spell long integers "3L"; numpy's reader accepts them too.
+    text = re.sub(r"\b(\d+)L\b", r"\1", text)
     try:
         header = ast.literal_eval(text)
     except (ValueError, SyntaxError, MemoryError, RecursionError) as exc:

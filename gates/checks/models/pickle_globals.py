@@ -8,6 +8,7 @@ here. Anything outside the allowlist fails; the denylist only makes the message 
 
 from __future__ import annotations
 
+import _compat_pickle
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import Enum
@@ -147,6 +148,11 @@ def _torch_allowlist() -> set[str]:
 
 def _numpy_allowlist() -> set[str]:
     names: set[str] = {"numpy.ndarray", "numpy.dtype"}
+    # Random generators rebuild from a bit-generator *name* looked up in numpy's own table.
+    names |= {
+        f"numpy.random._pickle.{f}"
+        for f in ("__generator_ctor", "__bit_generator_ctor", "__randomstate_ctor")
+    }
     for core in ("numpy.core.multiarray", "numpy._core.multiarray"):
         names |= {f"{core}._reconstruct", f"{core}.scalar"}
     return names
@@ -295,8 +301,13 @@ _DANGEROUS_BUILTINS: dict[str, str] = {
 }
 _BUILTINS_MODULES = ("builtins", "__builtin__", "__builtins__")
 
-# Python 2 module names that pickles of protocol < 3 still carry (pickle maps them on load).
-_PY2_NAMES = {"__builtin__": "builtins", "copy_reg": "copyreg", "cPickle": "pickle", "commands": "subprocess"}
+
+def _py3(module: str, name: str) -> tuple[str, str]:
+    """Python 2 names (``__builtin__.xrange``) as the unpickler maps them (fix_imports)."""
+    mapped = _compat_pickle.NAME_MAPPING.get((module, name))
+    if mapped is not None:
+        return mapped
+    return _compat_pickle.IMPORT_MAPPING.get(module, module), name
 
 
 class Verdict(str, Enum):
@@ -313,8 +324,8 @@ class GlobalJudgement:
 
 
 def normalize(module: str, name: str) -> str:
-    """``module.name`` as the loader would resolve it (Python 2 module names mapped)."""
-    module = _PY2_NAMES.get(module, module)
+    """``module.name`` as the loader would resolve it (Python 2 names mapped)."""
+    module, name = _py3(module, name)
     return f"{module}.{name}" if name else module
 
 
@@ -330,15 +341,15 @@ def _matches(qualname: str, patterns: Iterable[str]) -> bool:
 
 def _danger(module: str, name: str) -> str | None:
     raw_module = module
-    module = _PY2_NAMES.get(module, module)
-    qualname = f"{module}.{name}"
+    module, name = _py3(module, name)
     if raw_module in _BUILTINS_MODULES or module == "builtins":
         head = name.split(".")[0]
         if head in _DANGEROUS_BUILTINS:
             return _DANGEROUS_BUILTINS[head]
-    for dangerous, why in _DANGEROUS_MODULES.items():
-        if qualname == dangerous or qualname.startswith(dangerous + "."):
-            return why
+    for qualname in (f"{module}.{name}", f"{raw_module}.{name}"):
+        for dangerous, why in _DANGEROUS_MODULES.items():
+            if qualname == dangerous or qualname.startswith(dangerous + "."):
+                return why
     # A dotted name walks attributes (protocol 4+): ``torch`` + ``_utils.os.system`` reaches os.
     # Only the name is walked; the module part is a real import path (``mypkg.types`` is fine).
     for segment in name.split("."):

@@ -10,6 +10,7 @@ and an uncalled ``os.system`` can be handed to another callable.
 from __future__ import annotations
 
 import pickletools
+import re
 from dataclasses import dataclass, field
 from typing import IO, Protocol, cast
 
@@ -161,6 +162,14 @@ class _Stack:
         popped = self.items[:]
         self.items.clear()  # in place: the walker holds a reference to this list
         return popped
+
+
+_IDENTIFIER_PATH = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*")
+
+
+def resolvable(qualname: str) -> bool:
+    """Could an unpickler import this at all? ``mport os.class A:`` (text read as INST) cannot."""
+    return _IDENTIFIER_PATH.fullmatch(qualname) is not None
 
 
 def _qualname(ref: GlobalRef) -> str:
