@@ -58,5 +58,13 @@ def test_unknown_is_not_allowed_until_listed() -> None:
     assert judge("mypkg.types", "Config", ["mypkg.types.Config"]).verdict is Verdict.ALLOWED
 
 
+def test_plain_object_reconstruction_is_allowed() -> None:
+    # protocol 0/1 rebuild plain instances with copyreg._reconstructor(cls, object, state);
+    # only ``cls`` (the user's class) is in question.
+    assert judge("copy_reg", "_reconstructor").verdict is Verdict.ALLOWED
+    assert judge("__builtin__", "object").verdict is Verdict.ALLOWED
+    assert judge("builtins", "type").verdict is Verdict.NOT_ALLOWED
+
+
 def test_allowlist_cannot_override_danger() -> None:
     assert judge("os", "system", ["os.*", "os.system"]).verdict is Verdict.DANGEROUS

