@@ -120,11 +120,11 @@ def test_new_only_from_the_policy(repo: Repo, run_cli: Any) -> None:
 
 def test_unparsable_file_is_an_error_not_a_clean_pass(repo: Repo, run_cli: Any) -> None:
     setup(repo)
-    repo.write("src/core/broken.py", "def f(:  # FIXME\n    pass\n")
+    repo.write("src/core/broken.py", 'X = 1  # FIXME\nY = """unterminated\n')
     code, gate = todo_json(run_cli)
     assert code == 1
     broken = [f for f in gate["findings"] if f["path"] == "src/core/broken.py"]
-    assert [(f["rule_id"], f["line"], f["severity"]) for f in broken] == [("todo.unparsable", 1, "error")]
+    assert [(f["rule_id"], f["line"], f["severity"]) for f in broken] == [("todo.unparsable", 2, "error")]
     assert "exclude it" in broken[0]["message"]
 
 

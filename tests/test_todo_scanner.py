@@ -162,10 +162,21 @@ def test_placeholder_strings_can_be_turned_off() -> None:
     assert scan('X = "TODO"\n', spec) == []
 
 
-def test_unparsable_source_names_the_line() -> None:
+def test_untokenizable_source_names_the_line() -> None:
     with pytest.raises(UnparsableSource) as caught:
-        scan("x = 1  # TODO\ndef broken(:\n    pass\n")
+        scan('x = 1  # TODO\ny = """never closed\n')
     assert caught.value.line == 2
+
+
+def test_unparsable_source_names_the_line_when_a_structural_check_needs_the_tree() -> None:
+    with pytest.raises(UnparsableSource) as caught:
+        scan("x = 1\ndef broken(:\n    raise NotImplementedError\n")
+    assert caught.value.line == 2
+
+
+def test_comments_need_no_parse() -> None:
+    # Grammar errors do not hide comments: the tokenizer reads them without the parser.
+    assert kinds(scan("x = = 1  # TODO fix\n")) == [(1, "marker", False)]
 
 
 def test_text_without_markers_is_not_parsed_since_nothing_can_match() -> None:

@@ -68,35 +68,44 @@ class UnparsableSource(Exception):
 
 
 def scan_source(text: str, spec: MarkerSpec) -> list[TodoItem]:
-    """Every marker comment and placeholder in ``text``, ordered by line."""
+    """Every marker comment and placeholder in ``text``, ordered by line.
+
+    The tokenizer runs when the text holds a marker at all; the (costlier) parse only when a
+    structural check has a candidate: ``NotImplementedError`` in the text, a marker comment on
+    a ``pass``/``...``/block-opening line, or a string token that is exactly a marker.
+    """
     pattern = _compiled(spec)
     has_marker = pattern.search(text) is not None
     wants_stubs = spec.not_implemented != "off" and "NotImplementedError" in text
     if not (has_marker or wants_stubs):
-        # No marker text and no NotImplementedError anywhere: nothing can be found, and
-        # tokenizing/parsing (most of the cost) is skipped.
+        # Nothing in this text can be a finding; skipping the tokenizer keeps big trees fast.
         return []
-    tree = _parse(text)  # first: its syntax errors name the right line
-    nodes = list(ast.walk(tree))
-    comments = _comments(text) if has_marker else []
+    scanned = _tokens(text, _compiled_exact(spec)) if has_marker else _Scanned([], False)
     blocking = _compiled_blocking(spec)
     items: list[TodoItem] = []
     marked: dict[int, tuple[str, re.Match[str]]] = {}
-    for line, comment in comments:
+    body_candidate = False
+    for line, code, comment in scanned.comments:
         found = pattern.search(comment)
         if found is None:
             continue
         marked[line] = (comment, found)
+        body_candidate = body_candidate or code in ("pass", "...") or code.endswith(":")
         tagged = bool(blocking.match(comment[found.end() :]))
         items.append(TodoItem("marker", line, comment.strip(), found.group(0), tagged))
-    abstract_lines = _abstract_function_lines(nodes) if (wants_stubs or marked) else set()
+    wants_bodies = spec.placeholder_bodies and body_candidate
+    wants_strings = spec.placeholder_strings and scanned.string_candidate
+    if not (wants_stubs or wants_bodies or wants_strings):
+        return items
+    nodes = list(ast.walk(_parse(text)))
+    abstract_lines = _abstract_function_lines(nodes)
     structural: list[TodoItem] = []
     if wants_stubs:
         structural += _stubs(nodes, spec, abstract_lines)
-    if spec.placeholder_bodies and marked:
+    if wants_bodies:
         structural += _placeholder_bodies(nodes, marked, blocking, abstract_lines)
-    if spec.placeholder_strings and has_marker:
-        structural += _placeholder_strings(nodes, pattern)
+    if wants_strings:
+        structural += _placeholder_strings(nodes, _compiled_exact(spec))
     # A placeholder body's marker comment is reported once, as the placeholder.
     replaced = {item.line for item in structural if item.kind == "placeholder-body"}
     items = [i for i in items if not (i.kind == "marker" and i.line in replaced)]
@@ -110,20 +119,46 @@ def _compiled(spec: MarkerSpec) -> re.Pattern[str]:
 
 
 @lru_cache(maxsize=16)
+def _compiled_exact(spec: MarkerSpec) -> re.Pattern[str]:
+    # Placeholder strings are always case-sensitive: "TODO" as a value is a stand-in, while
+    # "todo" is more often a name (a gate called "todo", a task state) than a placeholder.
+    return re.compile(spec.marker_pattern().pattern)
+
+
+@lru_cache(maxsize=16)
 def _compiled_blocking(spec: MarkerSpec) -> re.Pattern[str]:
     return spec.blocking_pattern()
 
 
-def _comments(text: str) -> list[tuple[int, str]]:
-    found: list[tuple[int, str]] = []
+@dataclass(frozen=True)
+class _Scanned:
+    comments: list[tuple[int, str, str]]  # (line, code before the comment, comment text)
+    string_candidate: bool  # some string token is exactly a marker
+
+
+# A literal's prefix and opening quote: triple quotes first, so '''x''' is not read as '.
+_STRING_PREFIX = re.compile("^[rRbBuUfF]*('''|\"\"\"|'|\")")
+
+
+def _tokens(text: str, exact: re.Pattern[str]) -> _Scanned:
+    comments: list[tuple[int, str, str]] = []
+    string_candidate = False
     try:
         for token in tokenize.generate_tokens(io.StringIO(text).readline):
             if token.type == tokenize.COMMENT:
-                found.append((token.start[0], token.string.lstrip("#").strip()))
+                code = token.line[: token.start[1]].strip()
+                comments.append((token.start[0], code, token.string.lstrip("#").strip()))
+            elif token.type == tokenize.STRING and not string_candidate:
+                quote = _STRING_PREFIX.match(token.string)
+                if quote:
+                    width = len(quote.group(1))
+                    body = token.string[quote.end() : len(token.string) - width]
+                    value = body.strip().rstrip(".:!")
+                    string_candidate = bool(value) and exact.fullmatch(value) is not None
     except (tokenize.TokenError, SyntaxError) as exc:
         line = getattr(exc, "lineno", None) or (exc.args[1][0] if len(exc.args) > 1 else 1)
         raise UnparsableSource(int(line), str(exc.args[0])) from None
-    return found
+    return _Scanned(comments, string_candidate)
 
 
 def _parse(text: str) -> ast.Module:
@@ -278,9 +313,6 @@ def _value_positions(nodes: list[ast.AST]) -> Iterable[ast.expr]:
 
 
 def _placeholder_strings(nodes: list[ast.AST], pattern: re.Pattern[str]) -> list[TodoItem]:
-    # Always case-sensitive: "TODO" as a value is a stand-in, while "todo" is more often a name
-    # (a gate called "todo", a task state) than a placeholder.
-    pattern = re.compile(pattern.pattern)
     items: list[TodoItem] = []
     for node in _value_positions(nodes):
         if not (isinstance(node, ast.Constant) and isinstance(node.value, str)):
