@@ -271,8 +271,17 @@ _DANGEROUS_MODULES: dict[str, str] = {
     "torch._C": "reaches native internals",
     "torch.utils.cpp_extension": "compiles and loads native code",
     "pandas.read_pickle": "loads a nested pickle",
-    "keras": "may load Lambda layers that run code",
-    "tensorflow": "reaches file and network I/O",
+    "keras.models.load_model": "loads models whose Lambda layers run code",
+    "keras.saving": "loads models whose Lambda layers run code",
+    "keras.src.saving": "loads models whose Lambda layers run code",
+    "keras.layers.Lambda": "runs serialized Python code",
+    "keras.src.layers.core.lambda_layer": "runs serialized Python code",
+    "tensorflow.io": "reads and writes files",
+    "tensorflow.compat.v1.io": "reads and writes files",
+    "tensorflow.py_function": "runs Python functions",
+    "tensorflow.numpy_function": "runs Python functions",
+    "tensorflow.compat.v1.py_func": "runs Python functions",
+    "tensorflow.python.ops.script_ops": "runs Python functions",
 }
 
 _DANGEROUS_BUILTINS: dict[str, str] = {
