@@ -524,6 +524,17 @@ def test_budget_exhausted_in_an_archive_is_reported_once(tmp_path: Path) -> None
     assert finding.rule_id == "MF103" and "max_decompressed_mb" in finding.message
 
 
+def test_large_compressible_text_is_neither_oversized_nor_a_bomb(tmp_path: Path) -> None:
+    text = b"a,b,c\n" + b"1,2,3\n" * 400_000  # starts with an opcode byte ("a" is APPEND)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("table.csv", text)
+
+    result = scan(tmp_path / "repo", {"table.csv": text, "tables.zip": buffer.getvalue()}, max_file_mb=1)
+
+    assert result.findings == []
+
+
 def test_oversized_file(tmp_path: Path) -> None:
     result = scan(tmp_path / "repo", {"huge.pkl": pickle.dumps(list(range(5000)))}, max_file_mb=0.001)
 

@@ -144,7 +144,10 @@ class _Scanner:
         if depth > self.limits.max_depth:
             self.unscannable(chain, f"is nested deeper than {self.limits.max_depth} archives (max_depth)")
             return kind
-        if kind is not Kind.NPY and not self._within_limits(src, chain):
+        # Plain .npy arrays are judged by their header; headerless candidates (mostly text)
+        # are streamed and fail within bytes: neither needs reading in full up front.
+        guess = kind is Kind.PICKLE_HEADERLESS and not strict
+        if kind is not Kind.NPY and not guess and not self._within_limits(src, chain):
             return kind
         if kind in (Kind.PICKLE, Kind.PICKLE_HEADERLESS):
             if not self._scan_pickles(
