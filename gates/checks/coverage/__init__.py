@@ -74,7 +74,7 @@ class CoverageGate(Gate):
         if not scoped:
             raise _no_scope_error(shown, sorted(mapped.files), paths.source)
         findings: list[Finding] = []
-        lines, branches = floors.totals(scoped)
+        lines, branches = floors.totals(scoped, report.branch_measured)
         findings += floors.check_totals(section, lines, branches, report.branch_measured)
         baseline_path = root / section.ratchet.path
         base = read_snapshot(baseline_path, section.ratchet.path) if section.ratchet.enabled else None

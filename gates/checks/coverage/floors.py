@@ -51,13 +51,16 @@ class PathRow:
         }
 
 
-def totals(files: Mapping[str, FileCoverage]) -> tuple[Counts, Counts]:
-    lines = Counts(0, 0)
-    branches = Counts(0, 0)
+def totals(files: Mapping[str, FileCoverage], branch_measured: bool = True) -> tuple[Counts, Counts]:
+    covered = statements = taken = possible = 0
     for cov in files.values():
-        lines = lines + line_counts(cov)
-        branches = branches + branch_counts(cov)
-    return lines, branches
+        covered += cov.covered
+        statements += cov.num_statements
+        if branch_measured:
+            t, p = cov.branch_counts
+            taken += t
+            possible += p
+    return Counts(covered, statements), Counts(taken, possible)
 
 
 def floor_message(what: str, counts: Counts, floor: float, unit: str = "statements") -> str:
@@ -164,8 +167,9 @@ def package_of(path: str) -> str:
 
 def package_rows(files: Mapping[str, FileCoverage], floor: float) -> list[PathRow]:
     """Per top-level package: the same 'N more statements needed' figure as the total."""
-    grouped: dict[str, Counts] = {}
+    grouped: dict[str, list[int]] = {}
     for path, cov in files.items():
-        key = package_of(path)
-        grouped[key] = grouped.get(key, Counts(0, 0)) + line_counts(cov)
-    return [PathRow(key, counts, floor) for key, counts in sorted(grouped.items())]
+        sums = grouped.setdefault(package_of(path), [0, 0])
+        sums[0] += cov.covered
+        sums[1] += cov.num_statements
+    return [PathRow(key, Counts(c, n), floor) for key, (c, n) in sorted(grouped.items())]

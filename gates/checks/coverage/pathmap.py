@@ -72,6 +72,8 @@ class PathMapper:
         return candidate if candidate in self._known else None
 
     def map(self, name: str) -> str | None:
+        if not self._rewrites and name in self._known:
+            return name  # the common case: coverage.py with relative_files
         name = name.replace("\\", "/")
         for rewrite in self._rewrites:
             if name.startswith(rewrite.source):
