@@ -86,6 +86,13 @@ def analyze_file(root: Path, path: str, data: bytes, settings: AnalysisSettings)
     return FileAnalysis(findings, ctx.probes, parsed=True)
 
 
+def analyze_path(job: tuple[str, str, AnalysisSettings]) -> FileAnalysis:
+    """Worker-process entry point; lives here so workers import no policy or pydantic code."""
+    root, relative, settings = job
+    base = Path(root)
+    return analyze_file(base, relative, (base / relative).read_bytes(), settings)
+
+
 def _parse(source: str | bytes, path: str) -> ast.Module:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # SyntaxWarning for odd escapes in scanned code

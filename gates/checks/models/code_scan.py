@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
 
-from gates.checks.models.analyzer import FileAnalysis, analyze_file
+from gates.checks.models.analyzer import FileAnalysis, analyze_file, analyze_path
 from gates.checks.models.cache import ResultCache, content_hash
 from gates.checks.models.calls import AnalysisSettings, TrustedModel
 from gates.checks.models.catalog import RULES
@@ -101,13 +101,7 @@ def _analyze_all(
     # spawn, not fork: the runner may have other gates' threads running.
     with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
         jobs = [(str(root), relative, settings) for relative, _, _ in pending]
-        return list(pool.map(_analyze_in_worker, jobs, chunksize=_CHUNK))
-
-
-def _analyze_in_worker(job: tuple[str, str, AnalysisSettings]) -> FileAnalysis:
-    root, relative, settings = job
-    base = Path(root)
-    return analyze_file(base, relative, (base / relative).read_bytes(), settings)
+        return list(pool.map(analyze_path, jobs, chunksize=_CHUNK))
 
 
 def _findings(path: str, analysis: FileAnalysis) -> list[Finding]:
