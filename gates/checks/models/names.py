@@ -22,6 +22,11 @@ class _Unknown:
 
 UNKNOWN: Any = _Unknown()
 _CONFLICT = object()
+# Module names so distinctive that a bare name means the module even without an import
+# we can see (``dill = import_dill()``, ``yaml = lazy_import("yaml")``); bandit does the same.
+WELL_KNOWN_MODULES = frozenset(
+    {"pickle", "cPickle", "_pickle", "dill", "cloudpickle", "joblib", "shelve", "jsonpickle", "yaml", "torch"}
+)
 _MAX_DEPTH = 8
 
 
@@ -42,7 +47,10 @@ class Names:
         if depth > _MAX_DEPTH:
             return None
         if isinstance(node, ast.Name):
-            return self.aliases.get(node.id)
+            found = self.aliases.get(node.id)
+            if found is None and node.id in WELL_KNOWN_MODULES:
+                return node.id
+            return found
         if isinstance(node, ast.Attribute):
             base = self.qualname(node.value, depth + 1)
             if base is not None:
@@ -144,7 +152,7 @@ def collect_names(parts: Outline) -> Names:
             if key is None or value is None or key in imports:
                 continue
             qual = names.qualname(value)
-            if qual is not None:
+            if qual is not None and not (key in WELL_KNOWN_MODULES and qual.endswith("()")):
                 _bind(found, key, qual)
         names.aliases.update({k: v for k, v in found.items() if isinstance(v, str)})
     for cls in parts.classes:

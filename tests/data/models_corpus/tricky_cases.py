@@ -33,3 +33,14 @@ def split_call(p):
     return torch.load(  # expect: MS101
         p
     )
+
+
+def import_dill():
+    return None
+
+
+dill = import_dill()
+
+
+def replay(f):
+    return dill.load(f)  # expect: MS201
