@@ -79,3 +79,10 @@ def test_cli_diff_prints_and_writes_nothing_then_fix_writes(repo, run_cli) -> No
     assert result.code == 0, result.out
     assert target.read_text() == "import torch\nm = torch.load(p, weights_only=True)\n"
     assert run_cli("models", "--diff").code == 0
+
+
+def test_fix_single_line_trailing_comma_and_no_args() -> None:
+    source = "import torch, yaml\na = torch.load(p, )\nb = yaml.load(\n    text,\n)\n"
+    fixed = "import torch, yaml\na = torch.load(p, weights_only=True, )\n"
+    fixed += "b = yaml.load(\n    text,\n    Loader=yaml.SafeLoader,\n)\n"
+    assert _fix(source) == fixed

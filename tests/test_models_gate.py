@@ -131,3 +131,41 @@ def test_subprocess_exit_codes_and_lazy_imports(repo) -> None:  # type: ignore[n
 
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_trust_remote_code_allowlist_needs_the_pinned_revision(repo, run_cli) -> None:  # type: ignore[no-untyped-def]
+    sha = "0123456789abcdef0123456789abcdef01234567"
+    repo.write(
+        "policy.yaml",
+        POLICY + f"  trust_remote_code_allow:\n    - {{model: org/m, revision: '{sha}', reason: reviewed}}\n",
+    )
+    code = "from transformers import AutoModel\n"
+    code += "AutoModel.from_pretrained('org/m', revision={rev!r}, trust_remote_code=True)\n"
+    repo.write("a.py", code.format(rev=sha))
+    assert run_cli("models").code == 0
+    repo.write("a.py", code.format(rev="f" * 40))
+    result = run_cli("models", "--format", "json")
+    assert result.code == 1
+    assert [f["rule_id"] for f in _json(result.out)["findings"]] == ["MS401"]
+
+
+def test_bare_torch_load_accepted_only_when_policy_says_torch_2_6_and_not_explicit(repo, run_cli) -> None:  # type: ignore[no-untyped-def]
+    repo.write("a.py", "import torch\ntorch.load('m.pt')\ntorch.load('m.pt', weights_only=False)\n")
+    repo.write("policy.yaml", POLICY + "  min_torch_version: '2.6'\n")
+    assert run_cli("models").code == 1
+    repo.write("policy.yaml", POLICY + "  min_torch_version: '2.6'\n  require_explicit_weights_only: false\n")
+    result = run_cli("models", "--format", "json")
+    assert [(f["rule_id"], f["line"]) for f in _json(result.out)["findings"]] == [("MS101", 3)]
+    repo.write("policy.yaml", POLICY + "  min_torch_version: '2.4'\n  require_explicit_weights_only: false\n")
+    result = run_cli("models", "--format", "json")
+    assert [(f["rule_id"], f["line"]) for f in _json(result.out)["findings"]] == [("MS101", 2), ("MS101", 3)]
+
+
+def test_sarif_output_carries_rule_help_uri(repo, run_cli) -> None:  # type: ignore[no-untyped-def]
+    repo.write("policy.yaml", POLICY)
+    repo.write("a.py", "import yaml\nyaml.unsafe_load('a: 1')\n")
+    result = run_cli("models", "--format", "sarif")
+    assert result.code == 1
+    sarif = json.loads(result.out)
+    rules = sarif["runs"][0]["tool"]["driver"]["rules"]
+    assert any(r.get("helpUri", "").endswith("docs/rules/MS601.md") for r in rules)

@@ -99,7 +99,7 @@ def _append_keyword(call: cst.Call, keyword: str, value: str) -> cst.Call:
             plain = closing.with_changes(first_line=cst.TrailingWhitespace(), empty_lines=[])
             args.append(new_arg.with_changes(comma=last.comma.with_changes(whitespace_after=plain)))
         else:
-            args[-1] = last.with_changes(comma=cst.Comma(whitespace_after=between))
+            args[-1] = last.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
             args.append(new_arg.with_changes(comma=last.comma))
     else:
         args[-1] = last.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
