@@ -108,6 +108,11 @@ def corpus(root: Path, megabytes: int) -> dict[str, str]:
                 "torch + '_utils.os.system' attribute walk",
             ),
             "custom_class.pkl": (custom, "unknown global mypkg.models.Config"),
+            "trailing_bytes.bin": (
+                payloads.reduce_os_system(canary) + b"\n# text after STOP\n",
+                "protocol-0 pickle + bytes after STOP",
+            ),
+            "proto1_header.dat": (b"\x80\x01" + payloads.reduce_os_system(canary), "PROTO 1 header"),
             "truncated.pkl": (payloads.reduce_os_system(canary)[:-1], "truncated malicious pickle"),
             "corrupt.pt": (b"PK\x03\x04" + b"\x00junk" * 40, "corrupt zip"),
             "lfs_pointer.bin": (payloads.lfs_pointer(), "Git LFS pointer"),
