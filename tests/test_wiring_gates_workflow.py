@@ -243,7 +243,7 @@ def _consumer(root: Path, feature: dict[str, str], policy: str = POLICY) -> Path
     """A consumer repository: main with a tested module, branch `feature` with ``feature`` on top."""
     init_repo(root)
     files = {"policy.yaml": policy, "src/calc.py": CALC, "tests/test_calc.py": TESTS}
-    files[".gitignore"] = "coverage.json\n.coverage\n.gates/\n.pytest_cache/\n__pycache__/\n"
+    files[".gitignore"] = ".gates/\ncoverage.json\n.coverage\n.pytest_cache/\n__pycache__/\n"
     for relative, text in files.items():
         (root / relative).parent.mkdir(parents=True, exist_ok=True)
         (root / relative).write_text(text, encoding="utf-8")

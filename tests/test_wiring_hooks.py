@@ -193,3 +193,83 @@ def test_try_repo_runs_a_hook_from_this_checkout(consumer: Path, tmp_path: Path)
     assert result.returncode == 1, output
     assert "ml-gates model-safety code rules" in output
     assert "train/load.py:5" in output and "MS101" in output
+
+
+COVERAGE_POLICY = """\
+version: 1
+paths:
+  source: ["src/"]
+  tests: ["tests/"]
+coverage:
+  line_min: 50
+  diff:
+    line_min: 100
+"""
+CALC_TESTS = """\
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+
+import calc
+
+
+def test_add():
+    assert calc.add(2, 3) == 5
+"""
+
+
+def _coverage_consumer(consumer: Path, *, test_the_new_code: bool) -> tuple[str, str]:
+    """Base commit, then a pushed commit adding `mul`; the test run writes coverage.json."""
+    _write(
+        consumer,
+        {
+            "policy.yaml": COVERAGE_POLICY,
+            ".gitignore": "coverage.json\n.coverage\n__pycache__/\n.pytest_cache/\n",
+            "src/calc.py": "def add(a, b):\n    return a + b\n",
+            "tests/test_calc.py": CALC_TESTS,
+        },
+    )
+    base = commit_all(consumer, "base")
+    new_test = "\n\ndef test_mul():\n    assert calc.mul(2, 3) == 6\n" if test_the_new_code else ""
+    _write(
+        consumer,
+        {
+            "src/calc.py": "def add(a, b):\n    return a + b\n\n\ndef mul(a, b):\n    return a * b\n",
+            "tests/test_calc.py": CALC_TESTS + new_test,
+        },
+    )
+    head = commit_all(consumer, "feature")
+    python = str(VENV_BIN / "python")
+    for argv in ([python, "-m", "coverage", "run", "-m", "pytest", "-q"], [python, "-m", "coverage", "json"]):
+        subprocess.run(argv, cwd=consumer, env=tool_env(), check=True, capture_output=True)
+    return base, head
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("tested", [True, False], ids=["covered", "uncovered"])
+def test_pre_push_coverage_hook_checks_the_pushed_commits(
+    consumer: Path, pre_commit_home: Path, tested: bool
+) -> None:
+    base, head = _coverage_consumer(consumer, test_the_new_code=tested)
+    _use_hooks(consumer, "gates-coverage")
+    result = _pre_commit(
+        consumer,
+        pre_commit_home,
+        "run",
+        "gates-coverage",
+        "--hook-stage",
+        "pre-push",
+        "--from-ref",
+        base,
+        "--to-ref",
+        head,
+    )
+    output = result.stdout + result.stderr
+    if tested:
+        assert result.returncode == 0, output
+        assert "Passed" in output
+    else:
+        assert result.returncode == 1, output
+        assert "src/calc.py" in output
+        assert "src/calc.py:6" in output  # the uncovered changed line: `return a * b`
