@@ -158,7 +158,7 @@ def _result(
             {"test": t, "critical_path": p} for t, p in sorted(a.critical_tests.items())
         ],
         "critical_modules": [vars(m) for m in a.critical_modules],
-        "critical_paths": [{**vars(r), "clear": r.clear} for r in a.critical_health],
+        "critical_paths": [{**vars(r), "coverage": r.coverage, "clear": r.clear} for r in a.critical_health],
         "todos_in_critical_paths": a.critical_todos,
         "blockers": [{"path": b.path, "line": b.line, "message": b.message} for b in a.blockers],
         "gates": [{"name": n, "state": s, "clear": c} for n, s, c in a.gates],

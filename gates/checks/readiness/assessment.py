@@ -36,19 +36,21 @@ class CriticalModule:
 @dataclass
 class CriticalPathHealth:
     path: str
-    coverage: str  # "ok", "3 below floor", "n/a"
+    modules_measured: int  # coverage rows under this path
+    modules_below_floor: int
     failing_tests: int
     blocking_todos: int
     gate_errors: int
 
     @property
+    def coverage(self) -> str:
+        if self.modules_below_floor:
+            return f"{self.modules_below_floor} below floor"
+        return "ok" if self.modules_measured else "n/a"
+
+    @property
     def clear(self) -> bool:
-        return not (
-            self.coverage.endswith("below floor")
-            or self.failing_tests
-            or self.blocking_todos
-            or self.gate_errors
-        )
+        return not (self.modules_below_floor or self.failing_tests or self.blocking_todos or self.gate_errors)
 
 
 @dataclass
@@ -270,11 +272,11 @@ def _critical_health(
     for pattern in paths.critical:
         mine = [m for m in modules if _under(m.path, pattern)]
         below = [m for m in mine if m.status == "fail"]
-        coverage = f"{len(below)} below floor" if below else ("ok" if mine else "n/a")
         rows.append(
             CriticalPathHealth(
                 path=pattern,
-                coverage=coverage,
+                modules_measured=len(mine),
+                modules_below_floor=len(below),
                 failing_tests=sum(1 for owner in critical_failures.values() if owner == pattern),
                 blocking_todos=sum(1 for b in blockers if _under(b.path, pattern)),
                 gate_errors=sum(
