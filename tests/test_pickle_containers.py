@@ -28,7 +28,19 @@ def _samples() -> dict[str, bytes]:
     torch.save({"w": torch.arange(6.0).reshape(2, 3), "n": 3}, checkpoint)
     torch.save({"w": torch.ones(3)}, legacy, _use_new_zipfile_serialization=False)
     np.savez_compressed(arrays, a=np.arange(50), b=np.array([None, "x"], dtype=object))
+    import tarfile
+
+    import joblib
+
+    stored, tarred = io.BytesIO(), io.BytesIO()
+    joblib.dump({"w": np.arange(30.0), "o": np.array([None], dtype=object)}, stored, compress=("zlib", 3))
+    with tarfile.open(fileobj=tarred, mode="w:gz") as archive:
+        info = tarfile.TarInfo("export/model.pt")
+        info.size = len(checkpoint.getvalue())
+        archive.addfile(info, io.BytesIO(checkpoint.getvalue()))
     return {
+        "model.joblib": stored.getvalue(),
+        "export.tar.gz": tarred.getvalue(),
         "model.pt": checkpoint.getvalue(),
         "legacy.pt": legacy.getvalue(),
         "arrays.npz": arrays.getvalue(),
@@ -37,7 +49,10 @@ def _samples() -> dict[str, bytes]:
     }
 
 
-@pytest.mark.parametrize("name", ["model.pt", "legacy.pt", "arrays.npz", "data.pkl", "model.safetensors"])
+@pytest.mark.parametrize(
+    "name",
+    ["model.pt", "legacy.pt", "arrays.npz", "data.pkl", "model.safetensors", "model.joblib", "export.tar.gz"],
+)
 def test_truncations_and_bit_flips_never_raise(tmp_path: Path, name: str) -> None:
     original = _samples()[name]
     rng = random.Random(name)
