@@ -152,13 +152,21 @@ def collect_names(parts: Outline) -> Names:
             if key is None or value is None or key in imports:
                 continue
             qual = names.qualname(value)
-            if qual is not None and not (key in WELL_KNOWN_MODULES and qual.endswith("()")):
+            if qual is not None and not (key in WELL_KNOWN_MODULES and _imports_module(qual)):
                 _bind(found, key, qual)
         names.aliases.update({k: v for k, v in found.items() if isinstance(v, str)})
     for cls in parts.classes:
         bases = [names.qualname(b) for b in cls.bases]
         names.class_bases[cls.name] = [b for b in bases if b]
     return names
+
+
+def _imports_module(qual: str) -> bool:
+    """``dill = import_dill()`` and ``yaml = lazy_import("yaml")`` bind the module; ``yaml = YAML()`` not."""
+    if not qual.endswith("()"):
+        return False
+    callee = qual[:-2].rsplit(".", 1)[-1].lower()
+    return "import" in callee or "lazy" in callee
 
 
 def _collect_constants(names: Names, bindings: list[tuple[ast.expr, ast.expr | None]]) -> None:

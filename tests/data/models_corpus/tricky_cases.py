@@ -44,3 +44,10 @@ dill = import_dill()
 
 def replay(f):
     return dill.load(f)  # expect: MS201
+
+
+def other_yaml_library(fd):
+    from ruamel.yaml import YAML
+
+    yaml = YAML()
+    return yaml.load(fd)  # bandit-fp
