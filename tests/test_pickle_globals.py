@@ -71,3 +71,5 @@ def test_plain_object_reconstruction_is_allowed() -> None:
 
 def test_allowlist_cannot_override_danger() -> None:
     assert judge("os", "system", ["os.*", "os.system"]).verdict is Verdict.DANGEROUS
+    walk = judge("mypkg.models", "Config.__init__.__globals__.get", ["mypkg.*"])
+    assert walk.verdict is Verdict.DANGEROUS and "__init__" in walk.reason

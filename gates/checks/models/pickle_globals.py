@@ -373,8 +373,11 @@ def _danger(module: str, name: str) -> str | None:
             return f"reaches {segment}, which {_DANGEROUS_MODULES[segment]}"
         if segment in _DANGEROUS_BUILTINS and segment not in {"help", "exit", "quit"}:
             return f"reaches {segment}, which {_DANGEROUS_BUILTINS[segment]}"
-        if segment in {"system", "popen", "spawn", "execv", "execve", "execl", "__builtins__"}:
+        if segment in {"system", "popen", "spawn", "execv", "execve", "execl"}:
             return f"reaches {segment}"
+        if len(segment) > 4 and segment.startswith("__") and segment.endswith("__"):
+            # Config.__init__.__globals__ reaches a module's namespace through any allowed class.
+            return f"walks into interpreter internals ({segment})"
     return None
 
 
