@@ -1,8 +1,8 @@
 """A content-hash cache of per-file results, so warm reruns skip parsing.
 
-One JSON file under ``.gates/cache/``. Its key covers the tool version, the rules
-version and every policy value that changes a result; any change discards it all.
-An entry is reused only when the file's SHA-256 matches and every repository path
+One JSON file under ``.gates/cache/``. Its key covers the tool version, the rules version,
+a hash of the rules' source and every policy value that changes a result; any change
+discards it all. An entry is reused only when the file's SHA-256 matches and every repository path
 whose existence decided a finding (``probes``) still looks the same.
 """
 
@@ -24,8 +24,17 @@ CACHE_FILE = ".gates/cache/models-code.json"
 FORMAT = 1
 
 
+def _rules_source_digest() -> str:
+    """A hash of this package's code, so an edited rule invalidates the cache even unreleased."""
+    digest = hashlib.sha256()
+    for module in sorted(Path(__file__).parent.glob("*.py")):
+        digest.update(module.name.encode())
+        digest.update(module.read_bytes())
+    return digest.hexdigest()
+
+
 def cache_key(settings: AnalysisSettings) -> str:
-    text = json.dumps([FORMAT, __version__, RULES_VERSION, repr(settings)])
+    text = json.dumps([FORMAT, __version__, RULES_VERSION, _rules_source_digest(), repr(settings)])
     return hashlib.sha256(text.encode()).hexdigest()
 
 
