@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from gates.policy.sections.coverage import CoverageSection
 
 MAX_TABLE_ROWS = 40
+KEEP_SNAPSHOTS = 4
 
 
 class CoverageGate(Gate):
@@ -117,6 +118,8 @@ class CoverageGate(Gate):
         result.tables.append(_path_table(lines, section.line_min, total_before, rows, packages))
         if diff is not None and diff.files:
             result.tables.append(_diff_table(diff))
+        while len(self._snapshots) >= KEEP_SNAPSHOTS:  # a long-lived process (tests) runs many times
+            self._snapshots.pop(next(iter(self._snapshots)))
         self._snapshots[id(result)] = snapshot
         return result
 
