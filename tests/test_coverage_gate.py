@@ -54,3 +54,31 @@ def test_importing_the_gate_stays_light() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_sarif_output_is_valid_and_locates_uncovered_changes(repo: Repo, run_cli: Any) -> None:
+    import json
+
+    import jsonschema
+    from conftest import SARIF_SCHEMA
+
+    make_project(repo, {"a": 2})
+    write_policy(repo, "line_min: 90")
+    repo.commit("base")
+    repo.git("checkout", "-q", "-b", "feature")
+    repo.write("pkg/a.py", (repo.root / "pkg/a.py").read_text() + "def extra():\n    return 0\n")
+    repo.commit("extra")
+    measure(repo.root)
+    result = run_cli("coverage", "--format", "sarif")
+    assert result.code == 1
+    sarif = json.loads(result.out)
+    jsonschema.validate(sarif, json.loads(SARIF_SCHEMA.read_text()))
+    locations = [
+        r["locations"][0]["physicalLocation"]
+        for run in sarif["runs"]
+        for r in run["results"]
+        if r["ruleId"] == "uncovered-change"
+    ]
+    assert [(loc["artifactLocation"]["uri"], loc["region"]["startLine"]) for loc in locations] == [
+        ("pkg/a.py", 42)
+    ]
