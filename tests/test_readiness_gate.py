@@ -154,12 +154,12 @@ def test_score_from_this_runs_results(repo: Repo) -> None:
     ]
     assert result.verdict is Verdict.FAIL
     gates = table(result, "Gates")
-    assert ["models", "error: could not read model.pt", "no"] in gates
+    assert ["models", "errored: could not read model.pt", "no"] in gates
     assert ["mutation", "skipped (disabled in the policy (mutation.enabled))", "no"] in gates
     assert ["security", "pass", "yes"] in gates
     fix_first = result.details["fix_first"]
     assert fix_first == [
-        "make the models gate run: could not read model.pt",
+        "make the models gate run (errored: could not read model.pt)",
         "fix 1 failing test(s) of critical paths in tests/test_core.py",
         "resolve the blocking TODO at src/core/io.py:3",
         "cover 8 more statement(s) in src/core/io.py to reach 90%",
@@ -295,3 +295,16 @@ def test_history_and_document_paths_from_the_policy(repo: Repo) -> None:
     run_readiness(repo, results())
     assert len((repo.root / ".gates/history.jsonl").read_text().splitlines()) == 1
     assert (repo.root / "out/readiness.md").read_text().startswith("# Readiness assessment\n")
+
+
+def test_long_gate_errors_are_shortened_in_tables_but_not_in_the_finding(repo: Repo) -> None:
+    setup(repo)
+    given = results()
+    long_error = "coverage.run: 'python -m coverage run -m pytest' exited with code 1: " + "x" * 300
+    given["coverage"] = GateResult.failed_closed("coverage", long_error)
+    result = run_readiness(repo, given)
+    state = next(row[1] for row in table(result, "Gates") if row[0] == "coverage")
+    assert state.startswith("errored: coverage.run: 'python -m coverage run -m pytest'")
+    assert state.endswith("…") and len(state) == len("errored: ") + 160
+    errored = [f.message for f in result.findings if f.rule_id == "readiness.input-errored"]
+    assert any(long_error in message for message in errored)

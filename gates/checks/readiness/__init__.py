@@ -143,7 +143,7 @@ def _result(
                 "key": c.key,
                 "weight": c.weight,
                 "effective_weight": round(a.breakdown.share(c), 2),
-                "value": c.value,
+                "value": None if c.value is None else round(c.value, 2),
                 "points": round(a.breakdown.points(c), 2),
                 "available": c.value is not None,
                 "formula": c.formula,

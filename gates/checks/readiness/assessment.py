@@ -173,7 +173,7 @@ def _tests_component(section: ReadinessSection, health: TestHealth | None, state
     formula = f"{health.passed} passed / {health.executed} executed = {health.pass_rate:.1f}%"
     if health.skipped:
         formula += f" ({health.skipped} skipped, not counted)"
-    return Component("tests", section.weights.tests, round(health.pass_rate, 2), formula, source)
+    return Component("tests", section.weights.tests, health.pass_rate, formula, source)
 
 
 def _coverage_component(section: ReadinessSection, coverage: GateInput | None) -> Component:
@@ -193,7 +193,7 @@ def _coverage_component(section: ReadinessSection, coverage: GateInput | None) -
     branch = coverage.metrics.get("branch_percent")
     if branch is not None:
         formula += f" (branch {branch:.1f}%, not scored)"
-    return Component("coverage", section.weights.coverage, round(line, 2), formula, "coverage gate")
+    return Component("coverage", section.weights.coverage, line, formula, "coverage gate")
 
 
 def _is_todo_blocker(finding: InputFinding) -> bool:
@@ -222,7 +222,7 @@ def _todo_component(
         formula = "no TODOs in scope = 100%"
     else:
         formula = f"1 - {len(blockers)} blocking / {total} TODOs = {value:.1f}%"
-    return Component("todos", section.weights.todos, round(value, 2), formula, "todo gate")
+    return Component("todos", section.weights.todos, value, formula, "todo gate")
 
 
 def _under(path: str | None, pattern: str) -> bool:
@@ -314,7 +314,7 @@ def _critical_component(
     clear = sum(1 for r in rows if r.clear)
     value = 100.0 * clear / len(rows)
     formula = f"{clear} of {len(rows)} critical path(s) clear = {value:.1f}% (signals: {', '.join(signals)})"
-    return Component("critical_paths", weight, round(value, 2), formula, source)
+    return Component("critical_paths", weight, value, formula, source)
 
 
 def _critical_todos(todo: GateInput | None) -> list[dict[str, Any]]:
@@ -395,7 +395,7 @@ def _fix_first(a: Assessment, inputs: dict[str, GateInput]) -> list[str]:
     items: list[str] = []
     for name in sorted(inputs):
         if inputs[name].verdict == "error":
-            items.append(f"make the {name} gate run: {inputs[name].error or 'it errored'}")
+            items.append(f"make the {name} gate run ({inputs[name].state()})")
     if a.critical_tests:
         modules = sorted({t.split("::")[0] for t in a.critical_tests})
         items.append(f"fix {len(a.critical_tests)} failing test(s) of critical paths in {', '.join(modules)}")

@@ -49,8 +49,14 @@ class GateInput:
             reason = self.notes[0] if self.notes else "skipped"
             return f"skipped ({reason})"
         if self.verdict == "error":
-            return f"error: {self.error or 'the gate could not run'}"
+            return f"errored: {_shorten(self.error or 'the gate could not run')}"
         return self.verdict
+
+
+def _shorten(text: str, limit: int = 160) -> str:
+    """Tool errors can quote whole command lines and outputs; tables need the gist."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def from_results(results: dict[str, GateResult]) -> dict[str, GateInput]:
