@@ -180,6 +180,15 @@ def test_missing_coverage_is_left_out_not_zero(repo: Repo) -> None:
     assert any(n.startswith("renormalised: left out for lack of input: coverage (30)") for n in result.notes)
 
 
+def test_key_findings_say_when_the_todo_gate_did_not_run(repo: Repo) -> None:
+    setup(repo)
+    given = results()
+    del given["todo"]
+    key_findings = run_readiness(repo, given).details["key_findings"]
+    assert "TODOs: the todo gate is not in this run (run 'gates check', or pass --from-json)." in key_findings  # type: ignore[operator]
+    assert not any("blocking TODO" in line for line in key_findings)  # type: ignore[union-attr]
+
+
 def test_below_min_score_and_pass_rate_are_errors(repo: Repo) -> None:
     setup(repo, POLICY.replace("min_pass_rate: 50", "min_pass_rate: 90\n  min_score: 95"))
     result = run_readiness(repo, results())

@@ -106,7 +106,11 @@ class Assessment:
             )
         if self.critical_tests:
             lines.append(f"{len(self.critical_tests)} failing test(s) in critical paths.")
-        lines.append(f"{len(self.blockers)} blocking TODO(s).")
+        todos = next((c for c in self.breakdown.components if c.key == "todos"), None)
+        if todos is not None and todos.value is None:
+            lines.append(f"TODOs: {todos.formula}.")
+        else:
+            lines.append(f"{len(self.blockers)} blocking TODO(s).")
         return lines
 
 
