@@ -123,21 +123,26 @@ class _CoberturaHandler:
     A tree would hold every <line> as an object (a million for a large report); the
     callbacks keep only the numbers. Lines under <methods> repeat the class's and are
     skipped, as diff-cover skips them.
+
+    Callbacks cost as much as parsing, so the end-of-element and character-data handlers
+    are installed only inside <methods> and <source>, the two places that need them. A
+    class's <lines> need no end event: nothing after them in a <class> holds a <line>,
+    and the next <class> resets the target.
     """
 
-    def __init__(self, shown: str) -> None:
+    def __init__(self, shown: str, parser: Any) -> None:
         self.shown = shown
+        self.parser = parser
         self.files: dict[str, FileCoverage] = {}
         self.sources: list[str] = []
         self.root_attrs: dict[str, str] | None = None
         self.any_branch = False
         self._class: FileCoverage | None = None
-        self._class_saved: FileCoverage | None = None
+        self._in_methods = False
         # The file whose <lines> we are in (None under <methods> or outside a class).
         self._target: FileCoverage | None = None
         self._statements: set[int] = set()
         self._executed: set[int] = set()
-        self._in_source = False
         self._text: list[str] = []
 
     def start(self, tag: str, attrs: dict[str, str]) -> None:
@@ -157,21 +162,24 @@ class _CoberturaHandler:
             if "branch" in attrs and attrs["branch"] == "true":
                 self._branch(target, number, attrs)
         elif tag == "lines":
-            self._target = self._class
-            if self._class is not None:
+            if self._class is not None and not self._in_methods:
+                self._target = self._class
                 self._statements = self._class.statements
                 self._executed = self._class.executed
         elif tag == "class":
             name = attrs.get("filename")
+            self._target = None
             self._class = (
                 self.files.setdefault(name.replace("\\", "/"), FileCoverage(set(), set())) if name else None
             )
         elif tag == "methods":
-            self._class_saved = self._class
-            self._class = None
+            self._target = None
+            self._in_methods = True
+            self.parser.EndElementHandler = self.end
         elif tag == "source":
-            self._in_source = True
             self._text = []
+            self.parser.CharacterDataHandler = self._text.append
+            self.parser.EndElementHandler = self.end
         elif self.root_attrs is None:
             if tag != "coverage":
                 raise GatesError(f"{self.shown}:1:1: root element is <{tag}>, not Cobertura's <coverage>")
@@ -180,21 +188,15 @@ class _CoberturaHandler:
             raise GatesError(f"{self.shown}:1:1: root element is <{tag}>, not Cobertura's <coverage>")
 
     def end(self, tag: str) -> None:
-        if tag == "lines":
-            self._target = None
-        elif tag == "class":
-            self._class = None
-        elif tag == "methods":
-            self._class = self._class_saved
+        if tag == "methods":
+            self._in_methods = False
+            self.parser.EndElementHandler = None
         elif tag == "source":
-            self._in_source = False
+            self.parser.CharacterDataHandler = None
+            self.parser.EndElementHandler = None
             text = "".join(self._text).strip()
             if text:
                 self.sources.append(text)
-
-    def text(self, data: str) -> None:
-        if self._in_source:
-            self._text.append(data)
 
     def _branch(self, cov: FileCoverage, number: int, attrs: dict[str, str]) -> None:
         self.any_branch = True
@@ -229,12 +231,10 @@ def parse_cobertura(data: bytes, shown: str) -> CoverageReport:
 
     from defusedxml import EntitiesForbidden, ExternalReferenceForbidden
 
-    handler = _CoberturaHandler(shown)
     parser = expat.ParserCreate()
     parser.buffer_text = True
+    handler = _CoberturaHandler(shown, parser)
     parser.StartElementHandler = handler.start
-    parser.EndElementHandler = handler.end
-    parser.CharacterDataHandler = handler.text
     parser.EntityDeclHandler = lambda name, *rest: _refuse(EntitiesForbidden, name, *rest[:5])
     parser.UnparsedEntityDeclHandler = lambda name, *rest: _refuse(EntitiesForbidden, name, None, *rest)
     parser.ExternalEntityRefHandler = _refuse_external
