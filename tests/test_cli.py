@@ -18,7 +18,9 @@ HEAVY_MODULES = ("torch", "coremltools", "semgrep")
 
 @pytest.fixture
 def failing_gate(monkeypatch: pytest.MonkeyPatch) -> ListGate:
-    gate = ListGate(lambda ctx: GateResult("security", Verdict.PASS, findings=[finding(severity=Severity.ERROR)]))
+    gate = ListGate(
+        lambda ctx: GateResult("security", Verdict.PASS, findings=[finding(severity=Severity.ERROR)])
+    )
     monkeypatch.setattr(registry, "all_gates", lambda: [gate])
     return gate
 
@@ -30,8 +32,17 @@ def test_format_never_changes_the_exit_code(repo, run_cli, failing_gate, fmt: st
 
 def test_several_formats_each_with_its_own_output(repo, run_cli, failing_gate) -> None:
     result = run_cli(
-        "check", "--format", "json", "--output", "r.json", "--format", "sarif", "--output", "r.sarif",
-        "--format", "text",
+        "check",
+        "--format",
+        "json",
+        "--output",
+        "r.json",
+        "--format",
+        "sarif",
+        "--output",
+        "r.sarif",
+        "--format",
+        "text",
     )
     assert result.code == 1
     assert json.loads((repo.root / "r.json").read_text())["verdict"] == "fail"

@@ -36,8 +36,15 @@ def reader(files: dict[str, list[str] | None]):  # type: ignore[no-untyped-def]
 
 
 def finding(rule: str = "R1", path: str | None = "a.py", line: int | None = 1, **extra: object) -> Finding:
-    return Finding(gate="g", rule_id=rule, severity=Severity.ERROR, message="  the   message ", path=path,
-                   line=line, **extra)  # type: ignore[arg-type]
+    return Finding(
+        gate="g",
+        rule_id=rule,
+        severity=Severity.ERROR,
+        message="  the   message ",
+        path=path,
+        line=line,
+        **extra,
+    )  # type: ignore[arg-type]
 
 
 SOURCE = {"a.py": ["x = 1", "  y  =  2  ", "z = 3", "", "x = 1"]}
@@ -159,7 +166,11 @@ def test_location_and_blocking() -> None:
 
 def test_failed_closed_and_skipped_results() -> None:
     failed = GateResult.failed_closed("cov", "no report; run pytest --cov")
-    assert (failed.name, failed.verdict, failed.error) == ("cov", Verdict.ERROR, "no report; run pytest --cov")
+    assert (failed.name, failed.verdict, failed.error) == (
+        "cov",
+        Verdict.ERROR,
+        "no report; run pytest --cov",
+    )
     assert failed.findings == [] and failed.notes == []
     skipped = GateResult.skipped("coreml", "needs macOS")
     assert (skipped.name, skipped.verdict, skipped.notes, skipped.error) == (

@@ -77,7 +77,9 @@ def test_staged_mode_sees_only_the_index(repo) -> None:
 
 
 def test_missing_base_says_how_to_fix(repo) -> None:
-    with pytest.raises(GitError, match="base 'origin/nope' .* is not in this clone; fetch it, or pass --base"):
+    with pytest.raises(
+        GitError, match=r"base 'origin/nope' .* is not in this clone; fetch it, or pass --base"
+    ):
         merge_base(repo.root, BaseRef("origin/nope", "--base"))
 
 
@@ -86,8 +88,6 @@ def test_shallow_clone_says_fetch_depth_0(repo, tmp_path: Path) -> None:
         repo.write("a.py", f"a = {i}\n")
         repo.commit(f"c{i}")
     clone = tmp_path / "shallow"
-    subprocess.run(
-        ["git", "clone", "-q", "--depth", "1", f"file://{repo.root}", str(clone)], check=True
-    )
+    subprocess.run(["git", "clone", "-q", "--depth", "1", f"file://{repo.root}", str(clone)], check=True)
     with pytest.raises(GitError, match="fetch-depth: 0"):
         merge_base(clone, BaseRef("HEAD~2", "--base"))

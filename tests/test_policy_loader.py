@@ -32,8 +32,10 @@ BAD_POLICIES = [
         id="wrong-type",
     ),
     pytest.param(
-        "version: 1\nsecurity:\n  waivers:\n    - rule: B301\n      reason: legacy\n      expires: 2026-13-45\n",
-        "policy.yaml:6:16: malformed date '2026-13-45' for security.waivers[0].expires; write it as YYYY-MM-DD",
+        "version: 1\nsecurity:\n  waivers:\n    - rule: B301\n      reason: legacy\n"
+        "      expires: 2026-13-45\n",
+        "policy.yaml:6:16: malformed date '2026-13-45' for security.waivers[0].expires; "
+        "write it as YYYY-MM-DD",
         id="malformed-date",
     ),
     pytest.param(
@@ -61,7 +63,8 @@ BAD_POLICIES = [
     pytest.param("version: 2\n", "policy.yaml:1:10: version: Input should be 1", id="wrong-version"),
     pytest.param(
         "version: 1\nsecurity:\n  waivers:\n    - reason: x\n      expires: 2099-01-01\n",
-        "policy.yaml:4:7: security.waivers[0]: a waiver needs at least one of 'rule', 'path' or 'fingerprint'",
+        "policy.yaml:4:7: security.waivers[0]: "
+        "a waiver needs at least one of 'rule', 'path' or 'fingerprint'",
         id="waiver-without-matcher",
     ),
     pytest.param(

@@ -18,9 +18,7 @@ ROOT = Path(__file__).resolve().parents[1]
 def test_committed_schema_files_are_fresh() -> None:
     for relative in SCHEMA_FILES:
         committed = (ROOT / relative).read_text(encoding="utf-8")
-        assert committed == policy_schema_text(), (
-            f"{relative} is stale; run: python -m gates.policy.schema"
-        )
+        assert committed == policy_schema_text(), f"{relative} is stale; run: python -m gates.policy.schema"
 
 
 def test_schema_is_valid_json_schema() -> None:

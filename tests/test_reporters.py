@@ -31,7 +31,10 @@ def test_json_report_validates_against_documented_schema() -> None:
     assert [g["name"] for g in data["gates"]] == ["security", "coverage", "models", "mutation", "coreml"]
     first = data["gates"][0]["findings"][0]
     assert {k: first[k] for k in ("rule_id", "path", "line", "severity")} == {
-        "rule_id": "B301", "path": "src/a.py", "line": 3, "severity": "error",
+        "rule_id": "B301",
+        "path": "src/a.py",
+        "line": 3,
+        "severity": "error",
     }
 
 

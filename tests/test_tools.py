@@ -19,7 +19,7 @@ def test_missing_tool_names_the_install_hint(tmp_path: Path) -> None:
 
 
 def test_timeout_is_an_error(tmp_path: Path) -> None:
-    with pytest.raises(ToolError, match="did not finish within 0.5s"):
+    with pytest.raises(ToolError, match=r"did not finish within 0\.5s"):
         run_tool([PY, "-c", "import time; time.sleep(5)"], timeout=0.5, cwd=tmp_path, install_hint="")
 
 
@@ -30,8 +30,13 @@ def test_unexpected_exit_code_shows_stderr_tail(tmp_path: Path) -> None:
 
 
 def test_documented_nonzero_code_is_accepted(tmp_path: Path) -> None:
-    run = run_tool([PY, "-c", "print('{}'); raise SystemExit(1)"], timeout=10, cwd=tmp_path,
-                   ok_codes=(0, 1), install_hint="")
+    run = run_tool(
+        [PY, "-c", "print('{}'); raise SystemExit(1)"],
+        timeout=10,
+        cwd=tmp_path,
+        ok_codes=(0, 1),
+        install_hint="",
+    )
     assert run.returncode == 1
     assert parse_json_output(run) == {}
 
