@@ -23,7 +23,7 @@ from pathlib import Path
 from gates.checks.models.pickle_formats import PICKLE_SUFFIXES, PREFIX_BYTES, Kind, sniff
 from gates.checks.models.pickle_globals import Verdict, judge, normalize
 from gates.checks.models.pickle_observations import FileScan, Observation, ObservationKind, ScanLimits
-from gates.checks.models.pickle_opcodes import resolvable, walk_pickle
+from gates.checks.models.pickle_reach import reach
 from gates.findings import Finding, Severity
 from gates.policy.sections.model_files import ModelFilesSettings
 
@@ -113,12 +113,13 @@ def _may_hold_a_model(path: Path) -> bool:
     kind = sniff(prefix)
     if kind is not Kind.PICKLE_HEADERLESS or path.suffix.lower() in PICKLE_SUFFIXES:
         return kind is not None
-    # Most text starts with a byte that is also an opcode. Walking the prefix settles it:
-    # text hits an impossible opcode within a few bytes; a pickle reaches STOP or the
-    # end of the prefix.
+    # Most text starts with a byte that is also an opcode. Following the prefix as an
+    # unpickler would settles it: text fails within a few bytes (an impossible opcode, a
+    # stack underflow, a GLOBAL whose name is no identifier) before anything could run.
     stream = io.BytesIO(prefix)
-    walk = walk_pickle(stream)
-    return walk.complete or stream.tell() >= len(prefix) or any(resolvable(name) for name in walk.called)
+    found = reach(stream)
+    cut_short = found.decode_error and stream.tell() >= len(prefix) == PREFIX_BYTES
+    return found.effect or found.clean_stop or cut_short
 
 
 def _findings_for(path: Path, relative: str, scan: FileScan, settings: ModelFilesSettings) -> list[Finding]:

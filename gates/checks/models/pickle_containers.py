@@ -36,7 +36,8 @@ from gates.checks.models.pickle_formats import (
 )
 from gates.checks.models.pickle_limits import Budget, GuardedReader, LimitExceeded
 from gates.checks.models.pickle_observations import FileScan, Observation, ObservationKind, ScanLimits
-from gates.checks.models.pickle_opcodes import PickleSource, PickleWalk, resolvable, walk_pickle
+from gates.checks.models.pickle_opcodes import PickleSource, PickleWalk, walk_pickle
+from gates.checks.models.pickle_reach import reach
 from gates.checks.models.pickle_zip import ENCRYPTED_FLAG, MemberError, open_member, open_window
 
 _COMPRESSION_SUFFIXES = frozenset({".gz", ".gzip", ".bz2", ".xz", ".lzma", ".z", ".zz", ".zlib"})
@@ -200,6 +201,8 @@ class _Scanner:
         # A headerless candidate under a name that does not promise a pickle is most likely
         # text: it is streamed (text fails within a few bytes) and must prove itself.
         guess = headerless and not strict
+        if guess and not self._headerless_is_a_pickle(src, start):
+            return False
         with contextlib.closing(src.open()) as stream:
             _skip(stream, start, src.seekable)
             reader: PickleSource
@@ -212,15 +215,6 @@ class _Scanner:
                 reader = GuardedReader(stream, src.size, self.budget, start)
                 limit = src.size if src.size is not None else 1 << 62
             first = walk_pickle(reader, keep_first_ops=3)
-            if guess:
-                # A loadable pickle reaches STOP with a consistent stack and memo (what
-                # pickletools' checker verifies; "hello." decodes but fails it). One that
-                # breaks off after calling something has already run it, so it counts too.
-                ran_something = any(resolvable(name) for name in first.called)
-                if first.error is None and not _well_formed(src):
-                    return False
-                if first.error is not None and not ran_something:
-                    return False
             if first.error is not None:
                 if not strict and not guess and not first.globals and first.opcodes <= 2:
                     return False  # some other binary that happens to start like a pickle
@@ -237,6 +231,20 @@ class _Scanner:
             else:
                 self._scan_trailing_pickles(reader, chain, limit)
         return True
+
+    def _headerless_is_a_pickle(self, src: _Source, start: int) -> bool:
+        """Is a headerless candidate (mostly text) a pickle? Only if loading it reaches an
+        effect (a looked-up object called, mutated or returned) before the unpickler fails;
+        a data-only pickle that loads cleanly is kept too (it scans clean). Whether it
+        decodes to STOP does not settle it: ".gitignore" lines can read as GLOBAL, STOP.
+        Read with a budget of its own: the walk that follows reads the bytes again."""
+        with contextlib.closing(src.open()) as stream:
+            _skip(stream, start, src.seekable)
+            reader = GuardedReader(stream, src.size, Budget(self.limits.max_decompressed_bytes), start)
+            found = reach(reader)
+        if found.effect:
+            return True
+        return found.clean_stop and _well_formed(src)
 
     def _scan_legacy_torch(self, reader: PickleSource, chain: tuple[str, ...]) -> None:
         # magic, protocol version, sys info, the object, the storage keys; raw storage bytes follow.
