@@ -112,6 +112,61 @@ def test_headerless_pickle_with_trailing_bytes_or_no_stop(tmp_path: Path, canary
     assert not canary.exists()
 
 
+# Text whose first byte is a protocol-0 opcode: several decode as "GLOBAL, then STOP".
+TEXT_FILES: dict[str, bytes] = {
+    ".gitignore": b"coverage.json\n.coverage\n",
+    "more/.gitignore": b"coverage.json\n.coverage\n.venv\n__pycache__/\n",
+    "README.md": b"clone the repository\n.venv/bin/pip install -e .\n.\n",
+    "animals.csv": b"cat,dog\nfelix,rex\n.5,.7\n",
+    "requirements.txt": b"coverage==7.17\npytest\ndill\n",
+    "requirements-dev.txt": b"coverage\nnumpy\n",
+    "Makefile": b"clean:\n\trm -rf build dist\n.PHONY: clean\n",
+    "crlf.txt": b"cat\r\nsystem\r\n.\r\n",
+    "empty-module.txt": b"c\nd\n.\n",
+    "paren.txt": b"(see the docs)\n",
+    "int.txt": b"I think so.\n",
+    "string.txt": b"See the docs.\n",
+    "unicode.txt": b"Version 2\ncoverage.json\n.cov\n.\n",
+    "list.txt": b"]]\n.\n",
+    "dict.txt": b"}}\n",
+    "lint.mk": b"lint:\n\truff check .\n",
+    "docs.txt": b"docs/\n.cache\n",
+    "version.txt": b"0.1.0\n",
+    "notice.txt": b"NOTICE\n.\n",
+    "dotfile.txt": b".venv\n",
+}
+
+
+def test_text_that_starts_like_a_protocol_0_pickle_is_not_one(tmp_path: Path) -> None:
+    # pickle.load fails on each before anything could run: a GLOBAL whose name is no
+    # identifier, an empty stack, a missing mark, an undecodable operand.
+    result = scan(tmp_path / "repo", TEXT_FILES)
+
+    assert result.findings == []
+    assert result.metrics["model_files_candidates"] == len(TEXT_FILES)
+    assert result.metrics["model_files_scanned"] == 0
+
+
+def test_headerless_payload_in_a_text_file_is_still_flagged(tmp_path: Path, canary: Path) -> None:
+    # Loading runs a REDUCE, mutates os.environ, or returns os.system before it fails or
+    # whatever follows STOP: none of these may pass for text.
+    reduce_ = payloads.reduce_os_system(canary)
+    files = {
+        "README.md": reduce_[:-1],  # no STOP at all
+        ".gitignore": reduce_[:-1] + b"N.",  # an extra item at STOP (pickletools rejects it; load does not)
+        "env.txt": b"cos\nenviron\nS'LD_PRELOAD'\nS'/tmp/x.so'\ns",  # SETITEM, no STOP
+        "notes.txt": b"cos\nsystem\n.",  # the callable is handed to the caller
+        "Makefile": payloads.inst_protocol0(canary)[:-1],
+    }
+
+    result = scan(tmp_path / "repo", files)
+
+    flagged = {f.path for f in only(result.findings, "MF101")}
+    assert flagged == set(files)
+    assert any("os.environ" in f.message for f in only(result.findings, "MF101"))
+    assert not canary.exists()
+
+
 def test_this_repositorys_own_text_files_are_not_pickles(tmp_path: Path) -> None:
     from tests.conftest import REPO_ROOT
 

@@ -47,6 +47,26 @@ def test_clean_repository_passes(repo: Repo, run_cli: Any) -> None:
     assert gate["findings"] == []
 
 
+def test_text_files_a_hook_passes_are_not_pickles(repo: Repo, run_cli: Any, tmp_path: Path) -> None:
+    # The hook passes every file; these decode as "GLOBAL, then STOP" but cannot load.
+    canary = tmp_path / "canary"
+    repo.write(".gitignore", "coverage.json\n.coverage\n.venv\n")
+    repo.write("animals.csv", "cat,dog\nfelix,rex\n.5,.7\n")
+    repo.write("Makefile", "clean:\n\trm -rf build dist\n.PHONY: clean\n")
+    repo.write_bytes("NOTES.md", payloads.reduce_os_system(canary)[:-1])  # a payload without STOP
+
+    code, gate = _models_json(run_cli, ".gitignore", "animals.csv", "Makefile")
+
+    assert code == 0 and gate["findings"] == [] and gate["metrics"]["model_files_scanned"] == 0
+    code, gate = _models_json(run_cli, ".gitignore", "animals.csv", "Makefile", "NOTES.md")
+    assert code == 1
+    assert sorted((f["rule_id"], f["path"]) for f in gate["findings"]) == [
+        ("MF101", "NOTES.md"),
+        ("MF103", "NOTES.md"),
+    ]
+    assert not canary.exists()
+
+
 def test_explicit_files_are_scanned_as_given(repo: Repo, run_cli: Any, tmp_path: Path) -> None:
     canary = tmp_path / "canary"
     repo.write_bytes("a.pkl", payloads.reduce_os_system(canary))
