@@ -317,3 +317,17 @@ def test_long_gate_errors_are_shortened_in_tables_but_not_in_the_finding(repo: R
     assert state.endswith("…") and len(state) == len("errored: ") + 160
     errored = [f.message for f in result.findings if f.rule_id == "readiness.input-errored"]
     assert any(long_error in message for message in errored)
+
+
+def test_document_without_tests_and_with_history(repo: Repo) -> None:
+    setup(repo, POLICY + "  junit_xml: null\n  markdown_file: readiness.md\n")
+    history = str(repo.root / "history.jsonl")
+    run_readiness(repo, results(), history=history)
+    better = results()
+    better["coverage"] = coverage_result(line=90.0)
+    run_readiness(repo, better, history=history)
+    document = (repo.root / "readiness.md").read_text()
+    assert "No test report: not configured (readiness.junit_xml is null)." in document
+    assert "## Change since the last run\n\n| metric | last run | this run | change |" in document
+    assert "| line coverage | 80% | 90% | +10.0% |" in document
+    assert "_Renormalised: left out for lack of input: tests (30);" in document
