@@ -23,7 +23,7 @@ def to_relative(root: Path, path: str | os.PathLike[str]) -> str:
     return candidate.as_posix().removeprefix("./")
 
 
-def _tree_files(root: Path) -> Iterable[str]:
+def repository_files(root: Path) -> list[str]:
     """Tracked plus untracked-but-not-ignored files; a plain walk outside git."""
     proc = subprocess.run(
         ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
@@ -58,7 +58,7 @@ def list_files(
         chosen = (to_relative(root, name) for name in explicit)
         selected = {p for p in chosen if not is_excluded(p, paths)}
     else:
-        selected = {p for p in _tree_files(root) if is_source(p, paths)}
+        selected = {p for p in repository_files(root) if is_source(p, paths)}
     if suffixes is not None:
         selected = {p for p in selected if p.endswith(suffixes)}
     return sorted(selected)

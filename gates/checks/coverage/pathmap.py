@@ -10,13 +10,13 @@ that shows both sides, never an empty (100%) report.
 from __future__ import annotations
 
 import os
-import subprocess
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from gates.checks.coverage.data import CoverageReport, FileCoverage
 from gates.errors import GatesError
+from gates.files import repository_files
 from gates.policy.sections.coverage import PathMapping
 
 EXAMPLES = 3
@@ -26,24 +26,6 @@ EXAMPLES = 3
 class MappedReport:
     files: dict[str, FileCoverage]
     unmatched: list[str] = field(default_factory=list)
-
-
-def repository_files(root: Path) -> set[str]:
-    """Tracked and untracked-but-not-ignored files, as repository-relative POSIX paths."""
-    proc = subprocess.run(
-        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-        cwd=root,
-        capture_output=True,
-        check=False,
-    )
-    if proc.returncode == 0:
-        return {n for n in proc.stdout.decode("utf-8", "surrogateescape").split("\0") if n}
-    found: set[str] = set()
-    for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = [d for d in dirnames if not d.startswith(".") and d not in ("node_modules", "venv")]
-        rel = Path(dirpath).relative_to(root)
-        found.update((rel / name).as_posix() for name in filenames)
-    return found
 
 
 def _normal(path: str) -> str:
@@ -96,7 +78,7 @@ class PathMapper:
 
 
 def map_report(report: CoverageReport, root: Path, rewrites: Iterable[PathMapping]) -> MappedReport:
-    known = repository_files(root)
+    known = set(repository_files(root))
     mapper = PathMapper(root, known, rewrites, report.sources)
     mapped = MappedReport(files={})
     for name, cov in report.files.items():

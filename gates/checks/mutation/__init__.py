@@ -17,11 +17,15 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from gates.errors import GatesError
 from gates.findings import GateResult, Verdict
 from gates.gate import Gate, GateContext
 from gates.policy.sections.mutation import MutationSection
+
+if TYPE_CHECKING:
+    from .scoring import Evaluation
 
 ACTIONS = ("merge", "doctor")
 
@@ -111,6 +115,11 @@ def _run(ctx: GateContext, section: MutationSection) -> GateResult:
             details={**details, "shard": [index, count]},
         )
         return result
+    return _judged(evaluation, notes, details)
+
+
+def _judged(evaluation: Evaluation, notes: list[str], details: dict[str, object]) -> GateResult:
+    """The result of a whole run or of merged shards: an error, or findings to judge."""
     if evaluation.error:
         return GateResult(
             name=GATE.name,
@@ -141,24 +150,7 @@ def _merge(ctx: GateContext, section: MutationSection, directories: list[str]) -
     merged = merge_results(parts)
     evaluation = evaluate(merged, section, ctx.policy.paths)
     notes = [f"merged {len(parts)} shard result(s): {', '.join(directories)}", *merged.notes]
-    if evaluation.error:
-        return GateResult(
-            name=GATE.name,
-            verdict=Verdict.ERROR,
-            error=evaluation.error,
-            metrics=evaluation.metrics,
-            tables=evaluation.tables,
-            notes=notes,
-        )
-    return GateResult(
-        name=GATE.name,
-        verdict=Verdict.PASS,
-        metrics=evaluation.metrics,
-        findings=evaluation.findings,
-        tables=evaluation.tables,
-        notes=[*evaluation.notes, *notes],
-        details={"mode": merged.mode, **evaluation.details},
-    )
+    return _judged(evaluation, notes, {"mode": merged.mode})
 
 
 def handle_command(args: argparse.Namespace) -> int:
