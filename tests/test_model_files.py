@@ -167,6 +167,53 @@ def test_headerless_payload_in_a_text_file_is_still_flagged(tmp_path: Path, cana
     assert not canary.exists()
 
 
+# Text that loads as "GLOBAL <lookup>, then STOP": the lookup is only returned, never called.
+TEXT_RETURNING_A_LOOKUP: dict[str, bytes] = {
+    ".gitignore": b"cache\nlogs\n.env\n",  # GLOBAL ache.logs
+    "ml/.gitignore": b"checkpoints\nwandb\n.DS_Store\n",  # GLOBAL heckpoints.wandb
+    ".dockerignore": b"coverage\nhtmlcov\n.git\n",  # GLOBAL overage.htmlcov
+    "ide/.gitignore": b"config\nsettings.local\n.idea/\n",  # a dotted name resolves too
+    "ordered.txt": b"ccollections\nOrderedDict\n.",  # an allowlisted global, returned
+}
+
+
+def test_text_that_only_returns_a_harmless_lookup_is_not_a_pickle(tmp_path: Path) -> None:
+    result = scan(tmp_path / "repo", TEXT_RETURNING_A_LOOKUP)
+
+    assert result.findings == []
+    assert result.metrics["model_files_scanned"] == 0
+
+
+def test_text_returning_a_dangerous_lookup_is_still_flagged(tmp_path: Path) -> None:
+    files = {
+        "notes.txt": b"cos\nsystem\n.env\n",
+        "eval.md": b"c__builtin__\neval\n.",  # Python 2 name, mapped as the loader maps it
+        ".gitignore": b"cos\nsystem\n0cache\nlogs\n.env\n",  # os.system popped, ache.logs returned
+    }
+
+    result = scan(tmp_path / "repo", files)
+
+    assert summary(result.findings) == [
+        ("MF101", ".gitignore"),
+        ("MF101", "eval.md"),
+        ("MF101", "notes.txt"),
+        ("MF102", ".gitignore"),
+    ]
+    assert result.metrics["model_files_scanned"] == 3
+
+
+def test_a_pickle_named_file_returning_a_lookup_keeps_default_deny(tmp_path: Path) -> None:
+    # Under a pickle or checkpoint name the same bytes are a pickle: the returned global is judged.
+    files = {"cache.pkl": b"cache\nlogs\n.env\n", "state.pt": b"cmypkg.models\nConfig\n."}
+
+    result = scan(tmp_path / "repo", files)
+
+    assert summary(result.findings) == [("MF102", "cache.pkl"), ("MF102", "state.pt")]
+    assert "imports ache.logs" in result.findings[0].message
+    assert "imports mypkg.models.Config" in result.findings[1].message
+    assert result.metrics["model_files_scanned"] == 2
+
+
 def test_this_repositorys_own_text_files_are_not_pickles(tmp_path: Path) -> None:
     from tests.conftest import REPO_ROOT
 

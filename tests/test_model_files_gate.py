@@ -67,6 +67,31 @@ def test_text_files_a_hook_passes_are_not_pickles(repo: Repo, run_cli: Any, tmp_
     assert not canary.exists()
 
 
+def test_ignore_files_that_read_as_a_returned_lookup_pass_the_hook(repo: Repo, run_cli: Any) -> None:
+    # "cache", "logs", ".env" loads as GLOBAL ache.logs, then STOP: nothing is called.
+    repo.write(".gitignore", "cache\nlogs\n.env\n")
+    repo.write("ml/.gitignore", "checkpoints\nwandb\n.DS_Store\n")
+    repo.write(".dockerignore", "coverage\nhtmlcov\n.git\n")
+
+    code, gate = _models_json(run_cli, ".gitignore", "ml/.gitignore", ".dockerignore")
+
+    assert code == 0 and gate["verdict"] == "pass"
+    assert gate["findings"] == [] and gate["metrics"]["model_files_scanned"] == 0
+
+
+def test_returned_lookups_that_still_fail_the_hook(repo: Repo, run_cli: Any) -> None:
+    repo.write("notes.txt", "cos\nsystem\n.env\n")  # hands os.system to the caller
+    repo.write_bytes("cache.pkl", b"cache\nlogs\n.env\n")  # a pickle name keeps default-deny
+
+    code, gate = _models_json(run_cli, "notes.txt", "cache.pkl")
+
+    assert code == 1 and gate["verdict"] == "fail"
+    assert sorted((f["rule_id"], f["path"]) for f in gate["findings"]) == [
+        ("MF101", "notes.txt"),
+        ("MF102", "cache.pkl"),
+    ]
+
+
 def test_explicit_files_are_scanned_as_given(repo: Repo, run_cli: Any, tmp_path: Path) -> None:
     canary = tmp_path / "canary"
     repo.write_bytes("a.pkl", payloads.reduce_os_system(canary))

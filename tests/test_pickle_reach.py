@@ -89,6 +89,23 @@ def test_effects_after_a_lookup(data: bytes, why: str) -> None:
     assert _reach(data).effect, why
 
 
+def test_returning_a_lookup_is_reported_as_the_only_effect() -> None:
+    # A .gitignore with "cache", "logs", ".env" loads as GLOBAL ache.logs, then STOP.
+    found = _reach(b"cache\nlogs\n.env\n")
+    assert found.effect and found.returned_only
+    assert found.lookups == (("ache", "logs"),)
+    # Every lookup made is kept, including one popped before the one returned.
+    assert _reach(b"cos\nsystem\n0cache\nlogs\n.").lookups == (("os", "system"), ("ache", "logs"))
+    # STACK_GLOBAL takes its names from the stack: they are not known here.
+    assert _reach(b"\x80\x04\x8c\x02os\x8c\x06system\x93.").lookups == (None,)
+
+
+def test_a_call_is_not_a_mere_return() -> None:
+    for data in (b"cos\nsystem\n(S'echo'\ntR.", b"cmod\nregistry\nS'x'\na.", b"(S'echo'\nios\nsystem\n."):
+        found = _reach(data)
+        assert found.effect and not found.returned_only, data
+
+
 def test_malicious_payloads_reach_an_effect(tmp_path: Path) -> None:
     canary = tmp_path / "canary"
     for build in (

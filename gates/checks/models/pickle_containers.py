@@ -34,6 +34,7 @@ from gates.checks.models.pickle_formats import (
     sniff,
     validate_safetensors_header,
 )
+from gates.checks.models.pickle_globals import Verdict, judge
 from gates.checks.models.pickle_limits import Budget, GuardedReader, LimitExceeded
 from gates.checks.models.pickle_observations import FileScan, Observation, ObservationKind, ScanLimits
 from gates.checks.models.pickle_opcodes import PickleSource, PickleWalk, walk_pickle
@@ -46,6 +47,8 @@ _MAX_MEMBERS = 100_000  # an archive of a million empty entries is a denial of s
 _IN_MEMORY_PICKLE = 64 * 1024 * 1024
 _RATIO_MIN_BYTES = 1024 * 1024  # tiny members may compress absurdly well and still be harmless
 _MAX_NPY_HEADER = 1024 * 1024
+# Names handed to torch.load: text is not committed under them, so a returned lookup counts.
+_CHECKPOINT_SUFFIXES = frozenset({".pt", ".pth", ".ckpt", ".bin"})
 
 
 @dataclass(frozen=True)
@@ -237,11 +240,16 @@ class _Scanner:
         effect (a looked-up object called, mutated or returned) before the unpickler fails;
         a data-only pickle that loads cleanly is kept too (it scans clean). Whether it
         decodes to STOP does not settle it: ".gitignore" lines can read as GLOBAL, STOP.
+        When returning a lookup is the only effect, it counts only if a name looked up is
+        known-dangerous (or computed): ``cache``, ``logs``, ``.env`` also return a lookup.
+        Checkpoint names (``.pt``...) are exempt from that: any returned lookup counts.
         Read with a budget of its own: the walk that follows reads the bytes again."""
         with contextlib.closing(src.open()) as stream:
             _skip(stream, start, src.seekable)
             reader = GuardedReader(stream, src.size, Budget(self.limits.max_decompressed_bytes), start)
             found = reach(reader)
+        if found.effect and found.returned_only and _suffix(src.label) not in _CHECKPOINT_SUFFIXES:
+            return any(_unknown_or_dangerous(lookup) for lookup in found.lookups)
         if found.effect:
             return True
         return found.clean_stop and _well_formed(src)
@@ -412,6 +420,10 @@ class _Scanner:
 class _Discard:
     def write(self, text: str) -> int:
         return len(text)
+
+
+def _unknown_or_dangerous(lookup: tuple[str, str] | None) -> bool:
+    return lookup is None or judge(*lookup).verdict is Verdict.DANGEROUS
 
 
 def _well_formed(src: _Source) -> bool:

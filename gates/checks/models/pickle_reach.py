@@ -12,6 +12,10 @@ stream is a pickle is settled by what loading it could do, not by whether it dec
   (REDUCE, INST, OBJ, NEWOBJ, BUILD...), handing it to container methods (SETITEM on
   ``os.environ``, APPEND, hashing in DICT), or returning it at STOP to a caller who calls it.
 
+Returning is the weakest of these: ``cache``, ``logs``, ``.env`` in a ``.gitignore`` reads as
+"GLOBAL ache.logs, STOP". So ``Reach`` says when returning is the only effect and which
+names were looked up, for the caller to weigh (``pickle_containers``).
+
 A stream that reaches none of those effects is not reported. What is left is the import
 of the named module by a lookup that then fails, the same as for a stream cut short
 before its first call.
@@ -45,6 +49,10 @@ class Reach:
     clean_stop: bool  # reached STOP without failing (a loadable pickle, effect or not)
     decode_error: bool  # stopped because the bytes do not decode (or ran out)
     stopped_at: int  # offset of the opcode where loading stops, fails, or has its effect
+    returned_only: bool = False  # the effect is STOP returning what a lookup produced
+    # (module, name) of each lookup before the effect; None where the name is computed
+    # (STACK_GLOBAL takes it from the stack, EXT* from the copyreg registry).
+    lookups: tuple[tuple[str, str] | None, ...] = ()
 
 
 def lookup_can_succeed(module: str, name: str) -> bool:
@@ -100,7 +108,8 @@ def reach(stream: PickleSource) -> Reach:
     """Follow the stream as ``pickle.load`` would, up to its first effect, failure or STOP."""
     stack = _Stack()
     memo: set[object] = set()
-    tainted = False  # some lookup may have succeeded: an arbitrary object is on the stack
+    # Once any lookup may have succeeded, an arbitrary object is on the stack.
+    lookups: list[tuple[str, str] | None] = []
     position = 0
     try:
         for opcode, arg, pos in pickletools.genops(cast(IO[bytes], stream)):
@@ -137,12 +146,13 @@ def reach(stream: PickleSource) -> Reach:
             if marked:
                 stack.pop_mark()
             stack.pop(pops)
-            if name in _EFFECT_OPS and tainted:
-                return Reach(True, False, False, position)
+            if name in _EFFECT_OPS and lookups:
+                returned = name == "STOP"
+                return Reach(True, False, False, position, returned, tuple(lookups))
             if name == "STOP":
                 return Reach(False, True, False, position)
             if name in _LOOKUP_OPS:
-                tainted = True
+                lookups.append(_operands(arg) if name == "GLOBAL" else None)
             stack.push(pushes)
     except _Fail:
         return Reach(False, False, False, position)
