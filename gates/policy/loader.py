@@ -1,8 +1,8 @@
 """Find, parse and validate ``policy.yaml``, reporting every problem at ``file:line:column``.
 
-PyYAML composes the document into nodes that carry marks; we build plain data from the
-nodes ourselves so that each key and value keeps its position, then let pydantic
-validate. Pydantic's error locations are mapped back to those positions.
+``yaml_source`` turns the YAML into plain data and remembers where each key and value
+stood; pydantic validates; its error locations are mapped back to those positions. A
+policy text that validated before comes from ``cache`` without parsing or validating.
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ValidationError
 
 from gates.errors import PolicyError
@@ -59,17 +58,6 @@ class LoadedPolicy:
         return f"{self.display_path}:1:1"
 
 
-class _PolicyYamlLoader(yaml.SafeLoader):
-    """SafeLoader without implicit timestamps: dates stay strings until pydantic parses them,
-    so a malformed date is a validation error with a position, not a crash in PyYAML."""
-
-
-_PolicyYamlLoader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-
-
 def find_policy(explicit: str | os.PathLike[str] | None, root: Path) -> Path | None:
     """``--policy FILE``, then ``policy.yaml``, then ``.gates/policy.yaml``; None: use defaults."""
     if explicit is not None:
@@ -92,7 +80,7 @@ def load_policy(
 ) -> LoadedPolicy:
     path = find_policy(explicit, root or Path.cwd())
     if path is None:
-        return LoadedPolicy(policy=default_policy(), path=None)
+        return LoadedPolicy(policy=_cached_default_policy(), path=None)
     return parse_policy_file(path, today=today)
 
 
@@ -107,8 +95,10 @@ def parse_policy_file(path: Path, *, today: date | None = None) -> LoadedPolicy:
 def parse_policy_text(text: str, path: Path, *, today: date | None = None) -> LoadedPolicy:
     loaded = _from_cache(text, path)
     if loaded is None:
-        loaded = LoadedPolicy(policy=default_policy(), path=path)
-        data = _load_yaml(text, loaded)
+        from gates.policy.yaml_source import load_yaml  # only a cache miss parses YAML
+
+        loaded = LoadedPolicy(policy=Policy.model_construct(), path=path)
+        data = load_yaml(text, loaded)
         try:
             loaded.policy = Policy.model_validate(data)
         except ValidationError as exc:
@@ -117,6 +107,18 @@ def parse_policy_text(text: str, path: Path, *, today: date | None = None) -> Lo
     # Expiry depends on today's date, so it is checked on every load, cached or not.
     _reject_expired_waivers(loaded, today or date.today())
     return loaded
+
+
+_DEFAULT_POLICY_KEY = "\0embedded default policy\0"
+
+
+def _cached_default_policy() -> Policy:
+    hit = policy_cache.read(Policy, _DEFAULT_POLICY_KEY)
+    if hit is not None and isinstance(hit[0], Policy):
+        return hit[0]
+    policy = default_policy()
+    policy_cache.write(policy, _DEFAULT_POLICY_KEY, {})
+    return policy
 
 
 def _from_cache(text: str, path: Path) -> LoadedPolicy | None:
@@ -138,68 +140,6 @@ def _marks_to_json(loaded: LoadedPolicy) -> dict[str, Any]:
         "value_marks": [[list(loc), m.line, m.column] for loc, m in loaded.value_marks.items()],
         "key_marks": [[list(loc), m.line, m.column] for loc, m in loaded.key_marks.items()],
     }
-
-
-def _load_yaml(text: str, loaded: LoadedPolicy) -> dict[str, Any]:
-    where = loaded.display_path
-    if not text.strip() or all(
-        not line.strip() or line.lstrip().startswith("#") for line in text.splitlines()
-    ):
-        raise PolicyError(
-            f"{where}:1:1: the policy file is empty; add 'version: 1' or run 'gates policy init'"
-        )
-    loader = _PolicyYamlLoader(text)
-    try:
-        root = loader.get_single_node()
-        if root is None:
-            raise PolicyError(f"{where}:1:1: the policy file is empty; add 'version: 1'")
-        data = _build(root, (), loader, loaded)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        problem = exc.problem or exc.context or "invalid YAML"
-        raise PolicyError(f"{where}:{line}:{column}: YAML syntax error: {problem}") from None
-    except yaml.YAMLError as exc:
-        raise PolicyError(f"{where}:1:1: YAML error: {exc}") from None
-    finally:
-        loader.dispose()
-    if not isinstance(data, dict):
-        start = root.start_mark
-        kind = type(data).__name__ if data is not None else "nothing"
-        raise PolicyError(
-            f"{where}:{start.line + 1}:{start.column + 1}: the policy must be a mapping "
-            f"(keys such as 'version: 1'), not {kind}"
-        )
-    return data
-
-
-def _mark(node: yaml.Node) -> Mark:
-    return Mark(node.start_mark.line + 1, node.start_mark.column + 1)
-
-
-def _build(node: yaml.Node, loc: Loc, loader: yaml.SafeLoader, loaded: LoadedPolicy) -> Any:
-    loaded.value_marks.setdefault(loc, _mark(node))
-    if isinstance(node, yaml.MappingNode):
-        result: dict[Any, Any] = {}
-        for key_node, value_node in node.value:
-            key = loader.construct_object(key_node, deep=True)
-            if not isinstance(key, (str, int, float, bool)):
-                raise PolicyError(
-                    f"{loaded.display_path}:{_mark(key_node).line}:{_mark(key_node).column}: "
-                    "keys must be plain words"
-                )
-            if key in result:
-                mark = _mark(key_node)
-                raise PolicyError(
-                    f"{loaded.display_path}:{mark.line}:{mark.column}: duplicate key '{key}'; keep only one"
-                )
-            child = (*loc, str(key))
-            loaded.key_marks[child] = _mark(key_node)
-            result[str(key)] = _build(value_node, child, loader, loaded)
-        return result
-    if isinstance(node, yaml.SequenceNode):
-        return [_build(item, (*loc, i), loader, loaded) for i, item in enumerate(node.value)]
-    return loader.construct_object(node, deep=True)
 
 
 def _dotted(loc: Loc) -> str:
