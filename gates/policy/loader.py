@@ -44,7 +44,13 @@ class LoadedPolicy:
 
     @property
     def display_path(self) -> str:
-        return str(self.path) if self.path else "<default policy>"
+        """The policy's path as the user would type it: relative to the cwd when inside it."""
+        if self.path is None:
+            return "<default policy>"
+        try:
+            return str(self.path.resolve().relative_to(Path.cwd().resolve()))
+        except (ValueError, OSError):
+            return str(self.path)
 
     def where(self, loc: Loc, *, key: bool = False) -> str:
         """``file:line:column`` of the value (or key) at ``loc``, falling back to parents."""
