@@ -5,8 +5,11 @@ from __future__ import annotations
 from datetime import date, timedelta
 from pathlib import Path
 
+import pytest
+
+from gates import registry
 from gates.baseline import BaselineEntry, read_baseline, write_baseline
-from gates.errors import ToolError
+from gates.errors import GatesError, ToolError
 from gates.findings import GateResult, Severity, Verdict
 from gates.gate import GateContext
 from gates.policy.loader import parse_policy_text
@@ -143,14 +146,13 @@ def test_baseline_file_is_sorted_and_round_trips(tmp_path: Path) -> None:
     assert not list(tmp_path.glob(".b.json.*"))  # no temp file left behind
 
 
-def test_corrupt_baseline_is_a_clear_error(tmp_path: Path, repo, run_cli) -> None:
+def test_corrupt_baseline_is_a_clear_error(repo, run_cli, monkeypatch: pytest.MonkeyPatch) -> None:
     (repo.root / ".gates").mkdir()
     (repo.root / ".gates/baseline.json").write_text("{not json", encoding="utf-8")
-    from gates.errors import GatesError
-
-    try:
+    with pytest.raises(GatesError, match=r"unreadable baseline .*gates baseline update"):
         read_baseline(repo.root / ".gates/baseline.json")
-    except GatesError as exc:
-        assert "unreadable baseline" in str(exc) and "gates baseline update" in str(exc)
-    else:
-        raise AssertionError("a corrupt baseline must not read as empty")
+    # Through the CLI: never read as an empty baseline, always exit 2.
+    monkeypatch.setattr(registry, "all_gates", lambda: [completed()])
+    result = run_cli("check")
+    assert result.code == 2
+    assert "unreadable baseline" in result.err
