@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import pickle
 import random
+import tarfile
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -76,3 +79,37 @@ def test_intact_samples_scan_clean(tmp_path: Path) -> None:
         scan = scan_file(tmp_path / name, name, LIMITS)
         assert scan.kind is not None, name
         assert scan.observations == [] or all(o.kind is ObservationKind.GLOBAL for o in scan.observations)
+
+
+def _archive(path: Path, kind: str, members: list[tuple[str, bytes]]) -> Path:
+    if kind == "zip":
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_STORED) as archive:
+            for name, data in members:
+                archive.writestr(name, data)
+    else:
+        with tarfile.open(path, "w") as archive:
+            for name, data in members:
+                info = tarfile.TarInfo(name)
+                info.size = len(data)
+                archive.addfile(info, io.BytesIO(data))
+    return path
+
+
+@pytest.mark.parametrize("kind", ["zip", "tar"])
+def test_a_budget_spent_to_the_byte_reports_the_members_left_unscanned(tmp_path: Path, kind: str) -> None:
+    # Reading the first (harmless) member uses the whole budget without going over it;
+    # the member after it must not be skipped in silence.
+    harmless = ("weights.bin", b"\x00not a model" * 600)
+    alone = _archive(tmp_path / f"alone.{kind}", kind, [harmless])
+    exact = dataclasses.replace(LIMITS, max_decompressed_bytes=scan_file(alone, "alone", LIMITS).bytes_read)
+    both = _archive(
+        tmp_path / f"both.{kind}",
+        kind,
+        [harmless, ("evil.pkl", payloads.reduce_os_system(tmp_path / "canary"))],
+    )
+    assert any(o.name == "system" for o in scan_file(both, "both", LIMITS).observations)
+
+    scan = scan_file(both, "both", exact)
+
+    unscannable = [o for o in scan.observations if o.kind is ObservationKind.UNSCANNABLE]
+    assert len(unscannable) == 1 and "max_decompressed_mb" in unscannable[0].message

@@ -362,10 +362,11 @@ class _Scanner:
         for info in infos:
             if info.is_dir():
                 continue
-            if self.budget.remaining <= 0:
-                return  # already reported once; the other members are not scanned either
+            blob = _is_storage_blob(info.filename, storage_dirs)
+            if not blob and self._out_of_budget(chain):
+                return
             self.result.members += 1
-            if _is_storage_blob(info.filename, storage_dirs):
+            if blob:
                 continue  # raw tensor bytes: torch reads them as data, never unpickles them
             member = _Source(
                 info.filename,
@@ -395,13 +396,22 @@ class _Scanner:
             )
             return
         for info in members:
-            if self.budget.remaining <= 0:
+            if self._out_of_budget(chain):
                 return
             self.result.members += 1
             member = _Source(
                 info.name, _window_opener(src.open, info.offset_data, info.size), info.size, False
             )
             self.scan(member, (*chain, info.name), depth + 1)
+
+    def _out_of_budget(self, chain: tuple[str, ...]) -> bool:
+        """No bytes left for the next member: the rest of the archive goes unscanned. An
+        overspent budget was reported where it raised; one spent to the byte was not."""
+        if self.budget.remaining > 0:
+            return False
+        if not self.budget.overspent:
+            self.unscannable(chain, f"not fully scanned: {self.budget.shortfall()}; possible zip bomb")
+        return True
 
     def _materialize(self, src: _Source) -> _Source:
         """Read a non-seekable source into memory (nested archives need to seek)."""

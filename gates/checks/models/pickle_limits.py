@@ -25,13 +25,21 @@ class Budget:
     def remaining(self) -> int:
         return max(self.max_bytes - self.used, 0)
 
+    @property
+    def overspent(self) -> bool:
+        """A ``spend`` went past the budget (and raised ``LimitExceeded``)."""
+        return self.used > self.max_bytes
+
+    def shortfall(self) -> str:
+        return (
+            f"scanning needs more than {self.max_bytes // (1024 * 1024)} MiB of (decompressed) data"
+            " (model_files.max_decompressed_mb)"
+        )
+
     def spend(self, count: int) -> None:
         self.used += count
-        if self.used > self.max_bytes:
-            raise LimitExceeded(
-                f"scanning needs more than {self.max_bytes // (1024 * 1024)} MiB of (decompressed) data"
-                " (model_files.max_decompressed_mb)"
-            )
+        if self.overspent:
+            raise LimitExceeded(self.shortfall())
 
 
 class GuardedReader:
