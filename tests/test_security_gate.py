@@ -373,3 +373,26 @@ def test_staged_mode_scans_the_staged_python_files(repo: Repo, run_cli) -> None:
     gate = security(json.loads(result.out))
     assert gate["metrics"]["files_selected"] == 1
     assert {f["path"] for f in gate["findings"]} == {"src/new.py"}
+
+
+def test_no_python_file_under_the_source_paths_is_an_error_not_a_pass(repo: Repo, run_cli) -> None:  # type: ignore[no-untyped-def]
+    write_policy(repo, semgrep=False)
+    policy = (repo.root / "policy.yaml").read_text().replace('source: ["."]', 'source: ["srcc"]')
+    (repo.root / "policy.yaml").write_text(policy)
+    repo.write("src/train.py", TRAIN)
+    result = run_cli("security", "--format", "json")
+    gate = security(json.loads(result.out))
+    assert result.code == 2, result.out
+    assert gate["verdict"] == "error"
+    assert "holds no Python file to scan" in gate["error"] and "['srcc']" in gate["error"]
+
+
+def test_explicit_non_python_files_skip_the_code_scan(repo: Repo, run_cli) -> None:  # type: ignore[no-untyped-def]
+    write_policy(repo, semgrep=False)
+    repo.write("src/train.py", TRAIN)
+    repo.write("README.md", "docs\n")
+    result = run_cli("security", "--format", "json", "README.md")
+    gate = security(json.loads(result.out))
+    assert result.code == 0, result.out
+    assert gate["verdict"] == "skipped"
+    assert "none of the selected files is Python" in gate["notes"][0]

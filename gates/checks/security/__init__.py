@@ -42,7 +42,20 @@ class SecurityGate(Gate):
         chosen, notes = _choose_tools(section, requested, ctx)
         if not chosen:
             return GateResult(self.name, Verdict.SKIPPED, notes=notes or ["no security tool enabled"])
-        files = _selected_files(ctx) if {"bandit", "semgrep"} & set(chosen) else []
+        scans_code = bool({"bandit", "semgrep"} & set(chosen))
+        files = _selected_files(ctx) if scans_code else []
+        if scans_code and not files:
+            if ctx.full_scope:
+                # Nothing scanned is not "no findings": the policy's paths point at no code.
+                return GateResult.failed_closed(
+                    self.name,
+                    f"bandit/semgrep: paths.source {ctx.policy.paths.source} (minus paths.exclude) holds "
+                    "no Python file to scan; fix paths.source, or disable security.bandit and "
+                    "security.semgrep",
+                )
+            if "pip-audit" not in chosen:
+                reason = "bandit/semgrep: none of the selected files is Python"
+                return GateResult(self.name, Verdict.SKIPPED, notes=[reason, *notes])
         jobs = _jobs(ctx, section, chosen, files, notes)
         with ThreadPoolExecutor(max_workers=max(1, len(jobs))) as pool:
             futures = {tool: pool.submit(_guarded, tool, job) for tool, job in jobs.items()}
