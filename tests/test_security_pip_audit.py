@@ -243,3 +243,15 @@ def test_locked_project_mode_with_a_pylock_file(repo: Repo, run_cli, offline: No
     assert finding["rule_id"] == "PYSEC-2018-28"
     assert (finding["path"], finding["line"]) == ("pylock.toml", 5)
     assert "bumped by this change from 2.20.0" in finding["message"]
+
+
+def test_an_input_listing_no_dependency_is_an_error_not_a_pass(repo: Repo, run_cli, offline: None) -> None:  # type: ignore[no-untyped-def]
+    repo.write("requirements.txt", "# dependencies live in pyproject.toml\n")
+    repo.commit("deps")
+    with osv_server(ADVISORIES) as server:
+        _write_policy(repo, server.url)
+        result = run_cli("security", "--tool", "pip-audit", "--format", "json")
+    gate = _gate(result.out)
+    assert result.code == 2, result.out + result.err
+    assert gate["verdict"] == "error"
+    assert "pip-audit found no dependency in requirements.txt" in gate["error"]

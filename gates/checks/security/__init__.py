@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from gates.checks.security.outcome import ToolOutcome
-from gates.errors import GatesError
+from gates.errors import GatesError, ToolError
 from gates.findings import Finding, GateResult, Severity, Verdict
 from gates.gate import Gate, GateContext
 from gates.policy.sections.security import SecuritySection
@@ -152,7 +152,14 @@ def _run_pip_audit(ctx: GateContext, section: SecuritySection, timeout: float) -
         return outcome
     deps: list[pip_audit.AuditedDependency] = []
     for item in inputs:
-        deps += pip_audit.parse_dependencies(pip_audit.run_pip_audit_input(ctx.root, settings, item, timeout))
+        found = pip_audit.parse_dependencies(pip_audit.run_pip_audit_input(ctx.root, settings, item, timeout))
+        if not found:
+            # pip-audit says "No known vulnerabilities found" for an input that lists nothing.
+            raise ToolError(
+                f"pip-audit found no dependency in {item.label}, so nothing was audited (not "
+                "'0 vulnerabilities'); point security.pip_audit at the files that list your dependencies"
+            )
+        deps += found
     dep_files = sorted({f for item in inputs for f in item.files})
     notes: list[str] = []
     base_pins: dict[str, origin.Pin] | None
