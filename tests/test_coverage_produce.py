@@ -86,3 +86,17 @@ def test_a_run_inside_its_own_run_is_refused(repo: Repo, run_cli: Any) -> None:
     write_policy(repo, f"line_min: 0\ndiff: {{enabled: false}}\nrun: {run}")
     code, gate = gate_json(run_cli)
     assert code == 0, gate["error"]
+
+
+def test_a_report_the_run_commands_did_not_rewrite_is_an_error(repo: Repo, run_cli: Any) -> None:
+    _project(repo)
+    measure = f"{PY} -m coverage run --source=pkg {PYTEST} tests"
+    report = f"{PY} -m coverage json -q"
+    write_policy(repo, f'line_min: 0\ndiff: {{enabled: false}}\nrun: ["{measure}", "{report}"]')
+    code, gate = gate_json(run_cli)
+    assert code == 0, messages(gate)
+    # The commands now measure but never write coverage.json: the earlier report must not be judged.
+    write_policy(repo, f'line_min: 0\ndiff: {{enabled: false}}\nrun: ["{measure}"]')
+    code, gate = gate_json(run_cli)
+    assert code == 2 and gate["verdict"] == "error", messages(gate)
+    assert "did not rewrite coverage.json" in gate["error"]

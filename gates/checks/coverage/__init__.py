@@ -12,6 +12,7 @@ import datetime as dt
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
+from gates.errors import ToolError
 from gates.findings import Finding, GateResult, Severity, Table, Verdict
 from gates.gate import Gate, GateContext
 
@@ -58,10 +59,18 @@ class CoverageGate(Gate):
         section: CoverageSection = ctx.section
         root = ctx.root
         notes: list[str] = []
-        if section.run and not getattr(ctx.args, "no_run", False):
-            notes += produce_report(section.run, root, section.timeout)
         shown = getattr(ctx.args, "report", None) or section.report
         report_path = Path(shown) if Path(shown).is_absolute() else root / shown
+        if section.run and not getattr(ctx.args, "no_run", False):
+            before = _written_at(report_path)
+            notes += produce_report(section.run, root, section.timeout)
+            if before is not None and _written_at(report_path) == before:
+                # An earlier run's report would be judged as if these commands had measured it.
+                raise ToolError(
+                    f"coverage.run finished but did not rewrite {shown} (it is from an earlier run); "
+                    "add the command that writes it (e.g. 'coverage json') to coverage.run, or point "
+                    "coverage.report at the file the commands write"
+                )
         report = load_report(report_path, section.format, display=shown)
         mapped = map_report(report, root, section.path_map)
         if mapped.unmatched:
@@ -136,6 +145,13 @@ class CoverageGate(Gate):
         new = raised(read_snapshot(path, settings.path), snapshot)
         write_snapshot(path, new)
         print(f"coverage baseline: total {percent.show(new.lines, 2)}, {len(new.files)} file(s) -> {path}")
+
+
+def _written_at(path: Path) -> int | None:
+    try:
+        return path.stat().st_mtime_ns
+    except OSError:
+        return None
 
 
 def _pct(counts: Counts) -> float:
