@@ -169,3 +169,15 @@ def test_sarif_output_carries_rule_help_uri(repo, run_cli) -> None:  # type: ign
     sarif = json.loads(result.out)
     rules = sarif["runs"][0]["tool"]["driver"]["rules"]
     assert any(r.get("helpUri", "").endswith("docs/rules/MS601.md") for r in rules)
+
+
+def test_source_paths_holding_no_python_fail_closed(repo, run_cli) -> None:  # type: ignore[no-untyped-def]
+    repo.write("policy.yaml", POLICY + "paths:\n  source: ['src/']\n")
+    repo.write("pkg/a.py", "import pickle\npickle.loads(b'')\n")
+    result = run_cli("models", "--code-only", "--format", "json")
+    assert result.code == 2, result.out
+    gate = _json(result.out)
+    assert gate["verdict"] == "error" and "paths.source" in gate["error"]
+    # A pre-commit run whose files hold no Python has nothing to check: that is no error.
+    repo.write("notes.md", "hello\n")
+    assert run_cli("models", "--code-only", "notes.md").code == 0

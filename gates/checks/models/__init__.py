@@ -43,6 +43,14 @@ class ModelsGate(Gate):
 
             settings = analysis_settings(section, ctx.loaded)
             files = ctx.source_files((".py", ".pyi"))
+            if not files and ctx.full_scope:
+                # Nothing parsed is not "no unsafe loading": the policy's paths point at no code.
+                return GateResult.failed_closed(
+                    self.name,
+                    f"code rules: paths.source {ctx.policy.paths.source} (minus paths.exclude) holds no"
+                    " Python file to check; fix paths.source, or set model_safety.code_rules: false"
+                    " (or pass --files-only)",
+                )
             scan = scan_code(ctx.root, files, settings, use_cache=section.cache, prune_cache=ctx.full_scope)
             result.findings.extend(scan.findings)
             result.metrics.update(scan.metrics)
