@@ -137,3 +137,11 @@ def test_waived_blocker_no_longer_fails(repo: Repo, run_cli: Any) -> None:
     code, gate = todo_json(run_cli)
     assert code == 0
     assert [f["suppressed_by"] for f in gate["findings"] if f["rule_id"] == "todo.blocking"] == ["waiver"]
+
+
+def test_critical_paths_without_python_files_are_an_error_not_a_pass(repo: Repo, run_cli: Any) -> None:
+    repo.write("policy.yaml", POLICY.format(scope="critical").replace("src/core/", "src/kernel/"))
+    repo.write("src/core/io.py", CORE)
+    code, gate = todo_json(run_cli)
+    assert code == 2 and gate["verdict"] == "error"
+    assert "paths.critical (minus paths.exclude) holds no Python file" in gate["error"]

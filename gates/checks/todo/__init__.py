@@ -97,6 +97,14 @@ class TodoGate(Gate):
     def run(self, ctx: GateContext) -> GateResult:
         section: TodoSection = ctx.section
         files, scope_note = files_in_scope(ctx, section)
+        if not files and ctx.full_scope:
+            # Zero files scanned is not "no TODOs": the policy's paths point at no code.
+            where = "paths.critical" if section.scope == "critical" and scope_note is None else "paths.source"
+            return GateResult.failed_closed(
+                self.name,
+                f"{where} (minus paths.exclude) holds no Python file to scan for TODOs; fix {where} "
+                "in the policy, or disable the todo gate",
+            )
         new_only = section.new_only or bool(getattr(ctx.args, "new_only", False))
         changed = ctx.changed_lines if new_only else None
         spec = spec_from(section)
