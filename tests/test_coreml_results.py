@@ -178,6 +178,13 @@ def test_models_skipped_for_a_broken_factory_add_no_finding() -> None:
     assert result.metrics["models_converted"] == 0
 
 
+def test_models_skipped_with_no_factory_error_to_explain_it_fail_closed() -> None:
+    record = {"kind": "model", "name": "mlp", "status": "skipped", "message": "not converted: fix..."}
+    result = build_result(_outcome(record, unavailable="needs macOS"))
+    assert result.verdict is Verdict.ERROR
+    assert result.error is not None and "'mlp' not converted" in result.error
+
+
 def test_argmax_outputs_limits_the_argmax_floor() -> None:
     policy = POLICY + "      argmax_outputs: [logits]\n"
     loaded = parse_policy_text(policy, Path("/repo/policy.yaml"))

@@ -101,6 +101,14 @@ def build_result(outcome: Outcome) -> GateResult:
             f"Core ML prediction is required (require_prediction) but cannot run here ({unavailable}); "
             "run this gate on macOS, or drop --require-prediction / coreml.require_prediction"
         )
+    skipped = [repr(d["name"]) for d in builder.details if d["status"] == "skipped"]
+    if skipped and not builder.setup_errors:
+        # The converter skips models only after a factory failed; if that failure is a mere
+        # finding (an internal error, which a waiver could silence), these were never checked.
+        builder.setup_errors.append(
+            f"model(s) {', '.join(skipped)} not converted because another model failed before "
+            "conversion; fix that model and rerun"
+        )
     if builder.setup_errors:
         result.verdict = Verdict.ERROR
         result.error = "; ".join(builder.setup_errors)
