@@ -63,6 +63,19 @@ def test_corrupt_cache_is_ignored(tmp_path: Path) -> None:
     assert len(_scan(tmp_path).findings) == 2
 
 
+def test_damaged_cache_entries_are_reanalysed_not_a_crash(tmp_path: Path) -> None:
+    _setup(tmp_path)
+    _scan(tmp_path)
+    good = json.loads((tmp_path / CACHE_FILE).read_text())
+    entry = good["files"]["a.py"]["findings"][0]
+    for damaged in (["not an object"], [{**entry, "rule": "MS999"}], [{**entry, "severity": "fatal"}]):
+        good["files"]["a.py"]["findings"] = damaged
+        (tmp_path / CACHE_FILE).write_text(json.dumps(good))
+        scan = _scan(tmp_path)
+        assert scan.metrics["code_cache_hits"] == 1
+        assert sorted(f.rule_id for f in scan.findings) == ["MS101", "MS201"]
+
+
 def test_local_directory_appearing_invalidates_a_hub_id_decision(tmp_path: Path) -> None:
     (tmp_path / "a.py").write_text(
         "from transformers import AutoModel\nAutoModel.from_pretrained('models/bert')\n"

@@ -17,11 +17,13 @@ from pathlib import Path
 from gates import __version__
 from gates.checks.models.analyzer import FileAnalysis
 from gates.checks.models.calls import AnalysisSettings
-from gates.checks.models.catalog import RULES_VERSION
+from gates.checks.models.catalog import RULES, RULES_VERSION
+from gates.findings import Severity
 from gates.fsutil import atomic_write_text
 
 CACHE_FILE = ".gates/cache/models-code.json"
 FORMAT = 1
+_SEVERITIES = frozenset(s.value for s in Severity)
 
 
 def _rules_source_digest() -> str:
@@ -69,7 +71,9 @@ class ResultCache:
             return None
         try:
             analysis = FileAnalysis.from_json(entry)
-        except (KeyError, TypeError, AssertionError):
+        except (KeyError, TypeError, AssertionError, AttributeError, ValueError):
+            return None  # a damaged entry: analyse the file again
+        if any(f.rule not in RULES or f.severity not in _SEVERITIES for f in analysis.findings):
             return None
         if any((root / p).exists() != seen for p, seen in analysis.probes.items()):
             return None
