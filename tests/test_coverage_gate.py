@@ -82,3 +82,15 @@ def test_sarif_output_is_valid_and_locates_uncovered_changes(repo: Repo, run_cli
     assert [(loc["artifactLocation"]["uri"], loc["region"]["startLine"]) for loc in locations] == [
         ("pkg/a.py", 42)
     ]
+
+
+def test_a_report_measuring_no_statement_is_an_error_not_100_percent(repo: Repo, run_cli: Any) -> None:
+    # Only empty modules under the source paths: 0 of 0 statements must not meet line_min.
+    repo.write("pkg/__init__.py", "")
+    repo.write("pkg/sub/__init__.py", "")
+    repo.write("run_tests.py", "import pkg.sub\n")
+    write_policy(repo, "line_min: 90\ndiff: {enabled: false}")
+    measure(repo.root, source="pkg")
+    code, gate = gate_json(run_cli)
+    assert code == 2 and gate["verdict"] == "error", messages(gate)
+    assert "measures no statement in the 2 file(s)" in gate["error"]

@@ -12,7 +12,7 @@ import datetime as dt
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
-from gates.errors import ToolError
+from gates.errors import GatesError, ToolError
 from gates.findings import Finding, GateResult, Severity, Table, Verdict
 from gates.gate import Gate, GateContext
 
@@ -85,6 +85,12 @@ class CoverageGate(Gate):
             raise _no_scope_error(shown, sorted(mapped.files), paths.source)
         findings: list[Finding] = []
         lines, branches = floors.totals(scoped, report.branch_measured)
+        if not lines.total:
+            # 0 of 0 statements would meet every floor: nothing measured is not 100% covered.
+            raise GatesError(
+                f"{shown} measures no statement in the {len(scoped)} file(s) under the policy's source "
+                f"paths {paths.source}; check coverage's 'source' setting and that the tests import the code"
+            )
         findings += floors.check_totals(section, lines, branches, report.branch_measured)
         baseline_path = root / section.ratchet.path
         base = read_snapshot(baseline_path, section.ratchet.path) if section.ratchet.enabled else None
