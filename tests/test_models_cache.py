@@ -84,3 +84,18 @@ def test_local_directory_appearing_invalidates_a_hub_id_decision(tmp_path: Path)
     assert [f.rule_id for f in _scan(tmp_path).findings] == ["MS301"]
     (tmp_path / "models" / "bert").mkdir(parents=True)
     assert _scan(tmp_path).findings == []
+
+
+def test_a_committed_cache_is_not_trusted(repo) -> None:  # type: ignore[no-untyped-def]
+    # A pull request could commit a cache claiming its unsafe file is clean.
+    _setup(repo.root)
+    _scan(repo.root)
+    forged = json.loads((repo.root / CACHE_FILE).read_text())
+    for entry in forged["files"].values():
+        entry["findings"] = []
+    repo.write(CACHE_FILE, json.dumps(forged))
+    repo.git("add", "-f", CACHE_FILE)
+    repo.commit("add a cache")
+    scan = _scan(repo.root)
+    assert scan.metrics["code_cache_hits"] == 0
+    assert sorted(f.rule_id for f in scan.findings) == ["MS101", "MS201"]

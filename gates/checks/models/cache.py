@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,6 +34,19 @@ def _rules_source_digest() -> str:
         digest.update(module.name.encode())
         digest.update(module.read_bytes())
     return digest.hexdigest()
+
+
+def _tracked_by_git(root: Path, relative: str) -> bool:
+    try:
+        proc = subprocess.run(
+            ["git", "ls-files", "--error-unmatch", "--", relative],
+            cwd=root,
+            capture_output=True,
+            check=False,
+        )
+    except OSError:
+        return False  # no git: nothing is committed either
+    return proc.returncode == 0
 
 
 def cache_key(settings: AnalysisSettings) -> str:
@@ -61,6 +75,10 @@ class ResultCache:
             data = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return cache  # missing or corrupt: start over, never fail the gate on it
+        if _tracked_by_git(root, CACHE_FILE):
+            # A committed cache is anyone's claim that files are clean (a pull request could
+            # add one saying so); only a cache this machine wrote is trusted.
+            return cache
         if isinstance(data, dict) and data.get("key") == key and isinstance(data.get("files"), dict):
             cache.entries = data["files"]
         return cache
