@@ -110,3 +110,15 @@ def test_unreadable_baseline_is_an_error(repo: Repo, run_cli: Any) -> None:
     code, gate = gate_json(run_cli)
     assert code == 2
     assert "coverage-baseline.json:1:1: unreadable coverage baseline" in gate["error"]
+
+
+def test_a_missing_baseline_says_the_ratchet_compared_nothing(repo: Repo, run_cli: Any) -> None:
+    make_project(repo, {"a": 6})
+    write_policy(repo, "line_min: 0\ndiff: {enabled: false}")
+    measure(repo.root)
+    code, gate = gate_json(run_cli)
+    assert code == 0, messages(gate)
+    assert any(n.startswith(f"ratchet: no baseline at {BASELINE}") for n in gate["notes"]), gate["notes"]
+    assert run_cli("baseline", "update", "--coverage").code == 0
+    code, gate = gate_json(run_cli)
+    assert not any(n.startswith("ratchet: no baseline") for n in gate["notes"]), gate["notes"]

@@ -94,6 +94,11 @@ class CoverageGate(Gate):
         findings += floors.check_totals(section, lines, branches, report.branch_measured)
         baseline_path = root / section.ratchet.path
         base = read_snapshot(baseline_path, section.ratchet.path) if section.ratchet.enabled else None
+        if section.ratchet.enabled and base is None:
+            notes.append(
+                f"ratchet: no baseline at {section.ratchet.path}, so nothing to compare against; write one "
+                "with 'gates baseline update --coverage' and commit it"
+            )
         rows, path_findings = floors.check_paths(
             scoped, section, list(paths.critical), report.branch_measured, before_percents(base)
         )
