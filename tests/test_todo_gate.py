@@ -145,3 +145,12 @@ def test_critical_paths_without_python_files_are_an_error_not_a_pass(repo: Repo,
     code, gate = todo_json(run_cli)
     assert code == 2 and gate["verdict"] == "error"
     assert "paths.critical (minus paths.exclude) holds no Python file" in gate["error"]
+
+
+def test_a_named_file_that_cannot_be_read_is_an_error_naming_it(repo: Repo, run_cli: Any) -> None:
+    setup(repo, scope="source")
+    code, gate = todo_json(run_cli, "src/missing.py")
+    assert code == 1 and gate["verdict"] == "fail", gate
+    (finding,) = gate["findings"]
+    assert (finding["rule_id"], finding["path"]) == ("todo.unparsable", "src/missing.py")
+    assert "cannot read it" in finding["message"]

@@ -119,6 +119,9 @@ class TodoGate(Gate):
             except UnicodeDecodeError as exc:
                 findings.append(self._unparsable(path, 1, f"not UTF-8 ({exc.reason})"))
                 continue
+            except OSError as exc:
+                findings.append(self._unparsable(path, 1, f"cannot read it ({exc.strerror})"))
+                continue
             except UnparsableSource as exc:
                 findings.append(self._unparsable(path, exc.line, exc.message))
                 continue
