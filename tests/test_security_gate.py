@@ -395,4 +395,4 @@ def test_explicit_non_python_files_skip_the_code_scan(repo: Repo, run_cli) -> No
     gate = security(json.loads(result.out))
     assert result.code == 0, result.out
     assert gate["verdict"] == "skipped"
-    assert "none of the selected files is Python" in gate["notes"][0]
+    assert "no existing Python file among the selected files" in gate["notes"][0]

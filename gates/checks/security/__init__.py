@@ -54,7 +54,7 @@ class SecurityGate(Gate):
                     "security.semgrep",
                 )
             if "pip-audit" not in chosen:
-                reason = "bandit/semgrep: none of the selected files is Python"
+                reason = "bandit/semgrep: no existing Python file among the selected files"
                 return GateResult(self.name, Verdict.SKIPPED, notes=[reason, *notes])
         jobs = _jobs(ctx, section, chosen, files, notes)
         with ThreadPoolExecutor(max_workers=max(1, len(jobs))) as pool:
