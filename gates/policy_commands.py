@@ -13,6 +13,7 @@ from gates.errors import GatesError, PolicyError
 from gates.fsutil import atomic_write_text
 from gates.git import find_root
 from gates.policy.loader import find_policy, load_policy, parse_policy_file
+from gates.policy.plain import to_plain
 from gates.policy.schema import policy_schema_text
 
 
@@ -26,7 +27,7 @@ def run(args: argparse.Namespace) -> int:
         return max((_validate(f) for f in args.files or [None]), default=0)
     if action == "show":
         loaded = load_policy(args.policy, find_root(Path.cwd()))
-        data = loaded.policy.model_dump(mode="json")
+        data = to_plain(loaded.policy, yaml_keys=True)
         print(f"# effective policy from {loaded.display_path}")
         print(yaml.safe_dump(data, sort_keys=False), end="")
         return 0

@@ -10,6 +10,7 @@ from test_coverage_support import gate_json, measure, messages, write_policy
 
 from gates.checks.coverage.pathmap import PathMapper
 from gates.policy.sections.coverage import PathMapping
+from gates.policy.validation import validate
 
 KNOWN = {"src/pkg/a.py", "src/pkg/b.py", "tools/run.py"}
 
@@ -33,7 +34,7 @@ def test_relative_absolute_and_foreign_absolute_paths(tmp_path: Path) -> None:
 
 def test_cobertura_sources_and_policy_rewrites(tmp_path: Path) -> None:
     assert mapper(tmp_path, sources=[str(tmp_path / "src")]).map("pkg/a.py") == "src/pkg/a.py"
-    rewrite = PathMapping.model_validate({"from": "lib/", "to": "src/pkg/"})
+    rewrite = validate(PathMapping, {"from": "lib/", "to": "src/pkg/"})
     assert mapper(tmp_path, rewrites=[rewrite]).map("lib/b.py") == "src/pkg/b.py"
     # Without either, a bare module path is not guessed into a directory.
     assert mapper(tmp_path).map("pkg/a.py") is None

@@ -6,6 +6,7 @@ import pytest
 
 from gates.checks.readiness.score import Component, band_for, compute, todo_ratio
 from gates.policy.sections.readiness import ReadinessSection
+from gates.policy.validation import validate
 
 
 def components(
@@ -86,4 +87,4 @@ def test_todo_ratio() -> None:
 
 def test_bands_must_start_at_zero() -> None:
     with pytest.raises(ValueError, match="lowest band must have min: 0"):
-        ReadinessSection.model_validate({"bands": [{"min": 10, "label": "x"}]})
+        validate(ReadinessSection, {"bands": [{"min": 10, "label": "x"}]})

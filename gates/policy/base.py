@@ -1,57 +1,103 @@
-"""Building blocks shared by every policy section: strict models, waivers, the gate section."""
+"""Building blocks shared by every policy section: strict models, waivers, the gate section.
+
+The policy models are plain frozen dataclasses, so a run that takes its policy from the
+cache (``gates/policy/cache.py``) never imports pydantic: a pre-commit hook cannot afford
+it. pydantic still does all the validating (``gates/policy/validation.py``): it reads each
+field's constraints and description from the ``setting(...)`` metadata below, and
+``__pydantic_config__`` forbids unknown keys.
+"""
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Callable
+from dataclasses import MISSING, dataclass, field
 from datetime import date
-from typing import Literal
+from typing import Any, ClassVar, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+if sys.version_info >= (3, 11):
+    from typing import dataclass_transform
+else:  # pragma: no cover - Python 3.10
+    from typing_extensions import dataclass_transform
 
 SeverityName = Literal["error", "warning", "note"]
 
+_Model = TypeVar("_Model")
 
-class StrictModel(BaseModel):
+
+def setting(
+    default: Any = MISSING,
+    *,
+    default_factory: Callable[[], Any] | Any = MISSING,
+    description: str | None = None,
+    yaml_key: str | None = None,
+    **constraints: Any,
+) -> Any:
+    """One policy field: its default, its description, and pydantic constraints (ge, le, gt,
+    min_length, pattern). ``yaml_key`` names the key in YAML when it differs from the field name.
+    """
+    metadata = dict(constraints)
+    if description is not None:
+        metadata["description"] = description
+    if yaml_key is not None:
+        metadata["alias"] = yaml_key
+    return field(default=default, default_factory=default_factory, metadata=metadata)
+
+
+@dataclass_transform(frozen_default=True, kw_only_default=True, field_specifiers=(setting,))
+def policy_model(cls: type[_Model]) -> type[_Model]:
+    """Make ``cls`` a frozen, keyword-only dataclass: one table of the policy."""
+    return dataclass(frozen=True, kw_only=True)(cls)
+
+
+class StrictModel:
     """Unknown keys are errors, so a typo never silently turns a check off."""
 
-    # defer_build: validators are built on first validation, not at import, so a run that
-    # takes its policy from the cache (gates/policy/cache.py) never builds them.
-    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
+    __pydantic_config__: ClassVar[dict[str, Any]] = {"extra": "forbid"}
 
 
+class PolicyValueError(ValueError):
+    """A cross-field check failed; ``field`` lets the error point at that key in the file."""
+
+    def __init__(self, field_name: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field_name
+
+
+@policy_model
 class Waiver(StrictModel):
     """Accepts matching findings for a stated reason until a date. Same shape in every gate.
 
     Every matcher that is given must match (rule AND path AND fingerprint).
     """
 
-    rule: str | None = Field(
+    rule: str | None = setting(
         default=None,
         description="Rule id, advisory id or alias (CVE, GHSA, PYSEC); shell-style wildcards allowed.",
     )
-    path: str | None = Field(default=None, description="Repository-relative path or gitignore-style glob.")
-    fingerprint: str | None = Field(
+    path: str | None = setting(default=None, description="Repository-relative path or gitignore-style glob.")
+    fingerprint: str | None = setting(
         default=None, description="The fingerprint of one finding, as shown in JSON output."
     )
-    reason: str = Field(min_length=1, description="Why this is accepted. Required.")
-    expires: date = Field(description="ISO date (YYYY-MM-DD); after it the waiver blocks.")
-    owner: str | None = Field(default=None, description="Who answers for the waiver.")
+    reason: str = setting(min_length=1, description="Why this is accepted. Required.")
+    expires: date = setting(description="ISO date (YYYY-MM-DD); after it the waiver blocks.")
+    owner: str | None = setting(default=None, description="Who answers for the waiver.")
 
-    @model_validator(mode="after")
-    def _needs_a_matcher(self) -> Waiver:
+    def __post_init__(self) -> None:
         if not (self.rule or self.path or self.fingerprint):
             raise ValueError("a waiver needs at least one of 'rule', 'path' or 'fingerprint'")
-        return self
 
 
+@policy_model
 class GateSection(StrictModel):
     """Settings every gate section has."""
 
-    enabled: bool = Field(default=True, description="Run this gate in `gates check`.")
-    fail_on: SeverityName | None = Field(
+    enabled: bool = setting(default=True, description="Run this gate in `gates check`.")
+    fail_on: SeverityName | None = setting(
         default=None,
         description="Lowest severity that blocks; defaults to the top-level `fail_on`.",
     )
-    timeout: int = Field(
+    timeout: int = setting(
         default=900, gt=0, description="Seconds an external tool may run before it is an error."
     )
-    waivers: list[Waiver] = Field(default_factory=list)
+    waivers: list[Waiver] = setting(default_factory=list)

@@ -1,26 +1,26 @@
 """Find, parse and validate ``policy.yaml``, reporting every problem at ``file:line:column``.
 
 ``yaml_source`` turns the YAML into plain data and remembers where each key and value
-stood; pydantic validates; its error locations are mapped back to those positions. A
-policy text that validated before comes from ``cache`` without parsing or validating.
+stood; pydantic validates (``validation``); its error locations are mapped back to those
+positions. A policy text that validated before comes from ``cache`` without parsing or
+validating, and so without importing PyYAML or pydantic.
 """
 
 from __future__ import annotations
 
-import difflib
+import dataclasses
 import os
-import types
 import typing
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
-
 from gates.errors import PolicyError
 from gates.policy import cache as policy_cache
+from gates.policy.base import PolicyValueError
 from gates.policy.model import Policy, default_policy
+from gates.policy.plain import yaml_key
 
 POLICY_CANDIDATES = ("policy.yaml", ".gates/policy.yaml")
 
@@ -86,7 +86,7 @@ def load_policy(
 ) -> LoadedPolicy:
     path = find_policy(explicit, root or Path.cwd())
     if path is None:
-        return LoadedPolicy(policy=_cached_default_policy(), path=None)
+        return LoadedPolicy(policy=default_policy(), path=None)
     return parse_policy_file(path, today=today)
 
 
@@ -101,30 +101,20 @@ def parse_policy_file(path: Path, *, today: date | None = None) -> LoadedPolicy:
 def parse_policy_text(text: str, path: Path, *, today: date | None = None) -> LoadedPolicy:
     loaded = _from_cache(text, path)
     if loaded is None:
-        from gates.policy.yaml_source import load_yaml  # only a cache miss parses YAML
+        # Only a cache miss parses YAML and validates, so only a miss imports PyYAML and pydantic.
+        from gates.policy.validation import ValidationError, validate
+        from gates.policy.yaml_source import load_yaml
 
-        loaded = LoadedPolicy(policy=Policy.model_construct(), path=path)
+        loaded = LoadedPolicy(policy=default_policy(), path=path)
         data = load_yaml(text, loaded)
         try:
-            loaded.policy = Policy.model_validate(data)
+            loaded.policy = validate(Policy, data)
         except ValidationError as exc:
             raise PolicyError(*[_describe(error, loaded) for error in exc.errors()]) from None
         policy_cache.write(loaded.policy, text, _marks_to_json(loaded))
     # Expiry depends on today's date, so it is checked on every load, cached or not.
     _reject_expired_waivers(loaded, today or date.today())
     return loaded
-
-
-_DEFAULT_POLICY_KEY = "\0embedded default policy\0"
-
-
-def _cached_default_policy() -> Policy:
-    hit = policy_cache.read(Policy, _DEFAULT_POLICY_KEY)
-    if hit is not None and isinstance(hit[0], Policy):
-        return hit[0]
-    policy = default_policy()
-    policy_cache.write(policy, _DEFAULT_POLICY_KEY, {})
-    return policy
 
 
 def _from_cache(text: str, path: Path) -> LoadedPolicy | None:
@@ -137,7 +127,6 @@ def _from_cache(text: str, path: Path) -> LoadedPolicy | None:
         key_marks = {tuple(loc): Mark(line, col) for loc, line, col in extras["key_marks"]}
     except (KeyError, TypeError, ValueError):
         return None
-    assert isinstance(policy, Policy)
     return LoadedPolicy(policy=policy, path=path, value_marks=value_marks, key_marks=key_marks)
 
 
@@ -159,13 +148,18 @@ def _describe(error: Any, loaded: LoadedPolicy) -> str:
     """One line for one pydantic error: position, what is wrong, and the fix."""
     loc: Loc = tuple(error["loc"])
     kind = error["type"]
-    if kind == "extra_forbidden":
+    problem = (error.get("ctx") or {}).get("error")
+    if isinstance(problem, PolicyValueError):
+        loc = (*loc, problem.field)
+    if kind in ("unexpected_keyword_argument", "extra_forbidden"):
+        import difflib  # only a broken policy needs suggestions
+
         key = str(loc[-1])
         known = _known_keys(loc[:-1])
         close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
         hint = f"did you mean '{close[0]}'?" if close else f"allowed keys: {', '.join(known)}"
         return f"{loaded.where(loc, key=True)}: unknown key '{key}' in {_dotted(loc[:-1])}; {hint}"
-    if kind == "missing":
+    if kind.startswith("missing"):
         return f"{loaded.where(loc[:-1])}: missing required key '{loc[-1]}' in {_dotted(loc[:-1])}; add it"
     if kind.startswith("date"):
         return (
@@ -186,6 +180,7 @@ _TYPE_FIXES = {
     "string": "; write a string (quote it)",
     "list": "; write a list, e.g. [a, b]",
     "dict": "; write a mapping of keys",
+    "dataclass": "; write a mapping of keys",
     "model": "; write a mapping of keys",
     "literal": "; use one of the allowed values",
 }
@@ -196,36 +191,39 @@ def _known_keys(loc: Loc) -> list[str]:
     for part in loc:
         if isinstance(part, int):
             continue
-        if not (isinstance(model, type) and issubclass(model, BaseModel)):
+        if not _is_model(model):
             return []
-        info = model.model_fields.get(part)
-        if info is None:
+        types_by_key = {yaml_key(spec): hint for spec, hint in _fields_with_types(model)}
+        if part not in types_by_key:
             return []
-        model = _innermost_model(info.annotation)
-    if isinstance(model, type) and issubclass(model, BaseModel):
-        return sorted(model.model_fields)
-    return []
+        model = _innermost_model(types_by_key[part])
+    return sorted(yaml_key(spec) for spec in dataclasses.fields(model)) if _is_model(model) else []
+
+
+def _is_model(candidate: Any) -> bool:
+    return isinstance(candidate, type) and dataclasses.is_dataclass(candidate)
+
+
+def _fields_with_types(model: type[Any]) -> list[tuple[dataclasses.Field[Any], Any]]:
+    hints = typing.get_type_hints(model)
+    return [(spec, hints[spec.name]) for spec in dataclasses.fields(model)]
 
 
 def _innermost_model(annotation: Any) -> Any:
     """The model class inside ``Model | None``, ``list[Model]`` or ``dict[str, Model]``."""
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    origin = typing.get_origin(annotation)
-    if origin is None:
+    if _is_model(annotation):
         return annotation
     for arg in typing.get_args(annotation):
         inner = _innermost_model(arg)
-        if isinstance(inner, type) and issubclass(inner, BaseModel):
+        if _is_model(inner):
             return inner
-    if origin in (types.UnionType, typing.Union):
-        return None
     return None
 
 
 def _reject_expired_waivers(loaded: LoadedPolicy, today: date) -> None:
     problems: list[str] = []
-    for section_name in type(loaded.policy).model_fields:
+    for spec in dataclasses.fields(loaded.policy):
+        section_name = spec.name
         section = getattr(loaded.policy, section_name)
         for index, waiver in enumerate(getattr(section, "waivers", None) or []):
             if waiver.expires < today:

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
-
-from gates.policy.base import SeverityName, StrictModel
+from gates.policy.base import SeverityName, StrictModel, policy_model, setting
 from gates.policy.paths import Paths
 from gates.policy.sections.coreml import CoreMLSection
 from gates.policy.sections.coverage import CoverageSection
@@ -17,29 +15,31 @@ from gates.policy.sections.security import SecuritySection
 from gates.policy.sections.todo import TodoSection
 
 
+@policy_model
 class BaselineSettings(StrictModel):
-    enabled: bool = Field(default=True, description="Findings recorded in the baseline do not block.")
-    path: str = Field(default=".gates/baseline.json", description="Repository-relative baseline file.")
+    enabled: bool = setting(default=True, description="Findings recorded in the baseline do not block.")
+    path: str = setting(default=".gates/baseline.json", description="Repository-relative baseline file.")
 
 
+@policy_model
 class Policy(StrictModel):
     """ml-gates policy, version 1."""
 
-    version: Literal[1] = Field(description="Policy format version. Always 1 for now.")
-    base: str = Field(
+    version: Literal[1] = setting(description="Policy format version. Always 1 for now.")
+    base: str = setting(
         default="origin/main",
         description="Base ref for changed-code checks when neither --base nor CI names one.",
     )
-    fail_on: SeverityName = Field(default="error", description="Lowest finding severity that fails a gate.")
-    paths: Paths = Field(default_factory=Paths)
-    baseline: BaselineSettings = Field(default_factory=BaselineSettings)
-    coverage: CoverageSection = Field(default_factory=CoverageSection)
-    security: SecuritySection = Field(default_factory=SecuritySection)
-    model_safety: ModelSafetySection = Field(default_factory=ModelSafetySection)
-    mutation: MutationSection = Field(default_factory=MutationSection)
-    coreml: CoreMLSection = Field(default_factory=CoreMLSection)
-    readiness: ReadinessSection = Field(default_factory=ReadinessSection)
-    todo: TodoSection = Field(default_factory=TodoSection)
+    fail_on: SeverityName = setting(default="error", description="Lowest finding severity that fails a gate.")
+    paths: Paths = setting(default_factory=Paths)
+    baseline: BaselineSettings = setting(default_factory=BaselineSettings)
+    coverage: CoverageSection = setting(default_factory=CoverageSection)
+    security: SecuritySection = setting(default_factory=SecuritySection)
+    model_safety: ModelSafetySection = setting(default_factory=ModelSafetySection)
+    mutation: MutationSection = setting(default_factory=MutationSection)
+    coreml: CoreMLSection = setting(default_factory=CoreMLSection)
+    readiness: ReadinessSection = setting(default_factory=ReadinessSection)
+    todo: TodoSection = setting(default_factory=TodoSection)
 
 
 def default_policy() -> Policy:

@@ -6,9 +6,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from pydantic import Field
-
-from gates.policy.base import StrictModel
+from gates.policy.base import StrictModel, policy_model, setting
 
 if TYPE_CHECKING:
     import pathspec
@@ -26,19 +24,20 @@ DEFAULT_EXCLUDES = [
 ]
 
 
+@policy_model
 class Paths(StrictModel):
     """Which files the gates look at. Globs use gitignore syntax."""
 
-    source: list[str] = Field(
+    source: list[str] = setting(
         default_factory=lambda: ["."],
         description="Source roots (directories or globs) the gates scan.",
     )
-    critical: list[str] = Field(
+    critical: list[str] = setting(
         default_factory=list,
         description="Critical paths: stricter coverage/mutation floors and readiness health.",
     )
-    tests: list[str] = Field(default_factory=lambda: ["tests/"], description="Where the tests live.")
-    exclude: list[str] = Field(
+    tests: list[str] = setting(default_factory=lambda: ["tests/"], description="Where the tests live.")
+    exclude: list[str] = setting(
         default_factory=lambda: list(DEFAULT_EXCLUDES),
         description="Never scanned, also when pre-commit passes the file explicitly.",
     )

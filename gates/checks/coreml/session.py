@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from gates.errors import ToolError
+from gates.policy.plain import to_plain
 from gates.policy.sections.coreml import CoreMLModel
 
 STDERR_TAIL = 6
@@ -81,7 +82,7 @@ def run_converter(
                         "root": str(root),
                         "artifact_dir": str(artifact_dir),
                         "predict": predict,
-                        "models": [m.model_dump(mode="json") for m in pending],
+                        "models": [to_plain(m) for m in pending],
                     }
                 ),
                 encoding="utf-8",

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from gates.checks.coreml.factory import BuiltModel, FactoryError, build_model
+from gates.policy.plain import from_plain
 from gates.policy.sections.coreml import CoreMLModel
 
 NATIVE_LIBRARIES = ("libmilstoragepython", "libmodelpackage", "libcoremlpython")
@@ -163,7 +164,7 @@ def main(argv: list[str]) -> int:
     job = json.loads(job_path.read_text(encoding="utf-8"))
     root = Path(job["root"])
     artifact_dir = Path(job["artifact_dir"])
-    models = [CoreMLModel.model_validate(raw) for raw in job["models"]]
+    models = [from_plain(CoreMLModel, raw) for raw in job["models"]]
 
     with results_path.open("a", encoding="utf-8") as out:
 

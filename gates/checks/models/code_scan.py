@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from multiprocessing import get_context
 from pathlib import Path
 
 from gates.checks.models.analyzer import FileAnalysis, analyze_file, analyze_path
@@ -98,6 +96,10 @@ def _analyze_all(
     workers = min(os.cpu_count() or 1, 4)
     if len(pending) < PARALLEL_FROM or workers < 2:
         return [analyze_file(root, relative, data, settings) for relative, data, _ in pending]
+    # Imported here: a pre-commit run on a few files never pays for multiprocessing.
+    from concurrent.futures import ProcessPoolExecutor
+    from multiprocessing import get_context
+
     # spawn, not fork: the runner may have other gates' threads running.
     with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
         jobs = [(str(root), relative, settings) for relative, _, _ in pending]

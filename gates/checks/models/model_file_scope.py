@@ -7,10 +7,12 @@ sniffs content itself. Explicit files (pre-commit) are taken as given, excludes 
 
 from __future__ import annotations
 
+import dataclasses
+
 from gates.files import list_files
 from gates.gate import GateContext
 
 
 def model_file_candidates(ctx: GateContext) -> list[str]:
-    everywhere = ctx.policy.paths.model_copy(update={"source": ["."]})
+    everywhere = dataclasses.replace(ctx.policy.paths, source=["."])
     return list_files(ctx.root, everywhere, explicit=ctx.files, suffixes=None)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import fnmatch
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -39,7 +40,7 @@ def resolve_scope(root: Path, paths: Paths, section: MutationSection, explicit: 
         patterns, origin = list(paths.critical), "paths.critical"
     else:
         patterns, origin = list(paths.source), "paths.source"
-    chosen = paths.model_copy(update={"source": patterns})
+    chosen = dataclasses.replace(paths, source=patterns)
     candidates = list_files(root, chosen, explicit=explicit)
     if explicit is not None:
         candidates = [p for p in candidates if matches_any(p, patterns)]
@@ -52,7 +53,7 @@ def resolve_scope(root: Path, paths: Paths, section: MutationSection, explicit: 
             "set mutation.paths to the code to mutate"
         )
     roots = sorted({source_root(p) for p in files})
-    everything = list_files(root, paths.model_copy(update={"source": roots}), suffixes=(".py",))
+    everything = list_files(root, dataclasses.replace(paths, source=roots), suffixes=(".py",))
     chosen_set = set(files)
     others = [escape_glob(p) for p in everything if p not in chosen_set]
     selection = list(section.tests) or [t for t in paths.tests if (root / t).exists()]

@@ -8,6 +8,7 @@ depends on from the same ``gates check`` run (``ctx.results``) or from a saved J
 from __future__ import annotations
 
 import argparse
+import dataclasses
 from pathlib import Path
 from typing import Any
 
@@ -81,7 +82,7 @@ def _critical_files(ctx: GateContext) -> list[str]:
     paths = ctx.policy.paths
     if not paths.critical:
         return []
-    return list_files(ctx.root, paths.model_copy(update={"source": list(paths.critical)}))
+    return list_files(ctx.root, dataclasses.replace(paths, source=list(paths.critical)))
 
 
 def _path_option(ctx: GateContext, attribute: str, policy_value: str | None) -> tuple[Path, str] | None:

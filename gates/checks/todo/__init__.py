@@ -8,6 +8,7 @@ error; the others are warnings in critical paths and notes elsewhere.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 from collections import Counter
 from dataclasses import dataclass
 
@@ -51,7 +52,7 @@ def files_in_scope(ctx: GateContext, section: TodoSection) -> tuple[list[str], s
     """The Python files to scan, and a note when the scope had to widen."""
     paths = ctx.policy.paths
     if section.scope == "critical" and paths.critical:
-        critical_roots = paths.model_copy(update={"source": list(paths.critical)})
+        critical_roots = dataclasses.replace(paths, source=list(paths.critical))
         found = list_files(ctx.root, critical_roots, explicit=ctx.files)
         # Explicit files (pre-commit) skip the source filter; keep only the critical ones.
         return [p for p in found if is_critical(p, paths)], None

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, field_validator, model_validator
-
-from gates.policy.base import GateSection, StrictModel
+from gates.policy.base import GateSection, PolicyValueError, StrictModel, policy_model, setting
 
 # Deployment targets that can hold an ML program (coremltools 9: iOS15/macOS12 and later).
 DeploymentTarget = Literal[
@@ -41,61 +39,62 @@ HALF_ATOL = 1e-2
 HALF_RTOL = 1e-2
 
 
+@policy_model
 class CoreMLModel(StrictModel):
     """One model to convert: where to build it and how to judge the converted package."""
 
-    name: str = Field(
+    name: str = setting(
         pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$",
         description="Short id used in metric names and as the package file name (<name>.mlpackage).",
     )
-    factory: str = Field(
+    factory: str = setting(
         pattern=r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*:[A-Za-z_][A-Za-z0-9_]*$",
         description=(
             "'pkg.module:function' importable from the repository root; the function takes no "
             "arguments and returns (model, example_inputs). See docs/gates/coreml.md."
         ),
     )
-    capture: Literal["trace", "export"] = Field(
+    capture: Literal["trace", "export"] = setting(
         default="trace",
         description="torch.jit.trace (stable) or torch.export + run_decompositions({}) (beta in coremltools)",
     )
-    precision: Literal["fp16", "fp32"] = Field(
+    precision: Literal["fp16", "fp32"] = setting(
         default="fp16", description="Compute precision of the ML program (coremltools' default is fp16)."
     )
-    deployment_target: DeploymentTarget = Field(
+    deployment_target: DeploymentTarget = setting(
         default="iOS16", description="Minimum OS the package targets (an ML program needs iOS15/macOS12+)."
     )
-    compute_units: ComputeUnits = Field(
+    compute_units: ComputeUnits = setting(
         default="CPU_ONLY",
         description="Compute units for the macOS parity run. CPU_ONLY is stable; ALL can crash CI VMs.",
     )
-    atol: float | None = Field(
+    atol: float | None = setting(
         default=None,
         gt=0,
         description="Absolute tolerance. Default 1e-4 for fp32 on CPU_ONLY, else 1e-2.",
     )
-    rtol: float | None = Field(
+    rtol: float | None = setting(
         default=None,
         ge=0,
         description="Relative tolerance. Default 1e-5 for fp32 on CPU_ONLY, else 1e-2.",
     )
-    min_cosine: float | None = Field(
+    min_cosine: float | None = setting(
         default=None,
         gt=0,
         le=1,
         description="Lowest cosine similarity between Core ML and torch outputs. Off when unset.",
     )
-    argmax_agreement: float | None = Field(
+    argmax_agreement: float | None = setting(
         default=None,
         ge=0,
         le=1,
         description="Lowest share of positions whose argmax over the last axis agrees. Off when unset.",
     )
-    argmax_outputs: list[str] | None = Field(
+    argmax_outputs: list[str] | None = setting(
         default=None,
         description="Outputs argmax_agreement applies to (e.g. [logits]); default every output.",
     )
-    output_names: list[str] | None = Field(
+    output_names: list[str] | None = setting(
         default=None,
         description="Names of the Core ML outputs, in order. Default: 'output', or 'output_0', 'output_1'...",
     )
@@ -117,26 +116,25 @@ class CoreMLModel(StrictModel):
             return self.rtol
         return STRICT_RTOL if self.strict else HALF_RTOL
 
-    @field_validator("output_names")
-    @classmethod
-    def _distinct_output_names(cls, names: list[str] | None) -> list[str] | None:
+    def __post_init__(self) -> None:
+        names = self.output_names
         if names is not None:
             if not names:
-                raise ValueError("give at least one name, or leave output_names out")
+                raise PolicyValueError("output_names", "give at least one name, or leave output_names out")
             if len(set(names)) != len(names):
-                raise ValueError("output names must be distinct")
-        return names
+                raise PolicyValueError("output_names", "output names must be distinct")
 
 
+@policy_model
 class CoreMLSection(GateSection):
-    models: list[CoreMLModel] = Field(
+    models: list[CoreMLModel] = setting(
         default_factory=list, description="Models to convert; an empty list skips the gate."
     )
-    artifact_dir: str = Field(
+    artifact_dir: str = setting(
         default=".gates/coreml",
         description="Where the .mlpackage files are saved (relative to the repository root); gitignore it.",
     )
-    require_prediction: bool = Field(
+    require_prediction: bool = setting(
         default=False,
         description=(
             "Make a run without Core ML prediction (any non-macOS host) an error instead of a noted skip. "
@@ -144,11 +142,11 @@ class CoreMLSection(GateSection):
         ),
     )
 
-    @model_validator(mode="after")
-    def _distinct_model_names(self) -> CoreMLSection:
+    def __post_init__(self) -> None:
         seen: set[str] = set()
         for model in self.models:
             if model.name in seen:
-                raise ValueError(f"two models are named {model.name!r}; names must be distinct")
+                raise PolicyValueError(
+                    "models", f"two models are named {model.name!r}; names must be distinct"
+                )
             seen.add(model.name)
-        return self

@@ -5,152 +5,152 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-from pydantic import Field, field_validator
-
-from gates.policy.base import GateSection, SeverityName, StrictModel
+from gates.policy.base import GateSection, PolicyValueError, SeverityName, StrictModel, policy_model, setting
 
 DEFAULT_PRAGMA = r"#\s*(pragma|PRAGMA)[:\s]?\s*(no|NO)\s*(cover|COVER)"
 
 
+@policy_model
 class PathFloor(StrictModel):
     """A floor for every file matching ``path``; when several rules match a file, the last wins."""
 
-    path: str = Field(description="Gitignore-style glob of repository-relative files, e.g. 'training/**'.")
-    line_min: float = Field(ge=0, le=100, description="Line (statement) coverage floor for each file, %.")
-    branch_min: float | None = Field(
+    path: str = setting(description="Gitignore-style glob of repository-relative files, e.g. 'training/**'.")
+    line_min: float = setting(ge=0, le=100, description="Line (statement) coverage floor for each file, %.")
+    branch_min: float | None = setting(
         default=None, ge=0, le=100, description="Branch coverage floor for each file, %. Off when unset."
     )
 
 
+@policy_model
 class PathMapping(StrictModel):
     """Rewrite a path prefix found in the report to a repository-relative prefix."""
 
-    source: str = Field(
-        alias="from", description="Prefix as written in the report, e.g. '/home/runner/work/app/app/'."
+    source: str = setting(
+        yaml_key="from", description="Prefix as written in the report, e.g. '/home/runner/work/app/app/'."
     )
-    target: str = Field(default="", alias="to", description="Repository-relative prefix, e.g. '' or 'src/'.")
+    target: str = setting(
+        default="", yaml_key="to", description="Repository-relative prefix, e.g. '' or 'src/'."
+    )
 
 
+@policy_model
 class DiffSettings(StrictModel):
     """Patch coverage: the statements added or changed since the merge-base with the base ref."""
 
-    enabled: bool = Field(default=True, description="Check the coverage of changed code.")
-    line_min: float = Field(default=80.0, ge=0, le=100, description="Floor for changed statements, %.")
-    branch_min: float | None = Field(
+    enabled: bool = setting(default=True, description="Check the coverage of changed code.")
+    line_min: float = setting(default=80.0, ge=0, le=100, description="Floor for changed statements, %.")
+    branch_min: float | None = setting(
         default=None,
         ge=0,
         le=100,
         description="Floor for the branches leaving changed lines, %. Needs branch data. Off when unset.",
     )
-    min_changed_statements: int = Field(
+    min_changed_statements: int = setting(
         default=0,
         ge=0,
         description="Below this many changed statements the diff floors do not apply (the cap still does).",
     )
-    max_uncovered_new_statements: int | None = Field(
+    max_uncovered_new_statements: int | None = setting(
         default=None,
         ge=0,
         description="At most this many changed statements may be uncovered. Off when unset.",
     )
-    statement_aware: bool = Field(
+    statement_aware: bool = setting(
         default=True,
         description="A changed line inside a multi-line statement counts as that statement's first line.",
     )
-    uncovered_severity: SeverityName = Field(
+    uncovered_severity: SeverityName = setting(
         default="warning", description="Severity of each uncovered changed line (they become annotations)."
     )
 
 
+@policy_model
 class RatchetSettings(StrictModel):
     """Coverage may not drop below the committed baseline by more than ``tolerance``."""
 
-    enabled: bool = Field(default=True, description="Compare with the baseline file when it exists.")
-    path: str = Field(
+    enabled: bool = setting(default=True, description="Compare with the baseline file when it exists.")
+    path: str = setting(
         default=".gates/coverage-baseline.json",
         description="Repository-relative baseline; 'gates baseline update --coverage' writes it.",
     )
-    tolerance: float = Field(
+    tolerance: float = setting(
         default=0.0, ge=0, le=100, description="Percentage points coverage may drop before it fails."
     )
-    per_path: bool = Field(
+    per_path: bool = setting(
         default=True, description="Also hold every file to its baseline, not only the total."
     )
-    removed_code: Literal["adjust_base", "off"] = Field(
+    removed_code: Literal["adjust_base", "off"] = setting(
         default="adjust_base",
         description="adjust_base: removing covered statements lowers the baseline too, as in Codecov.",
     )
 
 
+@policy_model
 class ExclusionCreepSettings(StrictModel):
     """Warn when code is excluded from measurement instead of being tested."""
 
-    enabled: bool = Field(
+    enabled: bool = setting(
         default=True, description="Flag new exclusions in the diff and excluded-line growth."
     )
-    severity: SeverityName = Field(default="warning", description="Severity of exclusion-creep findings.")
-    pragma: str = Field(
+    severity: SeverityName = setting(default="warning", description="Severity of exclusion-creep findings.")
+    pragma: str = setting(
         default=DEFAULT_PRAGMA, description="Regular expression of an exclusion comment in a changed line."
     )
 
-    @field_validator("pragma")
-    @classmethod
-    def _compiles(cls, value: str) -> str:
+    def __post_init__(self) -> None:
         try:
-            re.compile(value)
+            re.compile(self.pragma)
         except re.error as exc:
-            raise ValueError(f"not a regular expression: {exc}") from None
-        return value
+            raise PolicyValueError("pragma", f"not a regular expression: {exc}") from None
 
 
+@policy_model
 class CoverageSection(GateSection):
-    line_min: float = Field(default=80.0, ge=0, le=100, description="Total line coverage floor, %.")
-    branch_min: float | None = Field(
+    line_min: float = setting(default=80.0, ge=0, le=100, description="Total line coverage floor, %.")
+    branch_min: float | None = setting(
         default=None,
         ge=0,
         le=100,
         description="Total branch coverage floor, %. Needs branch data ('coverage run --branch').",
     )
-    critical_min: float | None = Field(
+    critical_min: float | None = setting(
         default=None,
         ge=0,
         le=100,
         description="Line floor for each file under the shared 'paths.critical'; per_path rules override.",
     )
-    per_path: list[PathFloor] = Field(
+    per_path: list[PathFloor] = setting(
         default_factory=list, description="Per-file floors by glob; the last matching rule wins."
     )
-    report: str = Field(
+    report: str = setting(
         default="coverage.json",
         description="Report to read: coverage.py JSON (preferred), Cobertura XML or LCOV (.info/.lcov).",
     )
-    format: Literal["auto", "json", "cobertura", "lcov"] = Field(
+    format: Literal["auto", "json", "cobertura", "lcov"] = setting(
         default="auto", description="Report format; 'auto' decides from the file."
     )
-    run: list[str] = Field(
+    run: list[str] = setting(
         default_factory=list,
         description=(
             "Commands that produce the report before it is read (no shell), e.g. "
             "['coverage run -m pytest', 'coverage json']. They share the gate's 'timeout'."
         ),
     )
-    path_map: list[PathMapping] = Field(
+    path_map: list[PathMapping] = setting(
         default_factory=list, description="Prefix rewrites from report paths to repository paths."
     )
-    omit: list[str] = Field(
+    omit: list[str] = setting(
         default_factory=list,
         description="Globs left out of every figure; matching changed files may be absent from the report.",
     )
-    stale_report: SeverityName = Field(
+    stale_report: SeverityName = setting(
         default="error",
         description="Severity when the report is older than a changed (or staged) file it measures.",
     )
-    diff: DiffSettings = Field(default_factory=DiffSettings)
-    ratchet: RatchetSettings = Field(default_factory=RatchetSettings)
-    exclusion_creep: ExclusionCreepSettings = Field(default_factory=ExclusionCreepSettings)
+    diff: DiffSettings = setting(default_factory=DiffSettings)
+    ratchet: RatchetSettings = setting(default_factory=RatchetSettings)
+    exclusion_creep: ExclusionCreepSettings = setting(default_factory=ExclusionCreepSettings)
 
-    @field_validator("run")
-    @classmethod
-    def _commands_not_blank(cls, value: list[str]) -> list[str]:
-        if any(not command.strip() for command in value):
-            raise ValueError("a 'run' command is empty")
-        return value
+    def __post_init__(self) -> None:
+        if any(not command.strip() for command in self.run):
+            raise PolicyValueError("run", "a 'run' command is empty")

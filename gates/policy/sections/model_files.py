@@ -4,41 +4,40 @@ from __future__ import annotations
 
 import re
 
-from pydantic import Field, field_validator
-
-from gates.policy.base import SeverityName, StrictModel
+from gates.policy.base import PolicyValueError, SeverityName, StrictModel, policy_model, setting
 
 _GLOBAL_PATTERN = re.compile(r"[A-Za-z_][\w]*(\.[A-Za-z_][\w]*)*(\.\*)?")
 
 
+@policy_model
 class ModelFilesSettings(StrictModel):
-    enabled: bool = Field(default=True, description="Scan committed model files by content.")
-    allowed_globals: list[str] = Field(
+    enabled: bool = setting(default=True, description="Scan committed model files by content.")
+    allowed_globals: list[str] = setting(
         default_factory=list,
         description=(
             "Extra pickle globals to accept, as `module.name` or `module.*` (e.g. your own model "
             "classes). Known-dangerous globals (os, subprocess, builtins.eval, ...) stay errors."
         ),
     )
-    max_file_mb: float = Field(
+    max_file_mb: float = setting(
         default=2048,
         gt=0,
         description="Model/pickle containers larger than this are reported as not scanned (MS203).",
     )
-    max_decompressed_mb: float = Field(
+    max_decompressed_mb: float = setting(
         default=4096,
         gt=0,
         description="Bytes the scanner may read or decompress per file before reporting a possible zip bomb.",
     )
-    max_compression_ratio: float = Field(
+    max_compression_ratio: float = setting(
         default=200,
         gt=1,
         description="Archive members (over 1 MiB) that expand more than this are a suspected zip bomb.",
     )
-    max_depth: int = Field(
+    max_depth: int = setting(
         default=3, ge=1, description="How many archives deep (zip in zip, gzip in zip) the scanner follows."
     )
-    lfs_pointer_severity: SeverityName = Field(
+    lfs_pointer_severity: SeverityName = setting(
         default="error",
         description=(
             "Severity of MS204, a Git LFS pointer whose model was not scanned. Fetch LFS files in CI "
@@ -46,10 +45,7 @@ class ModelFilesSettings(StrictModel):
         ),
     )
 
-    @field_validator("allowed_globals")
-    @classmethod
-    def _dotted_names(cls, value: list[str]) -> list[str]:
-        for item in value:
+    def __post_init__(self) -> None:
+        for item in self.allowed_globals:
             if not _GLOBAL_PATTERN.fullmatch(item):
-                raise ValueError(f"{item!r} is not `module.name` or `module.*`")
-        return value
+                raise PolicyValueError("allowed_globals", f"{item!r} is not `module.name` or `module.*`")

@@ -5,60 +5,59 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-from pydantic import Field, field_validator
-
-from gates.policy.base import GateSection, StrictModel
+from gates.policy.base import GateSection, PolicyValueError, StrictModel, policy_model, setting
 from gates.policy.sections.model_files import ModelFilesSettings
 
 RuleSeverity = Literal["error", "warning", "note", "off"]
 _RULE_ID = re.compile(r"MS\d{3}")
 
 
+@policy_model
 class TrustedRemoteCode(StrictModel):
     """A model whose repository code was reviewed at one commit."""
 
-    model: str = Field(min_length=1, description="Hub model id, e.g. 'org/name'.")
-    revision: str = Field(
+    model: str = setting(min_length=1, description="Hub model id, e.g. 'org/name'.")
+    revision: str = setting(
         pattern=r"^[0-9a-f]{40}$",
         description="The full 40-hex commit that was reviewed; calls must pass exactly this revision.",
     )
-    reason: str | None = Field(default=None, description="Why this model's code is trusted.")
+    reason: str | None = setting(default=None, description="Why this model's code is trusted.")
 
 
+@policy_model
 class ModelSafetySection(GateSection):
-    code_rules: bool = Field(
+    code_rules: bool = setting(
         default=True, description="Check Python code for unsafe model loading (rules MS101-MS801)."
     )
-    min_torch_version: str | None = Field(
+    min_torch_version: str | None = setting(
         default=None,
         pattern=r"^\d+(\.\d+){0,2}$",
         description="Oldest torch the project runs on, e.g. '2.6'. With "
         "`require_explicit_weights_only: false` and 2.6 or later, a bare torch.load is accepted.",
     )
-    require_explicit_weights_only: bool = Field(
+    require_explicit_weights_only: bool = setting(
         default=True,
         description="Ask for an explicit weights_only=True even where torch >= 2.6 defaults to it.",
     )
-    severity: dict[str, RuleSeverity] = Field(
+    severity: dict[str, RuleSeverity] = setting(
         default_factory=dict,
         description="Per-rule severity overrides, e.g. {MS701: error, MS302: off}.",
     )
-    http_timeout: float = Field(
+    http_timeout: float = setting(
         default=30, gt=0, description="Seconds `gates models --fix` writes as timeout= on HTTP calls."
     )
-    trust_remote_code_allow: list[TrustedRemoteCode] = Field(
+    trust_remote_code_allow: list[TrustedRemoteCode] = setting(
         default_factory=list,
         description="Models allowed to use trust_remote_code=True, each at a pinned revision.",
     )
-    cache: bool = Field(
+    cache: bool = setting(
         default=True, description="Reuse per-file results by content hash (stored in .gates/cache/)."
     )
-    model_files: ModelFilesSettings = Field(default_factory=ModelFilesSettings)
+    model_files: ModelFilesSettings = setting(default_factory=ModelFilesSettings)
 
-    @field_validator("severity")
-    @classmethod
-    def _rule_ids(cls, value: dict[str, str]) -> dict[str, str]:
-        bad = [key for key in value if not _RULE_ID.fullmatch(key)]
+    def __post_init__(self) -> None:
+        bad = [key for key in self.severity if not _RULE_ID.fullmatch(key)]
         if bad:
-            raise ValueError(f"{bad[0]!r} is not a model-safety rule id (MS000-MS999); see docs/rules/")
-        return value
+            raise PolicyValueError(
+                "severity", f"{bad[0]!r} is not a model-safety rule id (MS000-MS999); see docs/rules/"
+            )

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, model_validator
-
-from gates.policy.base import GateSection, SeverityName
+from gates.policy.base import GateSection, PolicyValueError, SeverityName, policy_model, setting
 
 StatusName = Literal[
     "killed",
@@ -39,51 +37,52 @@ DEFAULT_FULL_RUN_TRIGGERS = [
 ]
 
 
+@policy_model
 class MutationSection(GateSection):
-    paths: list[str] = Field(
+    paths: list[str] = setting(
         default_factory=list,
         description=(
             "Files or directories to mutate (gitignore-style globs). Empty: the critical paths "
             "(`paths.critical`), or every source path when there are none. Tests are never mutated."
         ),
     )
-    tests: list[str] = Field(
+    tests: list[str] = setting(
         default_factory=list,
         description=(
             "pytest arguments that select the tests (files, `-k`, `-m`); mutmut's "
             "`pytest_add_cli_args_test_selection`. Empty: `paths.tests`."
         ),
     )
-    pytest_args: list[str] = Field(
+    pytest_args: list[str] = setting(
         default_factory=list,
         description="Extra pytest arguments for every test run (mutmut's `pytest_add_cli_args`).",
     )
-    also_copy: list[str] = Field(
+    also_copy: list[str] = setting(
         default_factory=list,
         description="Files or directories the tests need besides the mutated package (mutmut's `also_copy`).",
     )
-    max_children: int | None = Field(
+    max_children: int | None = setting(
         default=None, ge=1, description="Mutants tested in parallel. Default: the number of CPUs."
     )
-    min_score: float | None = Field(
+    min_score: float | None = setting(
         default=None, ge=0, le=100, description="Floor for the score over every mutated file, %."
     )
-    critical_min_score: float = Field(
+    critical_min_score: float = setting(
         default=70.0, ge=0, le=100, description="Mutation score floor on critical paths, %."
     )
-    min_scores: dict[str, float] = Field(
+    min_scores: dict[str, float] = setting(
         default_factory=dict,
         description="Floors per path: gitignore-style glob -> minimum score (%) over the mutants in it.",
     )
-    score_detected: list[StatusName] = Field(
+    score_detected: list[StatusName] = setting(
         default_factory=lambda: list(DEFAULT_DETECTED),
         description="Statuses counted as detected (the score's numerator).",
     )
-    score_excluded: list[StatusName] = Field(
+    score_excluded: list[StatusName] = setting(
         default_factory=lambda: list(DEFAULT_EXCLUDED),
         description="Statuses left out of the score's denominator.",
     )
-    max_inconclusive_percent: float = Field(
+    max_inconclusive_percent: float = setting(
         default=10.0,
         ge=0,
         le=100,
@@ -92,33 +91,35 @@ class MutationSection(GateSection):
             "before the run is inconclusive (an error, not a score)."
         ),
     )
-    survivor_severity: SeverityName = Field(
+    survivor_severity: SeverityName = setting(
         default="warning",
         description="Severity of each surviving mutant; floors missed are always errors.",
     )
-    changed_only: bool = Field(
+    changed_only: bool = setting(
         default=False,
         description="Mutate only the functions changed since the merge-base (same as --changed).",
     )
-    full_run_triggers: list[str] = Field(
+    full_run_triggers: list[str] = setting(
         default_factory=lambda: list(DEFAULT_FULL_RUN_TRIGGERS),
         description="Changed files (gitignore-style globs) that make changed-code mode mutate everything.",
     )
-    results_dir: str = Field(
+    results_dir: str = setting(
         default=".gates/cache/mutation",
         description="Where each run writes mutation-results.json (for `merge`) and mutmut-stats.json.",
     )
-    keep_work_dir: bool = Field(
+    keep_work_dir: bool = setting(
         default=False,
         description="Keep the temporary copy mutmut ran in (its path is in the notes) for `mutmut browse`.",
     )
 
-    @model_validator(mode="after")
-    def _score_sets_disjoint(self) -> MutationSection:
+    def __post_init__(self) -> None:
         both = sorted(set(self.score_detected) & set(self.score_excluded))
         if both:
-            raise ValueError(f"status {both[0]!r} is in both score_detected and score_excluded")
+            raise PolicyValueError(
+                "score_excluded", f"status {both[0]!r} is in both score_detected and score_excluded"
+            )
         for pattern, floor in self.min_scores.items():
             if not 0 <= floor <= 100:
-                raise ValueError(f"min_scores[{pattern!r}] must be between 0 and 100, got {floor}")
-        return self
+                raise PolicyValueError(
+                    "min_scores", f"min_scores[{pattern!r}] must be between 0 and 100, got {floor}"
+                )

@@ -2,25 +2,27 @@
 
 from __future__ import annotations
 
-from pydantic import Field, field_validator
-
-from gates.policy.base import GateSection, StrictModel
+from gates.policy.base import GateSection, PolicyValueError, StrictModel, policy_model, setting
 
 
+@policy_model
 class ReadinessWeights(StrictModel):
     """Relative weights of the score's components; a missing component's weight is left out."""
 
-    tests: float = Field(default=30, ge=0, description="Test health: the JUnit pass rate.")
-    coverage: float = Field(default=30, ge=0, description="Total line coverage from the coverage gate.")
-    todos: float = Field(default=25, ge=0, description="1 - blocking TODOs / all TODOs, from the todo gate.")
-    critical_paths: float = Field(
+    tests: float = setting(default=30, ge=0, description="Test health: the JUnit pass rate.")
+    coverage: float = setting(default=30, ge=0, description="Total line coverage from the coverage gate.")
+    todos: float = setting(
+        default=25, ge=0, description="1 - blocking TODOs / all TODOs, from the todo gate."
+    )
+    critical_paths: float = setting(
         default=15, ge=0, description="Share of critical paths with no open problem in any gate."
     )
 
 
+@policy_model
 class ReadinessBand(StrictModel):
-    min: float = Field(ge=0, le=100, description="Lowest score in this band.")
-    label: str = Field(min_length=1, description="What the band is called in reports.")
+    min: float = setting(ge=0, le=100, description="Lowest score in this band.")
+    label: str = setting(min_length=1, description="What the band is called in reports.")
 
 
 def _default_bands() -> list[ReadinessBand]:
@@ -32,50 +34,52 @@ def _default_bands() -> list[ReadinessBand]:
     ]
 
 
+@policy_model
 class ReadinessSection(GateSection):
-    weights: ReadinessWeights = Field(default_factory=ReadinessWeights)
-    bands: list[ReadinessBand] = Field(
+    weights: ReadinessWeights = setting(default_factory=ReadinessWeights)
+    bands: list[ReadinessBand] = setting(
         default_factory=_default_bands,
         min_length=1,
         description="Score bands, each from its `min` up to the next band's; the lowest must start at 0.",
     )
-    min_score: float = Field(
+    min_score: float = setting(
         default=60, ge=0, le=100, description="A score below this is an error finding (the gate fails)."
     )
-    junit_xml: str | None = Field(
+    junit_xml: str | None = setting(
         default=".gates/junit.xml",
         description=(
             "Repository-relative JUnit XML report (pytest --junitxml). Missing, empty or corrupt is an "
             "error. `null` leaves test health out of the score."
         ),
     )
-    min_pass_rate: float = Field(
+    min_pass_rate: float = setting(
         default=100, ge=0, le=100, description="Lowest pass rate (passed / executed tests), %."
     )
-    critical_tests_must_pass: bool = Field(
+    critical_tests_must_pass: bool = setting(
         default=True, description="A failed or erroring test of a critical path is an error finding."
     )
-    critical_tests: list[str] = Field(
+    critical_tests: list[str] = setting(
         default_factory=list,
         description=(
             "Globs of test files that test the critical paths, added to the ones found by name "
             "(see docs/gates/readiness.md)."
         ),
     )
-    history_file: str | None = Field(
+    history_file: str | None = setting(
         default=None,
         description="JSONL file each run is appended to (also `--history`); reports show the change.",
     )
-    markdown_file: str | None = Field(
+    markdown_file: str | None = setting(
         default=None, description="Write the full assessment document here (also `--markdown-out`)."
     )
 
-    @field_validator("bands")
-    @classmethod
-    def _bands_start_at_zero(cls, bands: list[ReadinessBand]) -> list[ReadinessBand]:
-        ordered = sorted(bands, key=lambda b: b.min)
+    def __post_init__(self) -> None:
+        ordered = sorted(self.bands, key=lambda b: b.min)
+        if not ordered:
+            raise PolicyValueError("bands", "give at least one band")
         if ordered[0].min != 0:
-            raise ValueError("the lowest band must have min: 0")
+            raise PolicyValueError("bands", "the lowest band must have min: 0")
         if len({b.min for b in ordered}) != len(ordered):
-            raise ValueError("two bands have the same min")
-        return ordered
+            raise PolicyValueError("bands", "two bands have the same min")
+        # Reports walk the bands upwards; the file may list them in any order.
+        object.__setattr__(self, "bands", ordered)

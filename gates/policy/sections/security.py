@@ -4,93 +4,97 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
-
-from gates.policy.base import GateSection, SeverityName, StrictModel
+from gates.policy.base import GateSection, SeverityName, StrictModel, policy_model, setting
 
 BanditLevel = Literal["low", "medium", "high"]
 SemgrepLevel = Literal["info", "warning", "error"]
 
 
+@policy_model
 class BanditSettings(StrictModel):
     """bandit: Python AST checks. Severity HIGH -> error, MEDIUM -> warning, LOW -> note;
     LOW confidence lowers that by one step."""
 
-    enabled: bool = Field(default=True, description="Run bandit.")
-    min_severity: BanditLevel = Field(
+    enabled: bool = setting(default=True, description="Run bandit.")
+    min_severity: BanditLevel = setting(
         default="low", description="Drop bandit results below this bandit severity."
     )
-    min_confidence: BanditLevel = Field(
+    min_confidence: BanditLevel = setting(
         default="medium", description="Drop bandit results below this bandit confidence."
     )
-    config: str | None = Field(
+    config: str | None = setting(
         default=None,
         description="bandit config file passed as `-c` (YAML, or pyproject.toml with [tool.bandit]).",
     )
-    tests: list[str] = Field(default_factory=list, description="Run only these bandit test ids (`-t`).")
-    skips: list[str] = Field(default_factory=list, description="Skip these bandit test ids (`-s`).")
+    tests: list[str] = setting(default_factory=list, description="Run only these bandit test ids (`-t`).")
+    skips: list[str] = setting(default_factory=list, description="Skip these bandit test ids (`-s`).")
 
 
+@policy_model
 class SemgrepSettings(StrictModel):
     """semgrep, offline, on the ml-gates rule pack plus local rule files. ERROR -> error,
     WARNING -> warning, INFO -> note."""
 
-    enabled: bool = Field(default=True, description="Run semgrep (needs the `ml-gates[semgrep]` extra).")
-    min_severity: SemgrepLevel = Field(
+    enabled: bool = setting(default=True, description="Run semgrep (needs the `ml-gates[semgrep]` extra).")
+    min_severity: SemgrepLevel = setting(
         default="info", description="Drop semgrep results below this semgrep severity."
     )
-    pack: bool = Field(default=True, description="Run the ML rule pack shipped in gates/rules/.")
-    rules: list[str] = Field(
+    pack: bool = setting(default=True, description="Run the ML rule pack shipped in gates/rules/.")
+    rules: list[str] = setting(
         default_factory=list,
         description="Local semgrep rule files or directories (repository-relative); never the registry.",
     )
 
 
+@policy_model
 class AdvisorySeverity(StrictModel):
     """Severity for advisories whose id or alias matches ``match`` (shell-style glob)."""
 
-    match: str = Field(description="Advisory id, alias or prefix glob: 'GHSA-*', 'PYSEC-2024-*', 'CVE-…'.")
-    severity: SeverityName = Field(description="Severity of the finding for a matching advisory.")
+    match: str = setting(description="Advisory id, alias or prefix glob: 'GHSA-*', 'PYSEC-2024-*', 'CVE-…'.")
+    severity: SeverityName = setting(description="Severity of the finding for a matching advisory.")
 
 
+@policy_model
 class PipAuditSettings(StrictModel):
     """pip-audit: known vulnerabilities in dependencies. pip-audit has no severities; they
     come from ``severities`` (first match wins), else from whether a fix exists."""
 
-    enabled: bool = Field(default=True, description="Run pip-audit (needs the vulnerability service).")
-    requirements: list[str] = Field(
+    enabled: bool = setting(default=True, description="Run pip-audit (needs the vulnerability service).")
+    requirements: list[str] = setting(
         default_factory=list,
         description="Requirements files to audit (`-r`). Pinned `==` files run with --no-deps --disable-pip.",
     )
-    projects: list[str] = Field(
+    projects: list[str] = setting(
         default_factory=list,
         description="Project directories (pyproject.toml, or lock files with `locked`) to audit.",
     )
-    locked: bool = Field(default=False, description="Audit the projects' lock files (pylock.*.toml).")
-    environment: bool = Field(default=False, description="Audit the installed environment pip-audit runs in.")
-    resolve: bool = Field(
+    locked: bool = setting(default=False, description="Audit the projects' lock files (pylock.*.toml).")
+    environment: bool = setting(
+        default=False, description="Audit the installed environment pip-audit runs in."
+    )
+    resolve: bool = setting(
         default=False,
         description="Let pip resolve unpinned requirements (needs PyPI); off means --no-deps --disable-pip.",
     )
-    service: Literal["osv", "pypi"] = Field(default="osv", description="Vulnerability service.")
-    osv_url: str | None = Field(
+    service: Literal["osv", "pypi"] = setting(default="osv", description="Vulnerability service.")
+    osv_url: str | None = setting(
         default=None, description="OSV-compatible query endpoint (a mirror); default api.osv.dev."
     )
-    index_url: str | None = Field(default=None, description="Package index for resolving (--index-url).")
-    allow_skipped: list[str] = Field(
+    index_url: str | None = setting(default=None, description="Package index for resolving (--index-url).")
+    allow_skipped: list[str] = setting(
         default_factory=list,
         description="Packages pip-audit may skip (private, unpublished) without failing the gate.",
     )
-    severities: list[AdvisorySeverity] = Field(
+    severities: list[AdvisorySeverity] = setting(
         default_factory=list, description="Per-advisory severities, first match wins."
     )
-    fix_available: SeverityName = Field(
+    fix_available: SeverityName = setting(
         default="error", description="Severity of an advisory with a fixed version and no match above."
     )
-    no_fix: SeverityName = Field(
+    no_fix: SeverityName = setting(
         default="warning", description="Severity of an advisory without any fixed version and no match."
     )
-    grace_days: int = Field(
+    grace_days: int = setting(
         default=14,
         ge=0,
         description="An advisory published fewer days ago on a dependency the change did not touch is "
@@ -98,13 +102,14 @@ class PipAuditSettings(StrictModel):
     )
 
 
+@policy_model
 class SecuritySection(GateSection):
     """By default any error-severity (high) finding blocks: 0 high-severity findings."""
 
-    bandit: BanditSettings = Field(default_factory=BanditSettings)
-    semgrep: SemgrepSettings = Field(default_factory=SemgrepSettings)
-    pip_audit: PipAuditSettings = Field(default_factory=PipAuditSettings)
-    bare_suppressions: Literal["count", "warning", "error"] = Field(
+    bandit: BanditSettings = setting(default_factory=BanditSettings)
+    semgrep: SemgrepSettings = setting(default_factory=SemgrepSettings)
+    pip_audit: PipAuditSettings = setting(default_factory=PipAuditSettings)
+    bare_suppressions: Literal["count", "warning", "error"] = setting(
         default="count",
         description="`# nosec` / `# nosemgrep` without a reason (after ' -- ' or a second '#'): "
         "only counted, or reported as a finding of this severity.",

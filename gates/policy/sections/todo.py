@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
-
-from gates.policy.base import GateSection, SeverityName
+from gates.policy.base import GateSection, SeverityName, policy_model, setting
 
 DEFAULT_MARKERS = ["TODO", "FIXME", "XXX", "PLACEHOLDER", "for now"]
 
 
+@policy_model
 class TodoSection(GateSection):
-    scope: Literal["critical", "source"] = Field(
+    scope: Literal["critical", "source"] = setting(
         default="critical",
         description=(
             "Which files are scanned: the critical paths (`paths.critical`), or every source path. "
@@ -20,7 +19,7 @@ class TodoSection(GateSection):
             "(and a note says so)."
         ),
     )
-    markers: list[str] = Field(
+    markers: list[str] = setting(
         default_factory=lambda: list(DEFAULT_MARKERS),
         min_length=1,
         description=(
@@ -28,11 +27,11 @@ class TodoSection(GateSection):
             "see `case_sensitive`."
         ),
     )
-    case_sensitive: bool = Field(
+    case_sensitive: bool = setting(
         default=False,
         description="Match markers case-sensitively (then `# todo` is not a `TODO`).",
     )
-    blocking_marker: str = Field(
+    blocking_marker: str = setting(
         default="blocking",
         min_length=1,
         description=(
@@ -40,17 +39,17 @@ class TodoSection(GateSection):
             "`# TODO blocking: ...`."
         ),
     )
-    severity: SeverityName = Field(
+    severity: SeverityName = setting(
         default="warning", description="Severity of a non-blocking marker in a critical path."
     )
-    outside_critical_severity: SeverityName = Field(
+    outside_critical_severity: SeverityName = setting(
         default="note",
         description="Severity of a non-blocking marker outside the critical paths (scope `source`).",
     )
-    blocking_severity: SeverityName = Field(
+    blocking_severity: SeverityName = setting(
         default="error", description="Severity of a marker tagged with `blocking_marker`."
     )
-    not_implemented: Literal["off", "stubs", "anywhere"] = Field(
+    not_implemented: Literal["off", "stubs", "anywhere"] = setting(
         default="stubs",
         description=(
             "`raise NotImplementedError` in non-abstract code: `stubs` flags functions whose whole body "
@@ -58,25 +57,25 @@ class TodoSection(GateSection):
             "overloads and methods of ABC/Protocol classes never count."
         ),
     )
-    placeholder_bodies: bool = Field(
+    placeholder_bodies: bool = setting(
         default=True,
         description=(
             "Flag `pass`-only (or `...`-only) bodies that a marker comment labels as a placeholder "
             "(`pass  # placeholder`)."
         ),
     )
-    placeholder_strings: bool = Field(
+    placeholder_strings: bool = setting(
         default=True,
         description=(
             'Flag string values (not docstrings) that are exactly a marker, such as `name = "PLACEHOLDER"`. '
             "Markers inside longer strings and docstrings never count."
         ),
     )
-    stub_severity: SeverityName = Field(
+    stub_severity: SeverityName = setting(
         default="warning",
         description="Severity of NotImplementedError stubs, placeholder bodies and placeholder strings.",
     )
-    new_only: bool = Field(
+    new_only: bool = setting(
         default=False,
         description="Report only markers on lines added or changed since the base (also `--new-only`).",
     )
