@@ -5,9 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import time
-import traceback
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -63,10 +61,16 @@ def run_gates(gates: Sequence[Gate], loaded: LoadedPolicy, options: RunOptions) 
         )
         return run_one(gate, ctx, baseline, options.progress)
 
-    workers = max(1, min(len(independent), os.cpu_count() or 2))
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        for gate, result in zip(independent, pool.map(one, independent), strict=True):
-            results[gate.name] = result
+    if len(independent) == 1:
+        # A hook runs one gate: no thread pool to import or start.
+        results[independent[0].name] = one(independent[0])
+    elif independent:
+        from concurrent.futures import ThreadPoolExecutor
+
+        workers = min(len(independent), os.cpu_count() or 2)
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            for gate, result in zip(independent, pool.map(one, independent), strict=True):
+                results[gate.name] = result
     for gate in dependent:
         results[gate.name] = one(gate)
     ordered = [results[g.name] for g in gates]
@@ -102,6 +106,8 @@ def run_one(
         result = GateResult.failed_closed(gate.name, str(exc))
     except Exception as exc:  # a bug in a gate must fail closed, not pass or crash the run
         if os.environ.get("GATES_DEBUG"):
+            import traceback  # only a crash needs it
+
             traceback.print_exc()
         result = GateResult.failed_closed(
             gate.name,
