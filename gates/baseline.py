@@ -8,18 +8,18 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 
 from gates import __version__
 from gates.errors import GatesError
 from gates.findings import SUPPRESSED_BY_BASELINE, Finding, GateResult
 from gates.fsutil import atomic_write_text
+from gates.records import frozen_record
 
 BASELINE_VERSION = 1
 
 
-@dataclass(frozen=True)
+@frozen_record
 class BaselineEntry:
     gate: str
     rule_id: str

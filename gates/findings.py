@@ -11,8 +11,10 @@ import hashlib
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from enum import Enum
+
+from gates.records import record
 
 
 class Severity(str, Enum):
@@ -41,7 +43,7 @@ SUPPRESSED_BY_WAIVER = "waiver"
 SUPPRESSED_INLINE = "inline"
 
 
-@dataclass
+@record
 class Finding:
     """One problem at one place, from one gate (and possibly several tools)."""
 
@@ -72,7 +74,7 @@ class Finding:
         return f"{self.path}:{self.line}" if self.line else self.path
 
 
-@dataclass
+@record
 class Table:
     """A titled table a gate wants shown in summaries (Markdown, text)."""
 
@@ -81,7 +83,7 @@ class Table:
     rows: list[list[str]]
 
 
-@dataclass
+@record
 class GateResult:
     name: str
     verdict: Verdict
@@ -110,7 +112,7 @@ class GateResult:
         return [f for f in self.findings if f.suppressed_by is None]
 
 
-@dataclass
+@record
 class Report:
     gates: list[GateResult]
     tool_version: str

@@ -17,7 +17,7 @@ from __future__ import annotations
 import argparse
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from functools import cached_property
 from pathlib import Path
 from typing import Any, ClassVar
@@ -28,9 +28,10 @@ from gates.findings import GateResult
 from gates.policy.base import GateSection
 from gates.policy.loader import LoadedPolicy
 from gates.policy.model import Policy
+from gates.records import record
 
 
-@dataclass
+@record
 class GateContext:
     """Everything a gate may know about this run."""
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 import os
 import subprocess
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 
 from gates.errors import GitError
+from gates.records import frozen_record
 
 FETCH_HINT = "fetch the full history (actions/checkout with 'fetch-depth: 0', or 'git fetch --unshallow')"
 
@@ -52,7 +52,7 @@ def find_root(start: Path | None = None) -> Path:
         return (start or Path.cwd()).resolve()
 
 
-@dataclass(frozen=True)
+@frozen_record
 class BaseRef:
     ref: str
     source: str  # where the ref came from, for messages: "--base", "pull request", ...
@@ -90,7 +90,7 @@ def merge_base(root: Path, base: BaseRef) -> str:
     return proc.stdout.strip()
 
 
-@dataclass(frozen=True)
+@frozen_record
 class FileChange:
     path: str  # path after the change (for a deletion: the deleted path)
     status: str  # A, M, D, R, C or T

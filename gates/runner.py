@@ -6,7 +6,7 @@ import argparse
 import os
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from functools import lru_cache
 from pathlib import Path
 
@@ -23,12 +23,13 @@ from gates.findings import (
 )
 from gates.gate import Gate, GateContext
 from gates.policy.loader import LoadedPolicy
+from gates.records import record
 from gates.waivers import apply_waivers, unused_waiver_findings
 
 ProgressCallback = Callable[[str, str, float], None]
 
 
-@dataclass
+@record
 class RunOptions:
     root: Path
     files: list[str] | None = None

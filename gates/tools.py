@@ -9,16 +9,16 @@ import subprocess
 import sys
 import time
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from gates.errors import ToolError
+from gates.records import frozen_record
 
 STDERR_TAIL_LINES = 5
 
 
-@dataclass(frozen=True)
+@frozen_record
 class ToolRun:
     argv: list[str]
     returncode: int

@@ -9,20 +9,16 @@ field's constraints and description from the ``setting(...)`` metadata below, an
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable
-from dataclasses import MISSING, FrozenInstanceError, dataclass, field
+from dataclasses import MISSING, dataclass, field
 from datetime import date
 from typing import Any, ClassVar, Literal, TypeVar
 
-if sys.version_info >= (3, 11):
-    from typing import dataclass_transform
-else:  # pragma: no cover - Python 3.10
-    from typing_extensions import dataclass_transform
+from gates.records import dataclass_transform, with_value_methods
 
 SeverityName = Literal["error", "warning", "note"]
 
-_Model = TypeVar("_Model")
+_T = TypeVar("_T")
 
 
 def setting(
@@ -45,40 +41,15 @@ def setting(
 
 
 @dataclass_transform(frozen_default=True, kw_only_default=True, field_specifiers=(setting,))
-def policy_model(cls: type[_Model]) -> type[_Model]:
-    """Make ``cls`` a keyword-only dataclass: one table of the policy. It must derive from
-    ``StrictModel``, which makes it read-only and compared by value."""
-    # dataclass(frozen=True, eq=True) would generate those methods for every class, which
-    # costs a pre-commit hook ~20 ms of start-up; StrictModel has them once.
-    return dataclass(kw_only=True, eq=False, repr=False)(cls)
+def policy_model(cls: type[_T]) -> type[_T]:
+    """Make ``cls`` one table of the policy: a read-only, keyword-only record (gates/records.py)."""
+    return with_value_methods(dataclass(kw_only=True, eq=False, repr=False)(cls), frozen=True)
 
 
 class StrictModel:
-    """Unknown keys are errors, so a typo never silently turns a check off.
-
-    A model is read-only once built (``dataclasses.replace`` makes a changed copy), and two
-    models are equal when they are of one class with equal fields.
-    """
+    """Unknown keys are errors, so a typo never silently turns a check off."""
 
     __pydantic_config__: ClassVar[dict[str, Any]] = {"extra": "forbid"}
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        # The generated __init__ sets each field once; any later assignment is a bug.
-        if name in self.__dict__:
-            raise FrozenInstanceError(f"cannot assign to field {name!r}: policy models are read-only")
-        object.__setattr__(self, name, value)
-
-    def __delattr__(self, name: str) -> None:
-        raise FrozenInstanceError(f"cannot delete field {name!r}: policy models are read-only")
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is not self.__class__:
-            return NotImplemented
-        return self.__dict__ == other.__dict__
-
-    def __repr__(self) -> str:
-        shown = ", ".join(f"{name}={value!r}" for name, value in self.__dict__.items())
-        return f"{type(self).__name__}({shown})"
 
 
 class PolicyValueError(ValueError):

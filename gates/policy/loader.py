@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import typing
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -21,19 +21,20 @@ from gates.policy import cache as policy_cache
 from gates.policy.base import PolicyValueError
 from gates.policy.model import Policy, default_policy
 from gates.policy.plain import yaml_key
+from gates.records import frozen_record, record
 
 POLICY_CANDIDATES = ("policy.yaml", ".gates/policy.yaml")
 
 Loc = tuple[str | int, ...]
 
 
-@dataclass(frozen=True)
+@frozen_record
 class Mark:
     line: int  # 1-based
     column: int  # 1-based
 
 
-@dataclass
+@record
 class LoadedPolicy:
     """A validated policy plus where it came from, so later checks can point into the file."""
 

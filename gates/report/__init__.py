@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from gates.findings import Report
+from gates.records import frozen_record
 
 FORMATS = ("text", "json", "sarif", "github", "markdown")
 
 
-@dataclass(frozen=True)
+@frozen_record
 class RenderOptions:
     color: bool = False
     env: Mapping[str, str] = field(default_factory=dict)

@@ -11,12 +11,13 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Any
 
 from gates.checks.coreml.failures import unsupported_op
 from gates.policy.sections.coreml import CoreMLModel
+from gates.records import record
 
 
 class ConversionError(Exception):
@@ -26,7 +27,7 @@ class ConversionError(Exception):
         self.location = location
 
 
-@dataclass
+@record
 class Converted:
     package: Path
     convert_s: float

@@ -15,16 +15,17 @@ import importlib
 import inspect
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from gates.records import record
 
 
 class FactoryError(Exception):
     """The factory cannot be imported or does not keep the contract; the message says what to fix."""
 
 
-@dataclass
+@record
 class BuiltModel:
     model: Any  # torch.nn.Module in eval mode
     input_names: list[str]

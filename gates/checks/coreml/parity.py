@@ -5,14 +5,16 @@ Kept free of torch and coremltools so the macOS comparison is unit-tested everyw
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
+from gates.records import frozen_record
 
-@dataclass(frozen=True)
+
+@frozen_record
 class OutputParity:
     """How far one Core ML output is from the torch reference."""
 

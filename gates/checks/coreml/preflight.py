@@ -9,8 +9,10 @@ from __future__ import annotations
 import importlib.util
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
+
+from gates.records import record
 
 # coremltools 9.0 ships cp39-cp313 wheels; later Pythons install without the native libraries.
 FIRST_UNSUPPORTED_PYTHON = (3, 14)
@@ -20,7 +22,7 @@ PREDICTION_LIBRARY = "libcoremlpython"
 INSTALL_HINT = "install them with: pip install 'ml-gates[coreml]' (after torch, see docs/gates/coreml.md)"
 
 
-@dataclass
+@record
 class EnvironmentVerdict:
     errors: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)

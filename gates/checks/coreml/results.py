@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Any
 
@@ -10,12 +10,13 @@ from gates.checks.coreml.structure import io_problems
 from gates.findings import Finding, GateResult, Severity, Table, Verdict
 from gates.policy.loader import LoadedPolicy
 from gates.policy.sections.coreml import CoreMLModel, CoreMLSection
+from gates.records import record
 
 GATE_NAME = "coreml"
 NOT_RUN = "not run"
 
 
-@dataclass
+@record
 class Outcome:
     """What the gate knows after the run, before it is turned into a result."""
 

@@ -9,18 +9,19 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Any
 
 from gates.errors import ToolError
 from gates.policy.plain import to_plain
 from gates.policy.sections.coreml import CoreMLModel
+from gates.records import record
 
 STDERR_TAIL = 6
 
 
-@dataclass
+@record
 class ConverterRun:
     environment: dict[str, Any] | None = None
     # One record per model name, in the order the worker produced them.
@@ -113,14 +114,14 @@ def run_converter(
                 raise ToolError(f"cannot start the Core ML converter with {python}: {exc}") from None
             records = _read_records(results)
         in_progress: str | None = None
-        for record in records:
-            kind = record.get("kind")
+        for entry in records:
+            kind = entry.get("kind")
             if kind == "environment":
-                run.environment = record
+                run.environment = entry
             elif kind == "start":
-                in_progress = record["name"]
+                in_progress = entry["name"]
             elif kind == "model":
-                run.models[record["name"]] = record
+                run.models[entry["name"]] = entry
                 in_progress = None
         if run.environment is None:
             if timed_out:

@@ -15,13 +15,13 @@ import os
 import platform
 import sys
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from gates.checks.coreml.factory import BuiltModel, FactoryError, build_model
 from gates.policy.plain import from_plain
 from gates.policy.sections.coreml import CoreMLModel
+from gates.records import record
 
 NATIVE_LIBRARIES = ("libmilstoragepython", "libmodelpackage", "libcoremlpython")
 MESSAGE_LIMIT = 800
@@ -67,7 +67,7 @@ def _short(message: str) -> str:
     return message if len(message) <= MESSAGE_LIMIT else message[:MESSAGE_LIMIT] + " ..."
 
 
-@dataclass
+@record
 class Prepared:
     """A model built by its factory, checked against the contract, ready to convert."""
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
+
+from gates.records import frozen_record, record
 
 
 class FileCoverage:
@@ -92,7 +94,7 @@ class FileCoverage:
         return f"FileCoverage({self.covered}/{self.num_statements} covered)"
 
 
-@dataclass
+@record
 class CoverageReport:
     """A parsed report. ``files`` keys are as the report wrote them until path mapping."""
 
@@ -106,7 +108,7 @@ class CoverageReport:
     knows_excluded: bool = False
 
 
-@dataclass(frozen=True)
+@frozen_record
 class Counts:
     """Covered out of total, kept as integers so no rounding decides a verdict."""
 

@@ -9,7 +9,7 @@ line; diff_cover #270), renames owe nothing, and branches leaving changed lines 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 
 from gates.checks.coverage import percent
@@ -17,11 +17,12 @@ from gates.checks.coverage.data import Counts, FileCoverage
 from gates.findings import Finding, Severity
 from gates.policy.paths import Paths, is_source, matches_any
 from gates.policy.sections.coverage import CoverageSection
+from gates.records import record
 
 GATE_NAME = "coverage"
 
 
-@dataclass
+@record
 class FileDiff:
     path: str
     statements: set[int]
@@ -30,7 +31,7 @@ class FileDiff:
     missing_arcs: dict[int, list[int]] = field(default_factory=dict)
 
 
-@dataclass
+@record
 class DiffCoverage:
     files: list[FileDiff] = field(default_factory=list)
     not_in_report: list[str] = field(default_factory=list)

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 from gates.checks.coverage import percent
 from gates.checks.coverage.data import Counts, FileCoverage, branch_counts, line_counts
 from gates.findings import Finding, Severity
 from gates.policy.paths import matches_any
 from gates.policy.sections.coverage import CoverageSection
+from gates.records import frozen_record
 
 GATE_NAME = "coverage"
 _SINGULAR = {"statements": "statement", "branches": "branch"}
@@ -19,7 +19,7 @@ BRANCH_NOT_MEASURED = (
 )
 
 
-@dataclass(frozen=True)
+@frozen_record
 class PathRow:
     """One line of the per-path table, also what ``details["paths"]`` holds."""
 
@@ -95,7 +95,7 @@ def check_totals(
     return found
 
 
-@dataclass(frozen=True)
+@frozen_record
 class FileFloor:
     line_min: float
     branch_min: float | None

@@ -11,18 +11,19 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path, PurePosixPath
 
 from gates.checks.coverage.data import CoverageReport, FileCoverage
 from gates.errors import GatesError
 from gates.files import repository_files
 from gates.policy.sections.coverage import PathMapping
+from gates.records import record
 
 EXAMPLES = 3
 
 
-@dataclass
+@record
 class MappedReport:
     files: dict[str, FileCoverage]
     unmatched: list[str] = field(default_factory=list)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from fractions import Fraction
 from pathlib import Path
 
@@ -21,12 +21,13 @@ from gates.errors import GatesError
 from gates.findings import Finding, Severity
 from gates.fsutil import atomic_write_text
 from gates.policy.sections.coverage import RatchetSettings
+from gates.records import record
 
 GATE_NAME = "coverage"
 VERSION = 1
 
 
-@dataclass
+@record
 class Snapshot:
     lines: Counts
     branches: Counts | None = None

@@ -11,7 +11,7 @@ import bisect
 import re
 import warnings
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, field
 from pathlib import Path
 
 from gates.checks.models.blocks import Block, assemble, split_blocks
@@ -28,9 +28,10 @@ from gates.checks.models.triggers import (
     has_suppression,
 )
 from gates.checks.models.trust_remote_code import ALWAYS as TRUST_REMOTE_CODE
+from gates.records import record
 
 
-@dataclass
+@record
 class RawFinding:
     rule: str
     line: int
@@ -42,7 +43,7 @@ class RawFinding:
     fix: tuple[str, str] | None = None
 
 
-@dataclass
+@record
 class FileAnalysis:
     findings: list[RawFinding] = field(default_factory=list)
     probes: dict[str, bool] = field(default_factory=dict)

@@ -12,7 +12,8 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+
+from gates.records import frozen_record
 
 # Statement starts at one indentation, triple quotes, and backslash continuations, in order.
 _EVENTS = {
@@ -22,7 +23,7 @@ _CONTINUATION = re.compile(r"(?:else|elif|except|finally)\b")
 _DEFINITIONS = ("def ", "async ", "class ", "@")
 
 
-@dataclass(frozen=True)
+@frozen_record
 class Block:
     first_line: int  # 1-based
     last_line: int

@@ -12,7 +12,7 @@ import contextlib
 import hashlib
 import json
 import subprocess
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 
 from gates import __version__
@@ -21,6 +21,7 @@ from gates.checks.models.calls import AnalysisSettings
 from gates.checks.models.catalog import RULES, RULES_VERSION
 from gates.findings import Severity
 from gates.fsutil import atomic_write_text
+from gates.records import record
 
 CACHE_FILE = ".gates/cache/models-code.json"
 FORMAT = 1
@@ -58,7 +59,7 @@ def content_hash(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-@dataclass
+@record
 class ResultCache:
     path: Path
     key: str

@@ -4,20 +4,21 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Any
 
 from gates.checks.models.names import UNKNOWN, Names
+from gates.records import frozen_record, record
 
 
-@dataclass(frozen=True)
+@frozen_record
 class TrustedModel:
     model: str
     revision: str
 
 
-@dataclass(frozen=True)
+@frozen_record
 class AnalysisSettings:
     """The policy values that change what a file yields (part of the cache key)."""
 
@@ -27,7 +28,7 @@ class AnalysisSettings:
     severities: tuple[tuple[str, str], ...] = ()  # (rule id, "error"|"warning"|"note"|"off")
 
 
-@dataclass
+@record
 class Hit:
     rule: str
     node: ast.expr
@@ -36,7 +37,7 @@ class Hit:
     fix: tuple[str, str] | None = None
 
 
-@dataclass
+@record
 class FileContext:
     names: Names
     root: Path
@@ -54,7 +55,7 @@ class FileContext:
 Checker = Callable[[ast.Call, "str | None", FileContext], Iterator[Hit]]
 
 
-@dataclass
+@record
 class Arguments:
     """A call's keywords, with ``**{...}`` and ``**CONSTANT_DICT`` merged in."""
 

@@ -6,15 +6,14 @@ Bump ``RULES_VERSION`` whenever a rule's logic changes: it invalidates the cache
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from gates.findings import Severity
+from gates.records import frozen_record
 
 RULES_VERSION = "1"
 DOCS_BASE = "https://github.com/ml-gates/ml-gates/blob/main/docs/rules"
 
 
-@dataclass(frozen=True)
+@frozen_record
 class Rule:
     id: str
     name: str

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 
 from gates.checks.models.analyzer import FileAnalysis, analyze_file, analyze_path
@@ -15,6 +15,7 @@ from gates.errors import GatesError
 from gates.findings import SUPPRESSED_INLINE, Finding, Severity
 from gates.policy.loader import LoadedPolicy
 from gates.policy.sections.model_safety import ModelSafetySection
+from gates.records import record
 
 GATE_NAME = "models"
 # Below this many files to parse, starting worker processes costs more than it saves.
@@ -22,7 +23,7 @@ PARALLEL_FROM = 150
 _CHUNK = 24
 
 
-@dataclass
+@record
 class CodeScan:
     findings: list[Finding] = field(default_factory=list)
     metrics: dict[str, int | float] = field(default_factory=dict)

@@ -8,13 +8,14 @@ so running it twice changes nothing the second time.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
+from gates.records import frozen_record
 
-@dataclass(frozen=True)
+
+@frozen_record
 class Edit:
     line: int
     column: int  # 0-based, in characters (libcst's convention)

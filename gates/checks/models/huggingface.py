@@ -9,7 +9,6 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from gates.checks.models.calls import (
     Arguments,
@@ -22,6 +21,7 @@ from gates.checks.models.calls import (
     is_constant,
 )
 from gates.checks.models.names import UNKNOWN
+from gates.records import frozen_record
 
 FULL_SHA = re.compile(r"[0-9a-f]{40}")
 _HUB_ID = re.compile(r"[A-Za-z0-9][\w.-]*(/[\w.-]+)?")
@@ -34,7 +34,7 @@ DATASET_BUILDERS = frozenset(
 _PATH_FACTORIES = ("pathlib.", "os.path.", "os.getcwd", "os.environ", "tempfile.", "importlib.resources.")
 
 
-@dataclass(frozen=True)
+@frozen_record
 class Target:
     """Where a covered call takes the model id (keyword, position) and what it downloads."""
 
@@ -59,7 +59,7 @@ _SHORT_NAMES = {q.rsplit(".", 1)[1] for q in HUB_FUNCTIONS}
 TIMM_CREATE = frozenset({"timm.create_model", "timm.models.create_model"})
 
 
-@dataclass(frozen=True)
+@frozen_record
 class ModelRef:
     node: ast.expr | None
     value: str | None  # the resolved string, when there is one

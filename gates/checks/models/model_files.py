@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import io
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 
 from gates.checks.models.pickle_formats import PICKLE_SUFFIXES, PREFIX_BYTES, Kind, sniff
@@ -26,6 +26,7 @@ from gates.checks.models.pickle_observations import FileScan, Observation, Obser
 from gates.checks.models.pickle_reach import reach
 from gates.findings import Finding, Severity
 from gates.policy.sections.model_files import ModelFilesSettings
+from gates.records import record
 
 GATE_NAME = "models"
 DOCS_BASE = "https://github.com/ml-gates/ml-gates/blob/main/docs/rules"
@@ -40,7 +41,7 @@ _SAFETENSORS_HINT = (
 _MIB = 1024 * 1024
 
 
-@dataclass
+@record
 class ModelFileScan:
     findings: list[Finding] = field(default_factory=list)
     metrics: dict[str, int | float] = field(default_factory=dict)

@@ -7,10 +7,11 @@ treated as unknown rather than guessed, and the scanned code is never imported.
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
 from gates.checks.models.outline import Outline
+from gates.records import record
 
 
 class _Unknown:
@@ -30,7 +31,7 @@ WELL_KNOWN_MODULES = frozenset(
 _MAX_DEPTH = 8
 
 
-@dataclass
+@record
 class Names:
     """What the names in one module stand for."""
 

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import field
+
+from gates.records import record
 
 
-@dataclass
+@record
 class Outline:
     imports: list[ast.Import | ast.ImportFrom] = field(default_factory=list)
     bindings: list[tuple[ast.expr, ast.expr | None]] = field(default_factory=list)

@@ -15,7 +15,6 @@ import pickletools
 import zipfile
 import zlib
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import IO, cast
 
@@ -40,6 +39,7 @@ from gates.checks.models.pickle_observations import FileScan, Observation, Obser
 from gates.checks.models.pickle_opcodes import PickleSource, PickleWalk, walk_pickle
 from gates.checks.models.pickle_reach import reach
 from gates.checks.models.pickle_zip import ENCRYPTED_FLAG, MemberError, open_member, open_window
+from gates.records import frozen_record
 
 _COMPRESSION_SUFFIXES = frozenset({".gz", ".gzip", ".bz2", ".xz", ".lzma", ".z", ".zz", ".zlib"})
 _MAX_PICKLES_PER_STREAM = 10_000
@@ -51,7 +51,7 @@ _MAX_NPY_HEADER = 1024 * 1024
 _CHECKPOINT_SUFFIXES = frozenset({".pt", ".pth", ".ckpt", ".bin"})
 
 
-@dataclass(frozen=True)
+@frozen_record
 class _Source:
     """Something with bytes: the file, a zip member, a decompressed stream, a buffer."""
 

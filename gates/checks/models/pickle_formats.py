@@ -13,8 +13,9 @@ import pickletools
 import re
 import struct
 import zlib
-from dataclasses import dataclass
 from enum import Enum
+
+from gates.records import frozen_record
 
 PREFIX_BYTES = 4096
 # Names that promise a pickle: a decoding failure there is corruption, not "some other format".
@@ -112,7 +113,7 @@ def is_valid_lzma_alone_start(prefix: bytes) -> bool:
 # ---- Git LFS pointers -------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@frozen_record
 class LfsPointer:
     oid: str
     size: int | None
@@ -136,7 +137,7 @@ class FormatError(Exception):
     """A header that does not parse; the message says what is wrong."""
 
 
-@dataclass(frozen=True)
+@frozen_record
 class NpyHeader:
     data_offset: int
     descr: object

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import _compat_pickle
 from collections.abc import Iterable
-from dataclasses import dataclass
 from enum import Enum
+
+from gates.records import frozen_record
 
 _TORCH_DTYPES = [
     "bfloat16",
@@ -332,7 +333,7 @@ class Verdict(str, Enum):
     NOT_ALLOWED = "not-allowed"
 
 
-@dataclass(frozen=True)
+@frozen_record
 class GlobalJudgement:
     verdict: Verdict
     qualname: str

@@ -7,13 +7,14 @@ a model, so a pre-commit run over source files never pays for it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from enum import Enum
 
 from gates.checks.models.pickle_formats import Kind, LfsPointer
+from gates.records import frozen_record, record
 
 
-@dataclass(frozen=True)
+@frozen_record
 class ScanLimits:
     max_file_bytes: int
     max_decompressed_bytes: int
@@ -28,7 +29,7 @@ class ObservationKind(str, Enum):
     LFS_POINTER = "lfs-pointer"
 
 
-@dataclass(frozen=True)
+@frozen_record
 class Observation:
     kind: ObservationKind
     member: str  # "" for the file itself; nested members joined with "!/"
@@ -41,7 +42,7 @@ class Observation:
     pickle_index: int = 0
 
 
-@dataclass
+@record
 class FileScan:
     kind: Kind | None = None
     observations: list[Observation] = field(default_factory=list)

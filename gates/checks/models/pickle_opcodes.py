@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import pickletools
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import IO, Protocol, cast
 
 from gates.checks.models.pickle_limits import LimitExceeded
+from gates.records import frozen_record, record
 
 _STRING_OPS = frozenset(
     {"STRING", "BINSTRING", "SHORT_BINSTRING", "UNICODE", "BINUNICODE", "SHORT_BINUNICODE", "BINUNICODE8"}
@@ -32,7 +33,7 @@ class PickleSource(Protocol):
     def tell(self) -> int: ...
 
 
-@dataclass(frozen=True)
+@frozen_record
 class GlobalRef:
     """One global a pickle names. ``module`` is None when the name could not be resolved."""
 
@@ -42,7 +43,7 @@ class GlobalRef:
     position: int
 
 
-@dataclass(frozen=True)
+@frozen_record
 class DynamicCall:
     """A REDUCE/NEWOBJ/OBJ whose callable is a computed value, not a named global."""
 
@@ -50,7 +51,7 @@ class DynamicCall:
     position: int
 
 
-@dataclass
+@record
 class PickleWalk:
     globals: list[GlobalRef] = field(default_factory=list)
     dynamic_calls: list[DynamicCall] = field(default_factory=list)

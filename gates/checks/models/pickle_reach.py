@@ -25,10 +25,10 @@ from __future__ import annotations
 
 import pickle
 import pickletools
-from dataclasses import dataclass
 from typing import IO, cast
 
 from gates.checks.models.pickle_opcodes import PickleSource
+from gates.records import frozen_record
 
 # Opcodes that call, or invoke methods of, objects already on the stack.
 _EFFECT_OPS = frozenset(
@@ -41,7 +41,7 @@ _PUT_OPS = frozenset({"PUT", "BINPUT", "LONG_BINPUT"})
 _GET_OPS = frozenset({"GET", "BINGET", "LONG_BINGET"})
 
 
-@dataclass(frozen=True)
+@frozen_record
 class Reach:
     """What loading the stream would do before it stops or fails."""
 

@@ -11,13 +11,15 @@ from __future__ import annotations
 import io
 import re
 import tokenize
-from dataclasses import dataclass, field
+from dataclasses import field
+
+from gates.records import record
 
 MARKER = re.compile(r"#\s*gates\s*:\s*ignore\b(?P<rest>.*)$")
 _IDS = re.compile(r"\[(?P<ids>[^\]]*)\](?P<reason>.*)$")
 
 
-@dataclass
+@record
 class Suppression:
     line: int
     # The line the comment covers when it stands alone above a statement.

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 from functools import lru_cache
 
 from gates.checks.models import (
@@ -23,9 +22,10 @@ from gates.checks.models import (
     yaml_load,
 )
 from gates.checks.models.calls import Checker
+from gates.records import frozen_record
 
 
-@dataclass(frozen=True)
+@frozen_record
 class Family:
     modules: tuple[str, ...] | None  # one must appear in the file; None: no import needed
     names: frozenset[str]

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 
 from gates.policy.paths import matches_any
+from gates.records import frozen_record
 
 from .results import CLASS_SEPARATOR
 
 
-@dataclass(frozen=True)
+@frozen_record
 class FunctionSpan:
     key: str  # mutmut's mangled name within the module
     start: int

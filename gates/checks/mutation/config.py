@@ -14,11 +14,12 @@ import json
 import re
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Any
 
 from gates.errors import ToolError
+from gates.records import record
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -43,7 +44,7 @@ def parse_version(text: str) -> Version:
     return tuple(parts)
 
 
-@dataclass
+@record
 class RunSettings:
     """What the policy decides for one mutmut run."""
 

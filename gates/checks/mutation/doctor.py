@@ -13,9 +13,11 @@ import shlex
 import subprocess
 import sys
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Any
+
+from gates.records import frozen_record, record
 
 from .config import parse_version
 from .process import INSTALL_HINT, installed_mutmut_version
@@ -35,14 +37,14 @@ MUTMUT_COPIES = ("tests", "test", "setup.cfg", "pyproject.toml")
 PYTEST_CONFIGS = ("pytest.ini", ".pytest.ini", "tox.ini", "conftest.py")
 
 
-@dataclass(frozen=True)
+@frozen_record
 class Diagnosis:
     level: str  # error | warning | fixed
     check: str
     message: str
 
 
-@dataclass
+@record
 class DoctorReport:
     diagnoses: list[Diagnosis] = field(default_factory=list)
     also_copy: list[str] = field(default_factory=list)  # what the run must add

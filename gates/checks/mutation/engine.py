@@ -17,13 +17,14 @@ import json
 import os
 import shutil
 import time
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 
 from gates.errors import ToolError
 from gates.gate import GateContext
 from gates.policy.paths import matches_any
 from gates.policy.sections.mutation import MutationSection
+from gates.records import record
 
 from . import statuses as st
 from .changed import full_run_trigger, select_changed
@@ -50,7 +51,7 @@ class NothingToMutate(Exception):
     """Changed-code mode found no changed function: the gate is skipped, not failed."""
 
 
-@dataclass
+@record
 class RunRequest:
     changed: bool
     shard: tuple[int, int] | None
@@ -58,7 +59,7 @@ class RunRequest:
     keep_work_dir: bool
 
 
-@dataclass
+@record
 class RunOutput:
     results: RunResults
     doctor: DoctorReport

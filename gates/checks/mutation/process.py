@@ -12,11 +12,11 @@ import signal
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
 from gates.errors import ToolError
+from gates.records import record
 
 INSTALL_HINT = "install it with: pip install 'ml-gates[mutation]' (mutmut 3.x, in the same environment)"
 CHILD_SCRIPT = Path(__file__).with_name("mutmut_child.py")
@@ -35,7 +35,7 @@ def installed_mutmut_version() -> str | None:
         return None
 
 
-@dataclass
+@record
 class ProcessOutcome:
     returncode: int
     output: str

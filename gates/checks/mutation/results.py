@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, field
 from pathlib import Path
 from typing import Any
 
 from gates.errors import ToolError
 from gates.fsutil import atomic_write_text
+from gates.records import record
 
 from .statuses import status_of
 
@@ -23,7 +24,7 @@ CLASS_SEPARATOR = "ǁ"
 MUTANT_MARKER = "__mutmut_"
 
 
-@dataclass
+@record
 class Mutant:
     name: str  # mutmut's key, e.g. pkg.mod.x_func__mutmut_3
     path: str  # repository-relative source file
@@ -78,7 +79,7 @@ def universe_id(names: list[str]) -> str:
     return hashlib.sha256("\n".join(sorted(names)).encode()).hexdigest()[:16]
 
 
-@dataclass
+@record
 class RunResults:
     """What one run (or one shard) judged: the artifact ``gates mutation merge`` reads."""
 

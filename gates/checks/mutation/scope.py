@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import dataclasses
 import fnmatch
-from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from gates.errors import GatesError
 from gates.files import list_files
 from gates.policy.paths import Paths, matches_any
 from gates.policy.sections.mutation import MutationSection
+from gates.records import record
 
 
-@dataclass
+@record
 class Scope:
     files: list[str]  # repository-relative .py files to mutate
     source_paths: list[str]  # what mutmut copies into mutants/ (whole top-level packages)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from gates.findings import Finding, Severity, Table
 from gates.policy.paths import Paths, matches_any
 from gates.policy.sections.mutation import MutationSection
+from gates.records import record
 
 from . import statuses as st
 from .locate import summarize
@@ -35,7 +36,7 @@ def score_rule(section: MutationSection) -> st.ScoreRule:
     return st.ScoreRule(frozenset(section.score_detected), frozenset(section.score_excluded))
 
 
-@dataclass
+@record
 class Floor:
     label: str  # the pattern, or "all mutated code"
     patterns: list[str] | None  # None: every mutant
@@ -43,7 +44,7 @@ class Floor:
     origin: str  # the policy key that set it
 
 
-@dataclass
+@record
 class Evaluation:
     error: str | None = None
     findings: list[Finding] = field(default_factory=list)

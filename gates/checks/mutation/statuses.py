@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+
+from gates.records import frozen_record
 
 KILLED = "killed"
 SURVIVED = "survived"
@@ -76,7 +77,7 @@ def status_of(exit_code: int | None) -> str:
     return _STATUS_BY_EXIT_CODE.get(exit_code, SUSPICIOUS)
 
 
-@dataclass(frozen=True)
+@frozen_record
 class ScoreRule:
     """Which statuses count as detected, and which leave the denominator."""
 
@@ -89,7 +90,7 @@ class ScoreRule:
         return f"({top}) / ({bottom})"
 
 
-@dataclass(frozen=True)
+@frozen_record
 class Tally:
     counts: Counter[str]
 

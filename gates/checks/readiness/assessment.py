@@ -6,12 +6,13 @@ nothing about pass/fail beyond the findings it lists (the runner derives the ver
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
 from gates.findings import Finding, Severity
 from gates.policy.paths import Paths, matches_any
 from gates.policy.sections.readiness import ReadinessSection
+from gates.records import record
 
 from .critical_tests import CriticalTests
 from .inputs import GateInput, InputFinding
@@ -23,7 +24,7 @@ COVERAGE, TODO = "coverage", "todo"
 MAX_FIX_FIRST = 10
 
 
-@dataclass
+@record
 class CriticalModule:
     path: str
     percent: float | None
@@ -33,7 +34,7 @@ class CriticalModule:
     statements: int | None
 
 
-@dataclass
+@record
 class CriticalPathHealth:
     path: str
     modules_measured: int  # coverage rows under this path
@@ -53,7 +54,7 @@ class CriticalPathHealth:
         return not (self.modules_below_floor or self.failing_tests or self.blocking_todos or self.gate_errors)
 
 
-@dataclass
+@record
 class Assessment:
     breakdown: ScoreBreakdown
     band: str | None

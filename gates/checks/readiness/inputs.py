@@ -7,15 +7,16 @@ are reduced to the same small shape here so the scoring code has one input type.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Any
 
 from gates.errors import GatesError
 from gates.findings import GateResult
+from gates.records import frozen_record, record
 
 
-@dataclass(frozen=True)
+@frozen_record
 class InputFinding:
     rule_id: str
     severity: str
@@ -25,7 +26,7 @@ class InputFinding:
     suppressed: bool
 
 
-@dataclass
+@record
 class GateInput:
     name: str
     verdict: str  # pass | fail | error | skipped

@@ -9,18 +9,19 @@ from __future__ import annotations
 import posixpath
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Any, Literal
 
 from gates.errors import GatesError
+from gates.records import frozen_record, record
 
 Outcome = Literal["passed", "failed", "error", "skipped"]
 _TRAILING_TYPE = re.compile(r":\d+: (?:in \S+\s*)?([A-Za-z_][\w.]*)\s*$")
 _E_LINE = re.compile(r"^E\s+([A-Za-z_][\w.]*(?:Error|Exception|Exit|Failed|Interrupt|Warning))\b")
 
 
-@dataclass(frozen=True)
+@frozen_record
 class TestCase:
     module: str  # the test file, repository-relative, as best the report lets us tell
     name: str
@@ -42,7 +43,7 @@ class TestCase:
         return self.outcome in ("failed", "error")
 
 
-@dataclass
+@record
 class TestHealth:
     report: str  # the JUnit file, as named in the policy
     cases: list[TestCase] = field(default_factory=list)

@@ -8,9 +8,8 @@ counted as 0 or 100.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from gates.policy.sections.readiness import ReadinessBand
+from gates.records import frozen_record, record
 
 COMPONENT_LABELS = {
     "tests": "Test health",
@@ -20,7 +19,7 @@ COMPONENT_LABELS = {
 }
 
 
-@dataclass
+@record
 class Component:
     key: str  # tests | coverage | todos | critical_paths
     weight: float  # as configured
@@ -37,7 +36,7 @@ class Component:
         return self.value is not None and self.weight > 0
 
 
-@dataclass(frozen=True)
+@frozen_record
 class ScoreBreakdown:
     components: list[Component]
     score: float | None  # None when no component is available

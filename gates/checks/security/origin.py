@@ -14,10 +14,11 @@ import subprocess
 import sys
 import urllib.error
 import urllib.request
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
+
+from gates.records import frozen_record
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -32,7 +33,7 @@ def canonical(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
-@dataclass(frozen=True)
+@frozen_record
 class Pin:
     version: str
     path: str

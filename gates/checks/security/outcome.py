@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from gates.findings import Finding, Table
+from gates.records import record
 
 
-@dataclass
+@record
 class ToolOutcome:
     tool: str
     findings: list[Finding] = field(default_factory=list)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -15,6 +14,7 @@ from gates.checks.security.severity import advisory_severity
 from gates.errors import ToolError
 from gates.findings import Finding, Severity, Table
 from gates.policy.sections.security import PipAuditSettings
+from gates.records import frozen_record, record
 from gates.tools import parse_json_output, run_tool
 
 TOOL = "pip-audit"
@@ -30,7 +30,7 @@ NO_INPUT_RULE = "security.pip-audit-no-input"
 SKIPPED_RULE = "security.pip-audit-skipped"
 
 
-@dataclass(frozen=True)
+@frozen_record
 class AuditInput:
     label: str
     argv: list[str]
@@ -78,7 +78,7 @@ def service_name(settings: PipAuditSettings) -> str:
     return "the PyPI vulnerability API"
 
 
-@dataclass
+@record
 class AuditedDependency:
     name: str
     version: str | None
@@ -124,7 +124,7 @@ def parse_dependencies(data: Any) -> list[AuditedDependency]:
     ]
 
 
-@dataclass
+@record
 class OriginContext:
     """What the change did to the pins: ``base`` is None when the merge-base is unknown."""
 

@@ -10,14 +10,15 @@ import io
 import re
 import tokenize
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
+
+from gates.records import frozen_record
 
 _MARKER = re.compile(r"#\s*(?P<kind>nosec|nosemgrep|nosem)\b(?P<rest>.*)$")
 _REASON = re.compile(r"(?:\s--\s*|#\s*)(?P<reason>\S.*)$")
 
 
-@dataclass(frozen=True)
+@frozen_record
 class Suppression:
     kind: str  # "nosec" or "nosemgrep"
     path: str

@@ -10,13 +10,13 @@ from __future__ import annotations
 import argparse
 import dataclasses
 from collections import Counter
-from dataclasses import dataclass
 
 from gates.files import list_files
 from gates.findings import Finding, GateResult, Severity, Table, Verdict
 from gates.gate import Gate, GateContext
 from gates.policy.paths import is_critical
 from gates.policy.sections.todo import TodoSection
+from gates.records import frozen_record
 
 from .scanner import MarkerSpec, TodoItem, UnparsableSource, scan_source
 
@@ -30,7 +30,7 @@ RULE_BLOCKING = "todo.blocking"
 RULE_UNPARSABLE = "todo.unparsable"
 
 
-@dataclass(frozen=True)
+@frozen_record
 class Located:
     path: str
     critical: bool

@@ -14,9 +14,10 @@ import io
 import re
 import tokenize
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
+
+from gates.records import frozen_record
 
 Kind = Literal["marker", "stub", "placeholder-body", "placeholder-string"]
 ABSTRACT_DECORATORS = {
@@ -29,7 +30,7 @@ ABSTRACT_DECORATORS = {
 ABSTRACT_BASES = {"ABC", "Protocol", "ABCMeta"}
 
 
-@dataclass(frozen=True)
+@frozen_record
 class MarkerSpec:
     markers: tuple[str, ...]
     blocking_marker: str
@@ -51,7 +52,7 @@ class MarkerSpec:
         return re.compile(rf"^\s*(?:[(\[][^)\]]*?\b{tag}\b[^)\]]*[)\]]|[\s:\-]*\b{tag}\b)", re.IGNORECASE)
 
 
-@dataclass(frozen=True)
+@frozen_record
 class TodoItem:
     kind: Kind
     line: int
@@ -130,7 +131,7 @@ def _compiled_blocking(spec: MarkerSpec) -> re.Pattern[str]:
     return spec.blocking_pattern()
 
 
-@dataclass(frozen=True)
+@frozen_record
 class _Scanned:
     comments: list[tuple[int, str, str]]  # (line, code before the comment, comment text)
     string_candidate: bool  # some string token is exactly a marker
