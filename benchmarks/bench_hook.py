@@ -12,9 +12,10 @@ alternating so that load hits them alike:
 
 The first `gates` run of each configuration has empty caches (no validated policy, no
 per-file results) and is reported on its own; the medians are of the runs after it, which
-is what a developer's commits see. `--env DIR` also times the `gates` of another virtual
-environment, such as one made with a plain (not editable) `pip install .`, which is how
-pre-commit installs a hook:
+is what a developer's commits see. `--env DIR` (repeatable) also times the `gates` of
+another virtual environment: one made with a plain (not editable) `pip install .`, which is
+how pre-commit installs a hook, or one with an older commit installed, for a before/after
+comparison in the same run:
 
     .venv/bin/python benchmarks/bench_hook.py --repeat 21
     python -m venv /tmp/hookenv && /tmp/hookenv/bin/pip install . && \\
@@ -33,24 +34,15 @@ import tempfile
 import time
 from pathlib import Path
 
+from torch_tree import torch_sources
+
 BIN = Path(sys.executable).parent
 BANDIT_TESTS = "B614,B615,B113,B301,B506"
 FILE_COUNT = 10
 
 
-def torch_modules_dir() -> Path:
-    # Ask a child for the path: importing torch here would slow every measurement after it.
-    proc = subprocess.run(
-        [sys.executable, "-c", "import importlib.util as u; print(u.find_spec('torch').origin)"],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return Path(proc.stdout.strip()).parent / "nn" / "modules"
-
-
 def build_repo(root: Path, with_policy: bool) -> list[str]:
-    sources = sorted(torch_modules_dir().glob("*.py"))[:FILE_COUNT]
+    sources = sorted((torch_sources() / "nn" / "modules").glob("*.py"))[:FILE_COUNT]
     for source in sources:
         shutil.copyfile(source, root / source.name)
     if with_policy:
@@ -79,12 +71,14 @@ def p90(values: list[float]) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=21, help="timed runs per command after the first")
-    parser.add_argument("--env", type=Path, help="also time the gates of this virtual environment")
+    parser.add_argument(
+        "--env", type=Path, action="append", default=[], help="also time this virtualenv's gates"
+    )
     args = parser.parse_args()
 
     gates_bins = {"dev venv (editable)": BIN / "gates"}
-    if args.env is not None:
-        gates_bins["--env (pip install .)"] = args.env / "bin" / "gates"
+    for env_dir in args.env:
+        gates_bins[str(env_dir)] = env_dir / "bin" / "gates"
     rows: list[tuple[str, float | None, list[float]]] = []
     with tempfile.TemporaryDirectory(prefix="bench-hook-") as scratch:
         for with_policy in (False, True):

@@ -9,9 +9,8 @@ with findings per tool and how many of bandit's flagged lines we also flag.
 
     .venv/bin/python benchmarks/bench_models.py
 
-It first times the pre-commit case: ``gates models FILE...`` on 10 files of the tree
-(code rules and model files, interpreter start included), median of 5 runs, next to a
-bare ``python -c pass`` for scale.
+The pre-commit case (``gates models FILE...`` on 10 files) has its own script,
+``benchmarks/bench_hook.py``.
 """
 
 from __future__ import annotations
@@ -29,6 +28,8 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+from torch_tree import torch_sources
+
 BIN = Path(sys.executable).parent
 HERE = Path(__file__).resolve().parent
 SEMGREP_RULES = HERE / "semgrep_models_rules.yml"
@@ -44,21 +45,6 @@ class Timed:
     findings: int
     lines: set[tuple[str, int]]
     by_rule: Counter[str]
-
-
-def torch_sources() -> Path:
-    # Ask a child for the path: importing torch here would slow every measurement after it.
-    proc = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "import importlib.util as u; print(u.find_spec('torch').submodule_search_locations[0])",
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return Path(proc.stdout.strip())
 
 
 def build_tree(root: Path) -> int:
@@ -132,23 +118,6 @@ def run_semgrep(root: Path) -> Timed:
                  Counter(r["check_id"].rsplit(".", 1)[-1] for r in results))  # fmt: skip
 
 
-def precommit(root: Path, repeat: int = 5) -> None:
-    files = sorted(p.relative_to(root).as_posix() for p in (root / "torch" / "nn" / "modules").glob("*.py"))[
-        :10
-    ]
-    runs = []
-    bare = []
-    for _ in range(repeat):
-        runs.append(timed([str(BIN / "gates"), "models", "--no-baseline", *files], root, (0, 1)))
-        bare.append(timed([sys.executable, "-c", "pass"], root, (0,)))
-    runs.sort()
-    bare.sort()
-    middle = repeat // 2
-    wall, cpu = runs[middle]
-    print(f"pre-commit: gates models on {len(files)} files: median wall {wall * 1000:.0f} ms, "
-          f"CPU {cpu * 1000:.0f} ms; python -c pass: wall {bare[middle][0] * 1000:.0f} ms")  # fmt: skip
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--keep", action="store_true", help="keep the temporary tree")
@@ -156,7 +125,6 @@ def main() -> None:
     root = Path(tempfile.mkdtemp(prefix="bench-models-"))
     try:
         files = build_tree(root)
-        precommit(root)
         cold = run_gates(root, "gates-cold")
         warm = run_gates(root, "gates-warm")
         bandit = run_bandit(root)

@@ -19,6 +19,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from torch_tree import torch_sources
+
 BIN = Path(sys.executable).parent
 PACK = Path(__file__).resolve().parents[1] / "gates" / "rules"
 POLICY = """version: 1
@@ -28,16 +30,6 @@ security:
   pip_audit:
     enabled: false
 """
-
-
-def torch_sources() -> Path:
-    proc = subprocess.run(
-        [sys.executable, "-c", "import torch, os; print(os.path.dirname(torch.__file__))"],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return Path(proc.stdout.strip())
 
 
 def build_tree(root: Path) -> list[str]:

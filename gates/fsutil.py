@@ -1,9 +1,23 @@
-"""File helpers: atomic writes so a crash never leaves a half-written report or baseline."""
+"""File helpers: atomic writes so a crash never leaves a half-written report or baseline, and
+the per-user cache directory."""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
+
+
+def user_cache_dir(kind: str) -> Path | None:
+    """Where caches of ``kind`` live, outside any repository so that no commit can plant one:
+    ``$GATES_CACHE_DIR/<kind>``, else ``$XDG_CACHE_HOME`` or ``~/.cache``, then
+    ``ml-gates/<kind>``. None when ``GATES_NO_CACHE`` is set."""
+    if os.environ.get("GATES_NO_CACHE"):
+        return None
+    base = os.environ.get("GATES_CACHE_DIR")
+    if base:
+        return Path(base) / kind
+    home_cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(home_cache) / "ml-gates" / kind
 
 
 def atomic_write_text(path: Path, text: str) -> None:

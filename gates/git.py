@@ -44,12 +44,24 @@ def repo_root(start: Path | None = None) -> Path:
     return Path(proc.stdout.strip())
 
 
+# Variables that move the work tree away from where a .git entry is; only git itself knows then.
+_GIT_LOCATION_VARIABLES = ("GIT_DIR", "GIT_WORK_TREE", "GIT_CEILING_DIRECTORIES")
+
+
 def find_root(start: Path | None = None) -> Path:
     """The git root if there is one, else ``start``: gates that need no history still run."""
+    here = (start or Path.cwd()).resolve()
+    if not any(name in os.environ for name in _GIT_LOCATION_VARIABLES):
+        # In an ordinary checkout (a work tree, a worktree or a submodule: .git is a directory
+        # or a file) the top is the nearest directory holding .git; finding it without
+        # starting git saves every hook run a process.
+        for directory in (here, *here.parents):
+            if (directory / ".git").exists():
+                return directory
     try:
-        return repo_root(start)
+        return repo_root(here)
     except GitError:
-        return (start or Path.cwd()).resolve()
+        return here
 
 
 @frozen_record

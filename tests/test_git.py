@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from gates.errors import GitError
-from gates.git import BaseRef, changed_files, changed_lines, merge_base, repo_root, resolve_base
+from gates.git import BaseRef, changed_files, changed_lines, find_root, merge_base, repo_root, resolve_base
 
 
 def test_base_resolution_order() -> None:
@@ -19,6 +19,22 @@ def test_base_resolution_order() -> None:
     # A new branch pushed for the first time has an all-zero from-ref.
     assert resolve_base(None, "origin/main", {"PRE_COMMIT_FROM_REF": "0" * 40}).ref == "origin/main"
     assert resolve_base(None, "origin/main", {}) == BaseRef("origin/main", "the policy's 'base'")
+
+
+def test_find_root_agrees_with_git(repo, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    nested = repo.root / "pkg" / "sub"
+    nested.mkdir(parents=True)
+    assert find_root(nested) == repo_root(nested) == repo.root.resolve()
+    linked = tmp_path / "link"
+    linked.symlink_to(nested)
+    assert find_root(linked) == repo_root(linked)
+    outside = tmp_path / "plain"
+    outside.mkdir()
+    assert find_root(outside) == outside.resolve()
+    # When git's location variables are set, git itself is asked.
+    monkeypatch.setenv("GIT_DIR", str(repo.root / ".git"))
+    monkeypatch.setenv("GIT_WORK_TREE", str(repo.root))
+    assert find_root(outside) == repo.root.resolve()
 
 
 def test_repo_root_outside_git_is_a_clear_error(tmp_path: Path) -> None:

@@ -33,7 +33,7 @@ def private_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 )
 def test_cached_policy_equals_validated_policy(tmp_path: Path, text: str) -> None:
     fresh = parse_policy_text(text, tmp_path / "policy.yaml")
-    assert len(list((tmp_path / "cache").iterdir())) == 1
+    assert len(list((tmp_path / "cache" / "policy").iterdir())) == 1
     cached = parse_policy_text(text, tmp_path / "policy.yaml")
     assert cached.policy == fresh.policy
     assert to_plain(cached.policy) == to_plain(fresh.policy)
@@ -43,7 +43,7 @@ def test_cached_policy_equals_validated_policy(tmp_path: Path, text: str) -> Non
 
 def test_corrupt_cache_entry_is_a_miss(tmp_path: Path) -> None:
     parse_policy_text(WAIVERS, tmp_path / "policy.yaml")
-    (entry,) = (tmp_path / "cache").iterdir()
+    (entry,) = (tmp_path / "cache" / "policy").iterdir()
     entry.write_text("{broken", encoding="utf-8")
     again = parse_policy_text(WAIVERS, tmp_path / "policy.yaml")
     assert again.policy.security.waivers[0].owner == "@me"

@@ -12,12 +12,11 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import os
 from pathlib import Path
 from typing import Any, TypeVar
 
 from gates import __version__
-from gates.fsutil import atomic_write_text
+from gates.fsutil import atomic_write_text, user_cache_dir
 from gates.policy.plain import from_plain, to_plain
 
 CACHE_FORMAT = 2
@@ -27,13 +26,7 @@ _Model = TypeVar("_Model")
 
 def cache_dir() -> Path | None:
     """Where cached policies live; None when caching is switched off (GATES_NO_CACHE=1)."""
-    if os.environ.get("GATES_NO_CACHE"):
-        return None
-    explicit = os.environ.get("GATES_CACHE_DIR")
-    if explicit:
-        return Path(explicit)
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "ml-gates" / "policy"
+    return user_cache_dir("policy")
 
 
 def _models_fingerprint() -> bytes:

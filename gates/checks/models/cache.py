@@ -1,9 +1,11 @@
 """A content-hash cache of per-file results, so warm reruns skip parsing.
 
-One JSON file under ``.gates/cache/``. Its key covers the tool version, the rules version,
-a hash of the rules' source and every policy value that changes a result; any change
-discards it all. An entry is reused only when the file's SHA-256 matches and every repository path
-whose existence decided a finding (``probes``) still looks the same.
+One JSON file per repository in the user's cache directory (``gates.fsutil.user_cache_dir``),
+never inside the repository: a cache there could be committed, and a pull request could
+commit one that calls its unsafe files clean. Its key covers the tool version, the rules
+version, a hash of the rules' source and every policy value that changes a result; any
+change discards it all. An entry is reused only when the file's SHA-256 matches and every
+repository path whose existence decided a finding (``probes``) still looks the same.
 """
 
 from __future__ import annotations
@@ -11,7 +13,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import subprocess
 from dataclasses import field
 from pathlib import Path
 
@@ -20,10 +21,9 @@ from gates.checks.models.analyzer import FileAnalysis
 from gates.checks.models.calls import AnalysisSettings
 from gates.checks.models.catalog import RULES, RULES_VERSION
 from gates.findings import Severity
-from gates.fsutil import atomic_write_text
+from gates.fsutil import atomic_write_text, user_cache_dir
 from gates.records import record
 
-CACHE_FILE = ".gates/cache/models-code.json"
 FORMAT = 1
 _SEVERITIES = frozenset(s.value for s in Severity)
 
@@ -37,17 +37,14 @@ def _rules_source_digest() -> str:
     return digest.hexdigest()
 
 
-def _tracked_by_git(root: Path, relative: str) -> bool:
-    try:
-        proc = subprocess.run(
-            ["git", "ls-files", "--error-unmatch", "--", relative],
-            cwd=root,
-            capture_output=True,
-            check=False,
-        )
-    except OSError:
-        return False  # no git: nothing is committed either
-    return proc.returncode == 0
+def cache_file(root: Path) -> Path | None:
+    """This repository's cache file; None when caching is switched off (GATES_NO_CACHE=1)."""
+    directory = user_cache_dir("models")
+    if directory is None:
+        return None
+    # One file per checkout: two clones of a project must not overwrite each other's results.
+    name = hashlib.sha256(str(root.resolve()).encode()).hexdigest()[:32]
+    return directory / f"{name}.json"
 
 
 def cache_key(settings: AnalysisSettings) -> str:
@@ -68,18 +65,17 @@ class ResultCache:
     hits: int = 0
 
     @classmethod
-    def load(cls, root: Path, settings: AnalysisSettings) -> ResultCache:
-        path = root / CACHE_FILE
+    def load(cls, root: Path, settings: AnalysisSettings) -> ResultCache | None:
+        """This repository's cache, empty when missing or corrupt; None when caching is off."""
+        path = cache_file(root)
+        if path is None:
+            return None
         key = cache_key(settings)
         cache = cls(path, key)
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return cache  # missing or corrupt: start over, never fail the gate on it
-        if _tracked_by_git(root, CACHE_FILE):
-            # A committed cache is anyone's claim that files are clean (a pull request could
-            # add one saying so); only a cache this machine wrote is trusted.
-            return cache
         if isinstance(data, dict) and data.get("key") == key and isinstance(data.get("files"), dict):
             cache.entries = data["files"]
         return cache
@@ -114,6 +110,6 @@ class ResultCache:
         if not self.dirty:
             return
         payload = {"key": self.key, "files": self.entries}
-        # A read-only checkout still gets a correct (uncached) result.
+        # A read-only cache directory still gets a correct (uncached) result.
         with contextlib.suppress(OSError):
             atomic_write_text(self.path, json.dumps(payload, separators=(",", ":")))

@@ -51,7 +51,8 @@ class ModelSafetySection(GateSection):
         description="Models allowed to use trust_remote_code=True, each at a pinned revision.",
     )
     cache: bool = setting(
-        default=True, description="Reuse per-file results by content hash (stored in .gates/cache/)."
+        default=True,
+        description="Reuse per-file results by content hash (in ~/.cache/ml-gates/models, outside the repo).",
     )
     model_files: ModelFilesSettings = setting(default_factory=ModelFilesSettings)
 
