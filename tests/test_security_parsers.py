@@ -171,3 +171,13 @@ def test_unknown_advisory_date_gets_no_grace() -> None:
 def test_bumped_pin_blocks_even_with_a_fresh_advisory() -> None:
     finding = _finding(_ctx(NOW - timedelta(days=1), base_version="0.9"))
     assert finding.severity is Severity.ERROR and "bumped by this change from 0.9" in finding.message
+
+
+def test_many_bandit_errors_show_three_and_count_the_rest() -> None:
+    errors = [{"filename": f"f{i}.py", "reason": "syntax error"} for i in range(5)]
+    outcome = normalize_bandit({"results": [], "errors": errors}, BanditSettings(), ["f0.py"])
+    assert outcome.error is not None
+    assert (
+        "could not scan 5 file(s): f0.py: syntax error; f1.py: syntax error; f2.py: syntax error (and 2 more)"
+        in (outcome.error)
+    )

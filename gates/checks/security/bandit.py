@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from gates.checks.security.outcome import ToolOutcome
+from gates.checks.security.outcome import ToolOutcome, first_few, unscanned_error
 from gates.checks.security.severity import bandit_rank, bandit_severity
 from gates.findings import Finding
 from gates.policy.sections.security import BanditSettings
@@ -54,21 +54,18 @@ def normalize_bandit(data: Any, settings: BanditSettings, selected: Sequence[str
         return outcome
     errors = data.get("errors") or []
     if errors:
-        shown = "; ".join(f"{_relative(str(e.get('filename')))}: {e.get('reason')}" for e in errors[:3])
-        more = f" (and {len(errors) - 3} more)" if len(errors) > 3 else ""
+        shown = first_few([f"{_relative(str(e.get('filename')))}: {e.get('reason')}" for e in errors])
         outcome.error = (
-            f"bandit could not scan {len(errors)} file(s): {shown}{more}; fix the syntax or add the "
+            f"bandit could not scan {len(errors)} file(s): {shown}; fix the syntax or add the "
             "file to paths.exclude (a file bandit cannot parse is not checked)"
         )
         return outcome
     metrics = data.get("metrics") or {}
     scanned = {_relative(name) for name in metrics if name != "_totals"}
-    missing = sorted(set(selected) - scanned)
-    if missing:
-        outcome.error = (
-            f"bandit scanned {len(scanned)} of {len(selected)} selected files (first missing: "
-            f"{missing[0]}); check the bandit config's exclude_dirs (-c) against the policy's paths"
-        )
+    outcome.error = unscanned_error(
+        TOOL, scanned, selected, "check the bandit config's exclude_dirs (-c) against the policy's paths"
+    )
+    if outcome.error:
         return outcome
     min_sev = bandit_rank(settings.min_severity)
     min_conf = bandit_rank(settings.min_confidence)

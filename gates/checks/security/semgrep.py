@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from gates.checks.security.outcome import ToolOutcome
+from gates.checks.security.outcome import ToolOutcome, first_few, unscanned_error
 from gates.checks.security.severity import semgrep_rank, semgrep_severity
 from gates.findings import Finding
 from gates.policy.sections.security import SemgrepSettings
@@ -107,20 +107,19 @@ def normalize_semgrep(data: Any, settings: SemgrepSettings, selected: Sequence[s
         return outcome
     errors = data.get("errors") or []
     if errors:
-        shown = "; ".join(_describe_error(e) for e in errors[:3])
-        more = f" (and {len(errors) - 3} more)" if len(errors) > 3 else ""
+        shown = first_few([_describe_error(e) for e in errors])
         outcome.error = (
-            f"semgrep reported {len(errors)} error(s): {shown}{more}; a rule or file it could not "
+            f"semgrep reported {len(errors)} error(s): {shown}; a rule or file it could not "
             "process is not checked"
         )
         return outcome
     scanned = {str(p).removeprefix("./") for p in (data.get("paths") or {}).get("scanned", [])}
-    missing = sorted(set(selected) - scanned)
-    if missing:
-        outcome.error = (
-            f"semgrep scanned {len(scanned)} of {len(selected)} selected files (first missing: "
-            f"{missing[0]}); check .semgrepignore against the policy's paths"
-        )
+    # semgrep scans files named on its command line even when .semgrepignore lists them, so
+    # the reason is semgrep's own: its --verbose output names it.
+    outcome.error = unscanned_error(
+        TOOL, scanned, selected, "rerun semgrep with --verbose on that file to see why it was skipped"
+    )
+    if outcome.error:
         return outcome
     floor = semgrep_rank(settings.min_severity)
     below = 0
