@@ -19,13 +19,14 @@ import argparse
 import json
 import os
 import random
-import resource
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from bench_common import timed
 
 BIN = Path(sys.executable).parent
 
@@ -95,20 +96,6 @@ def build(root: Path, count: int, statements: int, changed: int) -> None:
         (root / name).write_text(module_text(statements, True, rng))
     git(root, "commit", "-q", "-am", "feature")
     write_reports(root, names, statements)
-
-
-def timed(argv: list[str], root: Path, ok: tuple[int, ...]) -> tuple[float, float]:
-    """Wall time and CPU time (user + system of the child): on a shared machine the CPU
-    time is the steadier figure, since waiting for a core does not count in it."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    started = time.perf_counter()
-    proc = subprocess.run(argv, cwd=root, capture_output=True, text=True, check=False)
-    elapsed = time.perf_counter() - started
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    if proc.returncode not in ok:
-        raise SystemExit(f"{argv[0]} failed ({proc.returncode}): {proc.stderr[-500:]}")
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return elapsed, cpu
 
 
 def main() -> int:

@@ -34,7 +34,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from torch_tree import torch_sources
+from bench_common import commit_tree, torch_sources
 
 BIN = Path(sys.executable).parent
 BANDIT_TESTS = "B614,B615,B113,B301,B506"
@@ -47,11 +47,7 @@ def build_repo(root: Path, with_policy: bool) -> list[str]:
         shutil.copyfile(source, root / source.name)
     if with_policy:
         subprocess.run([str(BIN / "gates"), "policy", "init"], cwd=root, check=True, capture_output=True)
-    env = {**os.environ, "GIT_AUTHOR_NAME": "b", "GIT_AUTHOR_EMAIL": "b@x", "GIT_COMMITTER_NAME": "b",
-           "GIT_COMMITTER_EMAIL": "b@x"}  # fmt: skip
-    subprocess.run(["git", "init", "-q", "-b", "main"], cwd=root, check=True)
-    subprocess.run(["git", "add", "-A"], cwd=root, check=True)
-    subprocess.run(["git", "commit", "-q", "-m", "tree"], cwd=root, check=True, env=env)
+    commit_tree(root)
     return [source.name for source in sources]
 
 

@@ -18,17 +18,14 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import shutil
-import subprocess
 import sys
 import tempfile
-import time
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from torch_tree import torch_sources
+from bench_common import commit_tree, timed, torch_sources
 
 BIN = Path(sys.executable).parent
 HERE = Path(__file__).resolve().parent
@@ -56,24 +53,8 @@ def build_tree(root: Path) -> int:
         shutil.copyfile(path, target)
         count += 1
     (root / "policy.yaml").write_text(POLICY)
-    env = {**os.environ, "GIT_AUTHOR_NAME": "b", "GIT_AUTHOR_EMAIL": "b@x", "GIT_COMMITTER_NAME": "b",
-           "GIT_COMMITTER_EMAIL": "b@x"}  # fmt: skip
-    subprocess.run(["git", "init", "-q", "-b", "main"], cwd=root, check=True)
-    subprocess.run(["git", "add", "-A"], cwd=root, check=True)
-    subprocess.run(["git", "commit", "-q", "-m", "tree"], cwd=root, check=True, env=env)
+    commit_tree(root)
     return count
-
-
-def timed(argv: list[str], cwd: Path, ok: tuple[int, ...]) -> tuple[float, float]:
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    start = time.perf_counter()
-    proc = subprocess.run(argv, cwd=cwd, capture_output=True, text=True, check=False)
-    wall = time.perf_counter() - start
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    if proc.returncode not in ok:
-        raise SystemExit(f"{argv[0]} exited {proc.returncode}: {proc.stderr[-2000:]}")
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return wall, cpu
 
 
 def run_gates(root: Path, name: str) -> Timed:

@@ -10,7 +10,6 @@ then semgrep with the same rule pack, one after the other, as a hook script woul
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
 import statistics
 import subprocess
@@ -19,7 +18,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from torch_tree import torch_sources
+from bench_common import commit_tree, torch_sources
 
 BIN = Path(sys.executable).parent
 PACK = Path(__file__).resolve().parents[1] / "gates" / "rules"
@@ -39,16 +38,7 @@ def build_tree(root: Path) -> list[str]:
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(path, target)
     (root / "policy.yaml").write_text(POLICY)
-    env = {
-        **os.environ,
-        "GIT_AUTHOR_NAME": "b",
-        "GIT_AUTHOR_EMAIL": "b@x",
-        "GIT_COMMITTER_NAME": "b",
-        "GIT_COMMITTER_EMAIL": "b@x",
-    }
-    subprocess.run(["git", "init", "-q", "-b", "main"], cwd=root, check=True)
-    subprocess.run(["git", "add", "-A"], cwd=root, check=True)
-    subprocess.run(["git", "commit", "-q", "-m", "tree"], cwd=root, check=True, env=env)
+    commit_tree(root)
     modules = sorted(p.relative_to(root).as_posix() for p in (root / "torch" / "nn" / "modules").glob("*.py"))
     changed = [m for m in modules if not m.endswith("__init__.py")][:10]
     for name in changed:
