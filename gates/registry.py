@@ -7,6 +7,7 @@ A gate's module (or subpackage) is named after the gate: ``gates models`` lives 
 from __future__ import annotations
 
 import importlib
+import pkgutil
 
 import gates.checks
 from gates.errors import GatesError
@@ -15,8 +16,6 @@ from gates.gate import Gate
 
 def gate_module_names() -> list[str]:
     """Module names under gates/checks, found without importing them."""
-    import pkgutil  # only listing every gate needs it; a hook names its gate
-
     return sorted(
         info.name for info in pkgutil.iter_modules(gates.checks.__path__) if not info.name.startswith("_")
     )
