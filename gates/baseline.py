@@ -6,8 +6,11 @@ churn when code moves. Entries are matched by fingerprint, which counts duplicat
 
 from __future__ import annotations
 
+import contextlib
 import json
-from collections.abc import Iterable
+import os
+import sys
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from gates import __version__
@@ -43,8 +46,10 @@ def _sort_key(entry: BaselineEntry) -> tuple[str, str, str, str]:
 
 def read_baseline(path: Path) -> list[BaselineEntry]:
     """Entries of the baseline at ``path``; an absent file is an empty baseline."""
-    if not path.is_file():
+    if not os.path.lexists(path):
         return []
+    if not path.is_file():
+        raise GatesError(f"{path}:1:1: the baseline path is not a regular file; it must be a JSON file")
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
         if data.get("version") != BASELINE_VERSION:
@@ -73,6 +78,37 @@ def write_baseline(path: Path, entries: Iterable[BaselineEntry]) -> None:
         "findings": [e.as_json() for e in sorted(unique.values(), key=_sort_key)],
     }
     atomic_write_text(path, json.dumps(body, indent=2, sort_keys=False) + "\n")
+
+
+@contextlib.contextmanager
+def baseline_lock(path: Path) -> Iterator[None]:
+    """Hold an exclusive lock for a read-merge-write of the baseline at ``path``.
+
+    Two ``gates baseline update`` runs for different gates each keep the other's entries only
+    if one reads after the other wrote. The lock is on the baseline's directory (flock on its
+    descriptor), so no lock file is left in the repository; the second run waits and says so.
+    """
+    import fcntl  # POSIX only, as are the process groups the tool runner uses
+
+    directory = path.parent
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError as exc:
+        raise GatesError(f"cannot lock {directory} for the baseline: {exc.strerror or exc}") from None
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            print(
+                f"gates: waiting for another 'gates baseline update' to finish with {path}",
+                file=sys.stderr,
+                flush=True,
+            )
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing the descriptor releases the lock
 
 
 def entries_for(result: GateResult) -> list[BaselineEntry]:

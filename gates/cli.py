@@ -16,6 +16,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     import argparse
     from collections.abc import Sequence
+    from pathlib import Path
     from typing import Any
 
     from gates.findings import Report
@@ -117,6 +118,9 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
         dest="only",
         help="same as --gate coverage (also raises the coverage ratchet)",
     )
+    update.add_argument(
+        "--report", metavar="FILE", help="the coverage report to read instead of the policy's coverage.report"
+    )
 
     for gate in gates:
         gate_parser = sub.add_parser(gate.name, help=gate.summary, description=gate.summary)
@@ -163,21 +167,26 @@ def _dispatch(args: argparse.Namespace) -> int:
     if handler is not None:
         code: int = handler(args)
         return code
+    from gates.registry import gates_by_name
+
+    chosen = _selected_gates(args.only) if args.command == "check" else [gates_by_name()[args.gate_name]]
+    return run_and_report(chosen, args)
+
+
+def _selected_gates(only: Sequence[str] | None) -> list[Gate]:
+    """Every gate, or those ``--gate`` names; an unknown name is a usage error, never a no-op."""
     from gates.registry import all_gates, gates_by_name
 
-    if args.command == "check":
-        chosen = all_gates()
-        if args.only:
-            known = gates_by_name()
-            unknown = [n for n in args.only if n not in known]
-            if unknown:
-                from gates.errors import GatesError
+    chosen = all_gates()
+    if only:
+        known = gates_by_name()
+        unknown = [n for n in only if n not in known]
+        if unknown:
+            from gates.errors import GatesError
 
-                raise GatesError(f"no gate named {unknown[0]!r}; choose from {', '.join(known)}")
-            chosen = [g for g in chosen if g.name in args.only]
-    else:
-        chosen = [gates_by_name()[args.gate_name]]
-    return run_and_report(chosen, args)
+            raise GatesError(f"no gate named {unknown[0]!r}; choose from {', '.join(known)}")
+        chosen = [g for g in chosen if g.name in only]
+    return chosen
 
 
 def run_gates_for(
@@ -194,7 +203,7 @@ def run_gates_for(
     loaded = load_policy(args.policy, root)
     env = dict(os.environ)
     staged = bool(args.staged) or (env.get("PRE_COMMIT") == "1" and not env.get("PRE_COMMIT_FROM_REF"))
-    paths = getattr(args, "paths", None) or None
+    paths = _from_cwd(getattr(args, "paths", None) or None, root)
     options = RunOptions(
         root=root,
         files=list(paths) if paths else None,
@@ -208,6 +217,25 @@ def run_gates_for(
     report = run_gates(gates, loaded, options)
     report.base = args.base
     return report
+
+
+def _from_cwd(paths: Sequence[str] | None, root: Path) -> list[str] | None:
+    """Named files relative to where the user typed them (the cwd), as root-relative paths.
+
+    Every path on the command line is relative to the cwd; only policy paths are relative
+    to the repository root. Symlinks are left unresolved: the file selection judges them.
+    """
+    from pathlib import Path
+
+    if not paths:
+        return None
+    try:
+        here = Path.cwd().resolve().relative_to(root.resolve())
+    except ValueError:
+        return list(paths)
+    if here == Path("."):
+        return list(paths)
+    return [p if os.path.isabs(p) else os.path.normpath(here / p) for p in paths]
 
 
 def run_and_report(gates: Sequence[Gate], args: argparse.Namespace) -> int:
@@ -244,11 +272,10 @@ def _progress_printer() -> Any:
 
 
 def _baseline_update(args: argparse.Namespace) -> int:
-    from gates.baseline import entries_for, read_baseline, write_baseline
+    from gates.baseline import baseline_lock, entries_for, read_baseline, write_baseline
     from gates.findings import Verdict
-    from gates.registry import all_gates
 
-    gates = [g for g in all_gates() if not args.only or g.name in args.only]
+    gates = _selected_gates(args.only)
     args.paths = None
     report = run_gates_for(gates, args, use_baseline=False)
     errors = [g for g in report.gates if g.verdict is Verdict.ERROR]
@@ -265,14 +292,17 @@ def _baseline_update(args: argparse.Namespace) -> int:
     loaded = load_policy(args.policy, root)
     path = root / loaded.policy.baseline.path
     ran = {g.name for g in report.gates if g.verdict is not Verdict.SKIPPED}
-    kept = [e for e in read_baseline(path) if e.gate not in ran]
     fresh = [e for g in report.gates for e in entries_for(g)]
-    write_baseline(path, kept + fresh)
-    for gate in gates:
-        hook = getattr(gate, "update_baseline", None)
-        result = report.gate(gate.name)
-        if hook is not None and result is not None and result.verdict is not Verdict.SKIPPED:
-            hook(root, loaded, result)
+    # Read, merge and write under one lock: a concurrent update for another gate would
+    # otherwise write a file that lacks this run's entries, or this run lack its.
+    with baseline_lock(path):
+        kept = [e for e in read_baseline(path) if e.gate not in ran]
+        write_baseline(path, kept + fresh)
+        for gate in gates:
+            hook = getattr(gate, "update_baseline", None)
+            result = report.gate(gate.name)
+            if hook is not None and result is not None and result.verdict is not Verdict.SKIPPED:
+                hook(root, loaded, result)
     print(f"baseline: {len(fresh)} finding(s) from {', '.join(sorted(ran)) or 'no gate'} -> {path}")
     return 0
 

@@ -17,23 +17,86 @@ from gates.records import frozen_record
 FETCH_HINT = "fetch the full history (actions/checkout with 'fetch-depth: 0', or 'git fetch --unshallow')"
 
 
+# Every git call runs with these, so the output we parse has one format whatever the user's
+# or repository's git config says (diff.noprefix or diff.mnemonicPrefix would break diff
+# headers, colour would put escapes in them, quotepath would escape non-ASCII paths).
+PINNED_CONFIG = (
+    "diff.noprefix=false",
+    "diff.mnemonicPrefix=false",
+    "diff.relative=false",
+    "diff.renames=true",
+    "color.ui=never",
+    "color.diff=never",
+    "core.quotepath=false",
+    "core.pager=cat",
+)
+# Options every ``git diff`` of ours carries, for what config alone cannot pin: no external
+# diff driver or textconv filter, paths from the top, and the standard a/ b/ prefixes.
+DIFF_OPTIONS = (
+    "--no-color",
+    "--no-ext-diff",
+    "--no-textconv",
+    "--no-relative",
+    "--src-prefix=a/",
+    "--dst-prefix=b/",
+)
+
+
+def git_argv(*args: str) -> list[str]:
+    """``git`` with the pinned config, then ``args`` (``diff`` gets :data:`DIFF_OPTIONS`)."""
+    argv = ["git"]
+    for setting in PINNED_CONFIG:
+        argv += ["-c", setting]
+    if args and args[0] == "diff":
+        return [*argv, "diff", *DIFF_OPTIONS, *args[1:]]
+    return [*argv, *args]
+
+
+def run_git(root: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    """Run git in ``root`` with its output format pinned; a failure is a one-line GitError."""
+    return _git(root, *args, check=check)
+
+
 def _git(root: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
     try:
         proc = subprocess.run(
-            ["git", *args],
+            git_argv(*args),
             cwd=root,
             capture_output=True,
             text=True,
             encoding="utf-8",
             errors="replace",
+            env=_git_env(),
             check=False,
         )
     except FileNotFoundError:
         raise GitError("git is not installed or not on PATH; install git") from None
     if check and proc.returncode != 0:
-        tail = proc.stderr.strip().splitlines()[-1:] or ["no output"]
-        raise GitError(f"git {' '.join(args)} failed: {tail[0]}")
+        lines = [line.strip() for line in proc.stderr.splitlines() if line.strip()]
+        # git prints its usage text for some errors; the first line says what was wrong.
+        shown = next((line for line in lines if line.startswith(("fatal:", "error:"))), None)
+        raise GitError(f"git {' '.join(args)} failed: {shown or (lines[:1] or ['no output'])[0]}")
     return proc
+
+
+# Environment variables that change what ``git diff`` prints, whatever the command line says.
+_UNPINNED_ENV = ("GIT_EXTERNAL_DIFF", "GIT_DIFF_OPTS", "GIT_PAGER")
+
+
+def _git_env() -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if k not in _UNPINNED_ENV}
+
+
+def has_head(root: Path) -> bool:
+    """False on an unborn branch (a repository before its first commit)."""
+    return _git(root, "rev-parse", "--verify", "--quiet", "HEAD^{commit}", check=False).returncode == 0
+
+
+def _require_repository(root: Path) -> None:
+    if _git(root, "rev-parse", "--git-dir", check=False).returncode != 0:
+        raise GitError(
+            f"{root} is not inside a git repository; changed-code checks need git history: run in a clone"
+        )
 
 
 def repo_root(start: Path | None = None) -> Path:
@@ -90,6 +153,12 @@ def is_shallow(root: Path) -> bool:
 
 def merge_base(root: Path, base: BaseRef) -> str:
     """The commit where HEAD left ``base``. Clear errors for a missing base or shallow clone."""
+    _require_repository(root)
+    if not has_head(root):
+        raise GitError(
+            "there is no commit yet (HEAD does not exist), so there is no base to compare with; "
+            "commit first, or check the staged changes with --staged"
+        )
     exists = _git(root, "rev-parse", "--verify", "--quiet", f"{base.ref}^{{commit}}", check=False)
     if exists.returncode != 0:
         hint = FETCH_HINT if is_shallow(root) else "fetch it, or pass --base REF"
@@ -115,10 +184,12 @@ def changed_files(root: Path, base_commit: str | None, *, staged: bool = False) 
 
     With ``staged=True`` (pre-commit) only what is in the index, against HEAD.
     """
+    if staged:
+        _require_repository(root)
     specs = [["--cached"]] if staged else [[f"{base_commit}...HEAD"], ["--cached"], []]
     changes: dict[str, FileChange] = {}
     for spec in specs:
-        out = _git(root, "diff", "--name-status", "-z", "-M", "--no-color", *spec).stdout
+        out = _git(root, "diff", "--name-status", "-z", "-M", *spec).stdout
         parts = out.split("\0")
         i = 0
         while i < len(parts) and parts[i]:
@@ -138,13 +209,18 @@ class _RepoGitDiff:
 
     range_notation = "..."
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, *, staged: bool = False) -> None:
         self._root = root
+        self._staged = staged
 
     def _diff(self, *args: str) -> str:
-        return _git(self._root, "diff", "--no-color", "--no-ext-diff", "-U0", "-M", *args).stdout
+        return _git(self._root, "diff", "-U0", "-M", *args).stdout
 
     def diff_committed(self, compare_branch: str) -> str:
+        if self._staged:
+            # Pre-commit mode: only the index counts, and before the first commit there is no
+            # HEAD to diff from (git would answer with its usage text).
+            return ""
         return self._diff(f"{compare_branch}...HEAD")
 
     def diff_staged(self) -> str:
@@ -164,9 +240,12 @@ def changed_lines(root: Path, base_commit: str | None, *, staged: bool = False) 
     """
     from diff_cover.diff_reporter import GitDiffReporter  # only gates that diff pay for it
 
+    if staged:
+        _require_repository(root)
+
     reporter = GitDiffReporter(
         compare_branch=base_commit or "HEAD",
-        git_diff=_RepoGitDiff(root),
+        git_diff=_RepoGitDiff(root, staged=staged),
         ignore_staged=False,
         ignore_unstaged=staged,
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -60,17 +61,12 @@ def run_tool(
         raise ToolError(f"{name} is not installed; {install_hint}")
     started = time.monotonic()
     try:
-        proc = subprocess.run(
+        proc = run_process(
             [executable, *argv[1:]],
             cwd=cwd,
-            capture_output=True,
-            text=True,
-            encoding="utf-8",
-            errors="replace",
             timeout=timeout,
             env=None if env is None else {**os.environ, **env},
-            input=stdin,
-            check=False,
+            stdin=stdin,
         )
     except subprocess.TimeoutExpired:
         raise ToolError(
@@ -85,6 +81,55 @@ def run_tool(
             f"{name} exited with code {proc.returncode} (expected {sorted(ok_codes)}): {run.stderr_tail()}"
         )
     return run
+
+
+def run_process(
+    argv: Sequence[str],
+    *,
+    cwd: Path | str,
+    timeout: float,
+    env: Mapping[str, str] | None = None,
+    stdin: str | None = None,
+) -> subprocess.CompletedProcess[str]:
+    """``subprocess.run(..., capture_output=True, text=True)`` in a session of its own.
+
+    On a timeout (or any interruption) the whole process group is killed, not only the
+    child: tools fork workers (bandit, semgrep, pytest under coverage), and a killed parent
+    would leave them running and holding our pipes. Raises ``subprocess.TimeoutExpired``
+    with whatever output was captured.
+    """
+    proc = subprocess.Popen(
+        list(argv),
+        cwd=cwd,
+        stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        encoding="utf-8",
+        errors="replace",
+        env=None if env is None else dict(env),
+        start_new_session=True,
+    )
+    try:
+        stdout, stderr = proc.communicate(input=stdin, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        kill_process_group(proc)
+        stdout, stderr = proc.communicate()
+        raise subprocess.TimeoutExpired(proc.args, timeout, stdout, stderr) from None
+    except BaseException:
+        kill_process_group(proc)
+        proc.communicate()
+        raise
+    return subprocess.CompletedProcess(proc.args, proc.returncode, stdout, stderr)
+
+
+def kill_process_group(proc: subprocess.Popen[Any]) -> None:
+    """SIGKILL the session ``proc`` leads, children and grandchildren included."""
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        proc.kill()
+    proc.wait()
 
 
 def parse_json_output(run: ToolRun) -> Any:

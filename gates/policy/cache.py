@@ -4,7 +4,10 @@ Parsing the YAML and validating it with pydantic takes longer than a pre-commit 
 A policy that validated once is stored as JSON under the user's cache directory, keyed by
 the policy text, the ml-gates version and the source of the policy models; a hit rebuilds
 the (plain dataclass) models from that JSON: the same text already passed the same models.
-Anything unexpected in the cache is a miss.
+Anything unexpected in the cache is a miss. Each entry also records what it was made from
+(the text's hash, version, models hash), checked on every read, so an entry copied or
+renamed from another policy is a miss too; ``user_cache_dir`` refuses directories a
+repository could plant one in.
 """
 
 from __future__ import annotations
@@ -16,10 +19,10 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from gates import __version__
-from gates.fsutil import atomic_write_text, user_cache_dir
+from gates.fsutil import WriteError, atomic_write_text, user_cache_dir
 from gates.policy.plain import from_plain, to_plain
 
-CACHE_FORMAT = 2
+CACHE_FORMAT = 3
 _POLICY_SOURCES = Path(__file__).resolve().parent
 _Model = TypeVar("_Model")
 
@@ -45,6 +48,16 @@ def cache_key(text: str) -> str:
     return digest.hexdigest()
 
 
+def _binding(text: str) -> dict[str, Any]:
+    """What an entry describes, stored in it and compared on read."""
+    return {
+        "format": CACHE_FORMAT,
+        "version": __version__,
+        "models": _models_fingerprint().hex(),
+        "text_sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(),
+    }
+
+
 def read(model: type[_Model], text: str) -> tuple[_Model, dict[str, Any]] | None:
     """The cached policy for ``text`` and its stored extras, or None on a miss."""
     directory = cache_dir()
@@ -53,6 +66,8 @@ def read(model: type[_Model], text: str) -> tuple[_Model, dict[str, Any]] | None
     path = directory / f"{cache_key(text)}.json"
     try:
         stored = json.loads(path.read_text(encoding="utf-8"))
+        if stored["binding"] != _binding(text):
+            return None
         return from_plain(model, stored["policy"]), stored["extras"]
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
@@ -62,7 +77,7 @@ def write(policy: object, text: str, extras: dict[str, Any]) -> None:
     directory = cache_dir()
     if directory is None:
         return
-    body = {"policy": to_plain(policy), "extras": extras}
+    body = {"binding": _binding(text), "policy": to_plain(policy), "extras": extras}
     # A read-only home must not break a run; the next run simply validates again.
-    with contextlib.suppress(OSError):
+    with contextlib.suppress(OSError, WriteError):
         atomic_write_text(directory / f"{cache_key(text)}.json", json.dumps(body))

@@ -9,6 +9,7 @@ validating, and so without importing PyYAML or pydantic.
 from __future__ import annotations
 
 import dataclasses
+import errno
 import os
 import typing
 from dataclasses import field
@@ -24,6 +25,8 @@ from gates.policy.plain import yaml_key
 from gates.records import frozen_record, record
 
 POLICY_CANDIDATES = ("policy.yaml", ".gates/policy.yaml")
+# How reports name the policy when no file was found (the JSON report's "policy" value).
+DEFAULTS_NAME = "<default policy>"
 
 Loc = tuple[str | int, ...]
 
@@ -47,7 +50,7 @@ class LoadedPolicy:
     def display_path(self) -> str:
         """The policy's path as the user would type it: relative to the cwd when inside it."""
         if self.path is None:
-            return "<default policy>"
+            return DEFAULTS_NAME
         try:
             return str(self.path.resolve().relative_to(Path.cwd().resolve()))
         except (ValueError, OSError):
@@ -66,17 +69,40 @@ class LoadedPolicy:
 
 
 def find_policy(explicit: str | os.PathLike[str] | None, root: Path) -> Path | None:
-    """``--policy FILE``, then ``policy.yaml``, then ``.gates/policy.yaml``; None: use defaults."""
+    """``--policy FILE``, then ``policy.yaml``, then ``.gates/policy.yaml``; None: use defaults.
+
+    A candidate that exists in any form but is not a readable regular file (a directory, a
+    dangling symlink, a symlink loop) is an error, never a silent fall back to the defaults.
+    """
     if explicit is not None:
         path = Path(explicit)
-        if not path.is_file():
+        if not os.path.lexists(path):
             raise PolicyError(f"{path}:1:1: policy file not found; check the --policy path")
+        _require_regular_file(path)
         return path
     for candidate in POLICY_CANDIDATES:
         path = root / candidate
-        if path.is_file():
+        if os.path.lexists(path):
+            _require_regular_file(path)
             return path
     return None
+
+
+def _require_regular_file(path: Path) -> None:
+    import stat
+
+    try:
+        mode = path.stat().st_mode
+    except OSError as exc:
+        what = "a symlink loop" if exc.errno == errno.ELOOP else None
+        if what is None and path.is_symlink():
+            what = "a symlink to nothing"
+        reason = what or (exc.strerror or str(exc))
+        raise PolicyError(f"{path}:1:1: cannot read the policy file ({reason}); fix or remove it") from None
+    if stat.S_ISDIR(mode):
+        raise PolicyError(f"{path}:1:1: the policy path is a directory; it must be a YAML file")
+    if not stat.S_ISREG(mode):
+        raise PolicyError(f"{path}:1:1: the policy path is not a regular file; it must be a YAML file")
 
 
 def load_policy(

@@ -13,10 +13,45 @@ import yaml
 from gates.errors import PolicyError
 from gates.policy.loader import LoadedPolicy, Loc, Mark
 
+# A policy is a few levels deep; far deeper nesting is an attack or a mistake, and deep enough
+# nesting overflows the composer's recursion.
+MAX_DEPTH = 32
+
+
+class _Refused(Exception):
+    def __init__(self, mark: yaml.Mark | None, message: str) -> None:
+        super().__init__(message)
+        self.mark = mark
+        self.message = message
+
 
 class _PolicyYamlLoader(yaml.SafeLoader):
     """SafeLoader without implicit timestamps: dates stay strings until pydantic parses them,
-    so a malformed date is a validation error with a position, not a crash in PyYAML."""
+    so a malformed date is a validation error with a position, not a crash in PyYAML.
+
+    Aliases are refused before anything is built: each one may stand for a whole subtree, so
+    a few lines of nested aliases expand to gigabytes (the "billion laughs").
+    """
+
+    _depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()  # type: ignore[no-untyped-call]
+            raise _Refused(
+                event.start_mark,
+                f"YAML alias '*{event.anchor}' is not allowed in a policy; write the value out in full",
+            )
+        if self._depth >= MAX_DEPTH:
+            raise _Refused(
+                self.peek_event().start_mark,  # type: ignore[no-untyped-call]
+                f"the policy nests deeper than {MAX_DEPTH} levels; a policy is a few levels deep",
+            )
+        self._depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
 
 
 _PolicyYamlLoader.yaml_implicit_resolvers = {
@@ -39,6 +74,11 @@ def load_yaml(text: str, loaded: LoadedPolicy) -> dict[str, Any]:
         if root is None:
             raise PolicyError(f"{where}:1:1: the policy file is empty; add 'version: 1'")
         data = _build(root, (), loader, loaded)
+    except _Refused as exc:
+        line, column = (exc.mark.line + 1, exc.mark.column + 1) if exc.mark else (1, 1)
+        raise PolicyError(f"{where}:{line}:{column}: {exc.message}") from None
+    except RecursionError:
+        raise PolicyError(f"{where}:1:1: the policy nests too deeply to read") from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)

@@ -56,12 +56,22 @@ def annotation_lines(report: Report) -> list[str]:
     return lines
 
 
+def _append(variable: str, path: str, text: str) -> None:
+    """Append to a file GitHub names; failing to is an error naming it, never a traceback."""
+    from gates.fsutil import WriteError
+
+    try:
+        with Path(path).open("a", encoding="utf-8") as handle:
+            handle.write(text)
+    except OSError as exc:
+        raise WriteError(f"cannot write ${variable} ({path}): {exc.strerror or exc}") from None
+
+
 def write_outputs(report: Report, env: Mapping[str, str]) -> None:
     """Append the job summary and step outputs to the files GitHub names, when it names them."""
     summary_path = env.get("GITHUB_STEP_SUMMARY")
     if summary_path:
-        with Path(summary_path).open("a", encoding="utf-8") as handle:
-            handle.write(render_summary(report))
+        _append("GITHUB_STEP_SUMMARY", summary_path, render_summary(report))
     output_path = env.get("GITHUB_OUTPUT")
     if output_path:
         lines = [f"verdict={report.verdict.value}", f"exit-code={report.exit_code}"]
@@ -71,8 +81,7 @@ def write_outputs(report: Report, env: Mapping[str, str]) -> None:
         score = chosen.metrics["score"] if chosen is not None else None
         if score is not None:
             lines.append(f"score={score:g}")
-        with Path(output_path).open("a", encoding="utf-8") as handle:
-            handle.write("\n".join(lines) + "\n")
+        _append("GITHUB_OUTPUT", output_path, "\n".join(lines) + "\n")
 
 
 def render(report: Report, options: RenderOptions) -> str:

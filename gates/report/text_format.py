@@ -48,11 +48,19 @@ def _gate_block(result: GateResult, paint: _Paint) -> list[str]:
     return lines
 
 
+def _policy_name(path: str | None) -> str:
+    # The loader names the built-in policy "<default policy>" (see gates.policy.loader).
+    if path is None or path == "<default policy>":
+        return "embedded defaults (no policy.yaml found)"
+    return path
+
+
 def render(report: Report, options: RenderOptions) -> str:
     paint = _Paint(options.color)
     lines: list[str] = []
     for result in report.gates:
         lines.extend(_gate_block(result, paint))
     verdict = paint(report.verdict.value.upper(), _VERDICT_COLOR[report.verdict])
+    lines.append(f"policy: {_policy_name(report.policy_path)}")
     lines.append(f"verdict: {verdict} (exit {report.exit_code})")
     return "\n".join(lines) + "\n"

@@ -17,6 +17,7 @@ from gates.errors import ToolError
 from gates.policy.plain import to_plain
 from gates.policy.sections.coreml import CoreMLModel
 from gates.records import record
+from gates.tools import run_process
 
 STDERR_TAIL = 6
 
@@ -94,16 +95,12 @@ def run_converter(
             try:
                 # cwd is the scratch dir so the project's files cannot shadow the worker's imports;
                 # the worker moves to the repository root before importing a factory.
-                proc = subprocess.run(
+                # In a session of its own: a timeout kills the converter's children too.
+                proc = run_process(
                     [python, "-m", "gates.checks.coreml.worker", str(job), str(results)],
                     cwd=scratch,
                     env=env,
-                    capture_output=True,
-                    text=True,
-                    encoding="utf-8",
-                    errors="replace",
                     timeout=max(remaining, 1.0),
-                    check=False,
                 )
                 stderr, code = proc.stderr, proc.returncode
             except subprocess.TimeoutExpired as exc:

@@ -59,8 +59,10 @@ class CoverageGate(Gate):
         section: CoverageSection = ctx.section
         root = ctx.root
         notes: list[str] = []
-        shown = getattr(ctx.args, "report", None) or section.report
-        report_path = Path(shown) if Path(shown).is_absolute() else root / shown
+        given = getattr(ctx.args, "report", None)
+        shown = given or section.report
+        # Command-line paths are relative to where the user typed them; policy paths to the root.
+        report_path = Path(given).absolute() if given else root / section.report
         if section.run and not getattr(ctx.args, "no_run", False):
             before = _written_at(report_path)
             notes += produce_report(section.run, root, section.timeout)

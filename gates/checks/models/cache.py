@@ -21,10 +21,10 @@ from gates.checks.models.analyzer import FileAnalysis
 from gates.checks.models.calls import AnalysisSettings
 from gates.checks.models.catalog import RULES, RULES_VERSION
 from gates.findings import Severity
-from gates.fsutil import atomic_write_text, user_cache_dir
+from gates.fsutil import WriteError, atomic_write_text, user_cache_dir
 from gates.records import record
 
-FORMAT = 1
+FORMAT = 2
 _SEVERITIES = frozenset(s.value for s in Severity)
 
 
@@ -60,6 +60,7 @@ def content_hash(data: bytes) -> str:
 class ResultCache:
     path: Path
     key: str
+    root: str = ""  # the checkout the entries describe, stored and compared on load
     entries: dict[str, dict[str, object]] = field(default_factory=dict)
     dirty: bool = False
     hits: int = 0
@@ -71,12 +72,17 @@ class ResultCache:
         if path is None:
             return None
         key = cache_key(settings)
-        cache = cls(path, key)
+        cache = cls(path, key, str(root.resolve()))
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return cache  # missing or corrupt: start over, never fail the gate on it
-        if isinstance(data, dict) and data.get("key") == key and isinstance(data.get("files"), dict):
+        if (
+            isinstance(data, dict)
+            and data.get("key") == key
+            and data.get("root") == cache.root
+            and isinstance(data.get("files"), dict)
+        ):
             cache.entries = data["files"]
         return cache
 
@@ -109,7 +115,7 @@ class ResultCache:
     def save(self) -> None:
         if not self.dirty:
             return
-        payload = {"key": self.key, "files": self.entries}
+        payload = {"key": self.key, "root": self.root, "files": self.entries}
         # A read-only cache directory still gets a correct (uncached) result.
-        with contextlib.suppress(OSError):
+        with contextlib.suppress(OSError, WriteError):
             atomic_write_text(self.path, json.dumps(payload, separators=(",", ":")))

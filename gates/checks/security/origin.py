@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
 import sys
 import urllib.error
 import urllib.request
@@ -18,6 +17,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from gates.git import run_git
 from gates.records import frozen_record
 
 if sys.version_info >= (3, 11):
@@ -92,9 +92,7 @@ def base_pins(root: Path, commit: str, files: list[str]) -> dict[str, Pin]:
     """The pins the same files held at ``commit``; a file absent there contributes none."""
     pins: dict[str, Pin] = {}
     for path in files:
-        proc = subprocess.run(
-            ["git", "show", f"{commit}:{path}"], cwd=root, capture_output=True, text=True, check=False
-        )
+        proc = run_git(root, "show", f"{commit}:{path}", check=False)
         if proc.returncode == 0:
             for name, pin in pins_in(proc.stdout, path).items():
                 pins.setdefault(name, pin)
