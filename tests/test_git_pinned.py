@@ -62,8 +62,13 @@ def _feature_branch(repo: Repo) -> None:
     repo.write("pkg/naïve.py", "def used():\n    return 1\n\n\ndef unused():\n    x = 2\n    return x\n")
     repo.write("pkg/m.py", BASE_MODULE + "\n\n# TODO committed\ndef mul(a, b):\n    return a * b\n")
     repo.commit("feature")
-    repo.write("pkg/m.py", BASE_MODULE + "\n\n# TODO committed\ndef mul(a, b):\n    return a * b  # TODO uncommitted\n")
-    repo.write("run_tests.py", "import importlib\nimportlib.import_module('pkg.naïve').used()\nimport pkg.m\n")
+    repo.write(
+        "pkg/m.py",
+        BASE_MODULE + "\n\n# TODO committed\ndef mul(a, b):\n    return a * b  # TODO uncommitted\n",
+    )
+    repo.write(
+        "run_tests.py", "import importlib\nimportlib.import_module('pkg.naïve').used()\nimport pkg.m\n"
+    )
     _coverage(repo.root, "run", "--source=pkg", "run_tests.py")
     _coverage(repo.root, "json", "-q", "-o", "coverage.json")
 
@@ -146,7 +151,9 @@ def test_first_commit_staged_checks_the_index(repo: Repo, tmp_path: Path) -> Non
     (gate,) = json.loads(result.stdout)["gates"]
     assert gate["error"] is None, gate["error"]
     assert result.returncode == 1
-    assert ("uncovered-change", "pkg/m.py", 6) in {(f["rule_id"], f["path"], f["line"]) for f in gate["findings"]}
+    assert ("uncovered-change", "pkg/m.py", 6) in {
+        (f["rule_id"], f["path"], f["line"]) for f in gate["findings"]
+    }
     todo = _gates(fresh.root, "todo", "--new-only", "--staged", "--format", "json")
     assert todo.returncode == 0, todo.stdout + todo.stderr
     (todo_gate,) = json.loads(todo.stdout)["gates"]

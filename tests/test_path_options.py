@@ -10,7 +10,9 @@ from pathlib import Path
 
 from tests.conftest import Repo, run_gates_subprocess
 
-POLICY = "version: 1\nbase: main\npaths:\n  source: [pkg/]\ncoverage:\n  line_min: 50\n  diff: {enabled: false}\n"
+POLICY = (
+    "version: 1\nbase: main\npaths:\n  source: [pkg/]\ncoverage:\n  line_min: 50\n  diff: {enabled: false}\n"
+)
 
 
 def _project_with_report_in(repo: Repo, where: str) -> Path:
@@ -19,7 +21,9 @@ def _project_with_report_in(repo: Repo, where: str) -> Path:
     repo.write("run_tests.py", "import pkg.m\npkg.m.f()\n")
     repo.write(".gitignore", ".coverage\n*.json\n")
     for args in (["run", "--source=pkg", "run_tests.py"], ["json", "-q", "-o", f"{where}/cov.json"]):
-        subprocess.run([sys.executable, "-m", "coverage", *args], cwd=repo.root, check=True, capture_output=True)
+        subprocess.run(
+            [sys.executable, "-m", "coverage", *args], cwd=repo.root, check=True, capture_output=True
+        )
     repo.commit("project")
     return repo.root / where
 
@@ -35,7 +39,9 @@ def test_report_policy_and_output_are_relative_to_the_cwd(repo: Repo) -> None:
     doc = json.loads((sub / "out.json").read_text())
     assert doc["gates"][0]["metrics"]["line_percent"] == 100.0
     # The same name typed at the root means root/cov.json, which does not exist.
-    at_root = run_gates_subprocess("coverage", "--policy", "sub/my-policy.yaml", "--report", "cov.json", cwd=repo.root)
+    at_root = run_gates_subprocess(
+        "coverage", "--policy", "sub/my-policy.yaml", "--report", "cov.json", cwd=repo.root
+    )
     assert at_root.returncode == 2
     assert "cov.json" in at_root.stdout
 

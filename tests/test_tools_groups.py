@@ -63,7 +63,9 @@ def test_coverage_run_timeout_kills_the_grandchild(repo, spawner: tuple[Path, Pa
     assert _wait_gone(grandchild), f"grandchild {grandchild} still running after the gate timed out"
 
 
-def test_run_process_kills_the_whole_group_and_keeps_output(spawner: tuple[Path, Path], tmp_path: Path) -> None:
+def test_run_process_kills_the_whole_group_and_keeps_output(
+    spawner: tuple[Path, Path], tmp_path: Path
+) -> None:
     script, pid_file = spawner
     with pytest.raises(subprocess.TimeoutExpired):
         run_process([sys.executable, str(script), str(pid_file)], cwd=tmp_path, timeout=2)
