@@ -16,7 +16,6 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     import argparse
     from collections.abc import Sequence
-    from pathlib import Path
     from typing import Any
 
     from gates.findings import Report
@@ -203,7 +202,9 @@ def run_gates_for(
     loaded = load_policy(args.policy, root)
     env = dict(os.environ)
     staged = bool(args.staged) or (env.get("PRE_COMMIT") == "1" and not env.get("PRE_COMMIT_FROM_REF"))
-    paths = _from_cwd(getattr(args, "paths", None) or None, root)
+    from gates.cli_paths import paths_from_cwd
+
+    paths = paths_from_cwd(getattr(args, "paths", None) or None, root)
     options = RunOptions(
         root=root,
         files=list(paths) if paths else None,
@@ -217,25 +218,6 @@ def run_gates_for(
     report = run_gates(gates, loaded, options)
     report.base = args.base
     return report
-
-
-def _from_cwd(paths: Sequence[str] | None, root: Path) -> list[str] | None:
-    """Named files relative to where the user typed them (the cwd), as root-relative paths.
-
-    Every path on the command line is relative to the cwd; only policy paths are relative
-    to the repository root. Symlinks are left unresolved: the file selection judges them.
-    """
-    from pathlib import Path
-
-    if not paths:
-        return None
-    try:
-        here = Path.cwd().resolve().relative_to(root.resolve())
-    except ValueError:
-        return list(paths)
-    if here == Path("."):
-        return list(paths)
-    return [p if os.path.isabs(p) else os.path.normpath(here / p) for p in paths]
 
 
 def run_and_report(gates: Sequence[Gate], args: argparse.Namespace) -> int:

@@ -64,3 +64,14 @@ def test_named_files_are_relative_to_the_cwd(repo: Repo) -> None:
     assert "sub/a.py:2" in from_sub.stdout
     from_root = run_gates_subprocess("models", "--code-only", "a.py", cwd=repo.root)
     assert from_root.returncode == 0, from_root.stdout + from_root.stderr
+
+
+def test_fix_named_file_is_relative_to_the_cwd(repo: Repo) -> None:
+    unsafe = "import torch\nmodel = torch.load('m.pt')\n"
+    repo.write("sub/a.py", unsafe)
+    repo.write("a.py", unsafe)
+    repo.commit("files")
+    result = run_gates_subprocess("models", "--fix", "a.py", cwd=repo.root / "sub")
+    assert result.returncode == 0, result.stderr
+    assert "weights_only=True" in (repo.root / "sub" / "a.py").read_text()
+    assert (repo.root / "a.py").read_text() == unsafe

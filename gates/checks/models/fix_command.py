@@ -28,6 +28,7 @@ def fix_source(root: Path, relative: str, source: str, settings: AnalysisSetting
 
 def run_fix(args: argparse.Namespace) -> int:
     from gates.checks.models.code_scan import analysis_settings
+    from gates.cli_paths import paths_from_cwd
     from gates.errors import GatesError
     from gates.files import list_files
     from gates.fsutil import atomic_write_text
@@ -38,7 +39,7 @@ def run_fix(args: argparse.Namespace) -> int:
     loaded = load_policy(args.policy, root)
     section = loaded.policy.model_safety
     settings = analysis_settings(section, loaded)
-    explicit = list(args.paths) if getattr(args, "paths", None) else None
+    explicit = paths_from_cwd(getattr(args, "paths", None), root)
     files = list_files(root, loaded.policy.paths, explicit=explicit, suffixes=(".py", ".pyi"))
     changed: list[tuple[str, str, str]] = []
     for relative in files:

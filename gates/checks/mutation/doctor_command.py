@@ -12,6 +12,7 @@ from .doctor import ERROR, diagnose
 
 
 def run_doctor(args: argparse.Namespace, files: list[str], out: TextIO) -> int:
+    from gates.cli_paths import paths_from_cwd
     from gates.git import find_root
     from gates.policy.loader import load_policy
 
@@ -21,7 +22,7 @@ def run_doctor(args: argparse.Namespace, files: list[str], out: TextIO) -> int:
     from .scope import resolve_scope
 
     try:
-        scope = resolve_scope(root, loaded.policy.paths, section, files or None)
+        scope = resolve_scope(root, loaded.policy.paths, section, paths_from_cwd(files, root))
         source_paths, test_files = scope.source_paths, scope.test_files
     except GatesError as exc:
         out.write(f"error: {exc}\n")
