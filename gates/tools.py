@@ -125,8 +125,11 @@ def run_process(
 
 def kill_process_group(proc: subprocess.Popen[Any]) -> None:
     """SIGKILL the session ``proc`` leads, children and grandchildren included."""
+    killpg = getattr(os, "killpg", None)  # POSIX; elsewhere only the child can be killed
     try:
-        os.killpg(proc.pid, signal.SIGKILL)
+        if killpg is None:
+            raise ProcessLookupError
+        killpg(proc.pid, getattr(signal, "SIGKILL", signal.SIGTERM))
     except (ProcessLookupError, PermissionError):
         proc.kill()
     proc.wait()
