@@ -153,18 +153,24 @@ def is_shallow(root: Path) -> bool:
 
 def merge_base(root: Path, base: BaseRef) -> str:
     """The commit where HEAD left ``base``. Clear errors for a missing base or shallow clone."""
-    _require_repository(root)
-    if not has_head(root):
-        raise GitError(
-            "there is no commit yet (HEAD does not exist), so there is no base to compare with; "
-            "commit first, or check the staged changes with --staged"
-        )
     exists = _git(root, "rev-parse", "--verify", "--quiet", f"{base.ref}^{{commit}}", check=False)
     if exists.returncode != 0:
+        # Say what is really missing: the repository, the first commit, or the base.
+        _require_repository(root)
+        if not has_head(root):
+            raise GitError(
+                "there is no commit yet (HEAD does not exist), so there is no base to compare with; "
+                "commit first, or check the staged changes with --staged"
+            )
         hint = FETCH_HINT if is_shallow(root) else "fetch it, or pass --base REF"
         raise GitError(f"base '{base.ref}' (from {base.source}) is not in this clone; {hint}")
     proc = _git(root, "merge-base", base.ref, "HEAD", check=False)
     if proc.returncode != 0:
+        if not has_head(root):
+            raise GitError(
+                "there is no commit yet (HEAD does not exist), so there is no base to compare with; "
+                "commit first, or check the staged changes with --staged"
+            )
         if is_shallow(root):
             raise GitError(f"no merge-base between HEAD and '{base.ref}' in this shallow clone; {FETCH_HINT}")
         raise GitError(f"HEAD and '{base.ref}' share no history; pass --base REF")
@@ -184,12 +190,14 @@ def changed_files(root: Path, base_commit: str | None, *, staged: bool = False) 
 
     With ``staged=True`` (pre-commit) only what is in the index, against HEAD.
     """
-    if staged:
-        _require_repository(root)
     specs = [["--cached"]] if staged else [[f"{base_commit}...HEAD"], ["--cached"], []]
     changes: dict[str, FileChange] = {}
     for spec in specs:
-        out = _git(root, "diff", "--name-status", "-z", "-M", *spec).stdout
+        try:
+            out = _git(root, "diff", "--name-status", "-z", "-M", *spec).stdout
+        except GitError:
+            _require_repository(root)
+            raise
         parts = out.split("\0")
         i = 0
         while i < len(parts) and parts[i]:
@@ -240,9 +248,6 @@ def changed_lines(root: Path, base_commit: str | None, *, staged: bool = False) 
     """
     from diff_cover.diff_reporter import GitDiffReporter  # only gates that diff pay for it
 
-    if staged:
-        _require_repository(root)
-
     reporter = GitDiffReporter(
         compare_branch=base_commit or "HEAD",
         git_diff=_RepoGitDiff(root, staged=staged),
@@ -253,6 +258,7 @@ def changed_lines(root: Path, base_commit: str | None, *, staged: bool = False) 
         paths = reporter.src_paths_changed()
         return {path: sorted(reporter.lines_changed(path)) for path in paths}
     except GitError:
+        _require_repository(root)
         raise
     except Exception as exc:  # diff-cover raises its own GitDiffError/ValueError types
         raise GitError(f"could not read the git diff: {exc}") from None
