@@ -239,10 +239,24 @@ def emit(report: Report, args: argparse.Namespace) -> None:
         color = fmt == "text" and to_tty and "NO_COLOR" not in os.environ
         text = render(str(fmt), report, RenderOptions(color=color, env=dict(os.environ)))
         if destination is None:
-            sys.stdout.write(text)
-            sys.stdout.flush()
+            _write_stdout(text)
         else:
             atomic_write_text(Path(destination), text)
+
+
+def _write_stdout(text: str) -> None:
+    """Print the report; a full disk or closed pipe is exit 2 naming stdout, not a traceback."""
+    from gates.fsutil import WriteError
+
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except OSError as exc:
+        # Python flushes stdout again at exit; point it at nothing so that flush cannot fail too.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+        raise WriteError(f"cannot write the report to standard output: {exc.strerror or exc}") from None
 
 
 def _progress_printer() -> Any:

@@ -158,3 +158,20 @@ def test_atomic_write_error_names_path_and_reason(tmp_path: Path) -> None:
     (tmp_path / "file").write_text("x")
     with pytest.raises(WriteError, match=r"cannot write .*file/deeper/out.txt: "):
         atomic_write_text(tmp_path / "file" / "deeper" / "out.txt", "text")
+
+
+def test_report_to_a_full_stdout_is_exit_2(repo) -> None:  # type: ignore[no-untyped-def]
+    _todo_repo(repo)
+    with open("/dev/full", "w") as full:
+        proc = subprocess.run(
+            [sys.executable, "-m", "gates", "todo"],
+            cwd=repo.root,
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+    assert proc.returncode == 2
+    assert (
+        proc.stderr.strip()
+        == "gates: error: cannot write the report to standard output: No space left on device"
+    )
