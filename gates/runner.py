@@ -36,6 +36,8 @@ class RunOptions:
     cli_base: str | None = None
     staged: bool = False
     use_baseline: bool = True
+    # Trusted mode (gates/policy_changes.py): the base's baseline entries, not the file on disk.
+    baseline_entries: list[BaselineEntry] | None = None
     args: argparse.Namespace = field(default_factory=argparse.Namespace)
     env: dict[str, str] = field(default_factory=lambda: dict(os.environ))
     progress: ProgressCallback | None = None
@@ -86,6 +88,8 @@ def _read_baseline_for(loaded: LoadedPolicy, options: RunOptions) -> list[Baseli
     settings = loaded.policy.baseline
     if not (options.use_baseline and settings.enabled):
         return None
+    if options.baseline_entries is not None:
+        return options.baseline_entries
     return read_baseline(options.root / settings.path)
 
 

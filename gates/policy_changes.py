@@ -1,0 +1,321 @@
+"""A change may not quietly weaken the gates that judge it.
+
+On a changed-code run the policy, the baseline and the inline suppression comments are
+compared with the merge-base. Every weakening becomes a finding of the ``policy`` result,
+placed first in the report, at the changed line of the policy file, the baseline or the
+source, with the severity the *base's* ``policy_changes`` section gives it: the change under
+review cannot lower the alarm about itself. Waivers and the baseline are never applied to
+these findings, for the same reason.
+
+Trusted mode (``--trusted-base REF``) goes further: the gates run on the policy and the
+baseline of REF, so nothing the change edits in them counts, and an inline suppression the
+change adds is an error (a comment cannot be read from the base; it can be refused).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+
+from gates import git
+from gates.baseline import BaselineEntry, parse_baseline, read_baseline
+from gates.errors import GatesError, PolicyError
+from gates.findings import Finding, GateResult, Report, Severity, Table, Verdict, assign_fingerprints
+from gates.policy.diff import CHANGED, STRICTER, WEAKER, Change, Loc, compare_policies
+from gates.policy.loader import POLICY_CANDIDATES, LoadedPolicy, parse_policy_text
+from gates.policy.model import Policy, default_policy
+from gates.records import record
+from gates.suppressions_diff import AddedSuppression, added_suppressions
+
+_SeverityOf = Callable[[str], str]
+RESULT_NAME = "policy"
+BASE_INVALID_RULE = "policy.base-invalid"
+_NO_EXPIRY = date.min  # the base's expired waivers are the base's problem, not this change's
+
+
+@record
+class PolicyAt:
+    """The policy one commit ran with."""
+
+    commit: str
+    label: str  # "origin/main (merge-base 1a2b3c4)"
+    loaded: LoadedPolicy  # the embedded defaults when the commit has no (valid) policy file
+    path: str | None  # repository-relative policy file at that commit; None: none there
+    problem: str | None = None  # why its policy file could not be used
+
+    @property
+    def policy(self) -> Policy:
+        return self.loaded.policy
+
+
+def policy_path_at(root: Path, commit: str, explicit: str | None) -> str | None:
+    """The policy file ``commit`` has, found as at run time: ``--policy``, then the candidates."""
+    if explicit is not None:
+        candidate = _relative(root, Path(explicit))
+        return candidate if git.file_at(root, commit, candidate) is not None else None
+    for candidate in POLICY_CANDIDATES:
+        if git.file_at(root, commit, candidate) is not None:
+            return candidate
+    return None
+
+
+def load_policy_at(
+    root: Path, commit: str, label: str, explicit: str | None, *, today: date = _NO_EXPIRY
+) -> PolicyAt:
+    """The policy at ``commit``. A missing file means the defaults; an invalid one is kept as
+    ``problem`` (with the defaults in its place) for the caller to explain or refuse."""
+    path = policy_path_at(root, commit, explicit)
+    if path is None:
+        return PolicyAt(commit, label, LoadedPolicy(policy=default_policy(), path=None), None)
+    text = git.file_at(root, commit, path) or ""
+    try:
+        loaded = parse_policy_text(text, Path(f"base:{path}"), today=today)
+    except PolicyError as exc:
+        defaults = LoadedPolicy(policy=default_policy(), path=None)
+        return PolicyAt(commit, label, defaults, path, problem="; ".join(exc.messages))
+    return PolicyAt(commit, label, loaded, path)
+
+
+def baseline_at(root: Path, at: PolicyAt) -> list[BaselineEntry]:
+    relative = at.policy.baseline.path
+    text = git.file_at(root, at.commit, relative)
+    return [] if text is None else parse_baseline(text, f"base:{relative}")
+
+
+@record
+class TrustedBase:
+    """What trusted mode runs with: the base's policy and baseline."""
+
+    at: PolicyAt
+    baseline: list[BaselineEntry]
+
+
+def load_trusted(root: Path, ref: str, explicit: str | None) -> TrustedBase:
+    """Policy and baseline of ``ref``; an invalid policy there is an error (exit 2), not a fallback."""
+    commit = git.resolve_commit(root, ref)
+    at = load_policy_at(root, commit, f"{ref} ({commit[:12]})", explicit, today=date.today())
+    if at.problem is not None:
+        raise PolicyError(
+            f"--trusted-base {ref}: the policy there is invalid, so there is nothing trusted to "
+            f"run with: {at.problem}; fix it on {ref}, or run without --trusted-base"
+        )
+    return TrustedBase(at, baseline_at(root, at))
+
+
+@record
+class PolicyGuard:
+    """Compares the working tree with the merge-base and turns weakenings into findings."""
+
+    root: Path
+    base: PolicyAt
+    head: LoadedPolicy
+    trusted: TrustedBase | None = None
+
+    def changes(self) -> list[Change]:
+        return compare_policies(self.base.policy, self.head.policy)
+
+    def result(self) -> GateResult:
+        settings = self.base.policy.policy_changes
+        findings: list[Finding] = []
+        rows: list[list[str]] = []
+        stricter: list[str] = []
+        neutral: list[str] = []
+        changes = self.changes()
+        for change in changes:
+            path, line = self._policy_location(change.loc)
+            where = f"{path}:{line}" if path and line else (path or "")
+            if change.direction == WEAKER:
+                findings.append(self._finding(change.kind, change.message, path, line, settings.severity_of))
+            elif change.direction == STRICTER:
+                stricter.append(change.message)
+            else:
+                neutral.append(change.message)
+            rows.append([change.message, _EFFECT[change.direction], f"`{where}`" if where else ""])
+        baseline_added, baseline_removed = self._baseline_changes()
+        for entry, path, line in baseline_added:
+            message = (
+                f"baseline entry added: {entry.gate} {entry.rule_id} at {entry.path or '(no path)'} "
+                f"({entry.message}); a new finding was recorded as known instead of fixed"
+            )
+            findings.append(self._finding("baseline-added", message, path, line, settings.severity_of))
+        if baseline_removed:
+            stricter.append(
+                f"{baseline_removed} baseline entr{'y' if baseline_removed == 1 else 'ies'} removed"
+            )
+        suppressions = self._suppression_changes()
+        for path, added in suppressions:
+            for item in added:
+                message = f"inline suppression added ({item.kind}): {item.comment}"
+                if self.trusted is not None:
+                    message += "; trusted mode does not accept suppressions a change adds"
+                findings.append(
+                    self._finding("suppression-added", message, path, item.line, settings.severity_of)
+                )
+        notes = [f"compared with {self.base.label}"]
+        if self.base.path is None:
+            notes.append("the base has no policy file: compared with the embedded defaults it ran with")
+        if self.base.problem is not None:
+            findings.append(self._base_invalid())
+        if self.trusted is not None:
+            notes.append(
+                f"trusted mode: the gates ran on the policy and baseline of {self.trusted.at.label}; "
+                "this change's edits to them do not count"
+            )
+        notes += [f"stricter: {text}" for text in stricter]
+        notes += [f"changed (no direction): {text}" for text in neutral]
+        assign_fingerprints(findings, _line_reader(self.root))
+        weakenings = [f for f in findings if f.rule_id != BASE_INVALID_RULE]
+        blocking = any(f.severity is Severity.ERROR for f in findings)
+        result = GateResult(
+            name=RESULT_NAME,
+            verdict=Verdict.FAIL if blocking else Verdict.PASS,
+            findings=findings,
+            notes=notes,
+            metrics={
+                "weakenings": len(weakenings),
+                "strengthenings": len(stricter),
+                "changes_without_direction": len(neutral),
+                "baseline_added": len(baseline_added),
+                "suppressions_added": sum(len(added) for _, added in suppressions),
+                "findings": len(findings),
+                "findings_new": len(findings),
+                "findings_suppressed": 0,
+            },
+            details={"stricter": stricter, "changed": neutral, "base": self.base.commit},
+        )
+        if rows:
+            order = {"weakens": 0, "strengthens": 1, "no direction": 2}
+            rows.sort(key=lambda row: order[row[1]])
+            result.tables.append(
+                Table("Policy changes against the base", ["change", "effect", "where"], rows)
+            )
+        return result
+
+    def _finding(
+        self, kind: str, message: str, path: str | None, line: int | None, severity_of: _SeverityOf
+    ) -> Finding:
+        chosen = severity_of(kind)
+        if self.trusted is not None and kind == "suppression-added":
+            chosen = "error"
+        return Finding(
+            gate=RESULT_NAME,
+            rule_id=f"policy.{kind}",
+            severity=Severity(chosen),
+            message=f"weakens the gates: {message}",
+            path=path,
+            line=line,
+            help_uri="https://github.com/ml-gates/ml-gates/blob/main/docs/policy-changes.md",
+        )
+
+    def _base_invalid(self) -> Finding:
+        path = self._head_policy_path()
+        return Finding(
+            gate=RESULT_NAME,
+            rule_id=BASE_INVALID_RULE,
+            severity=Severity.WARNING,
+            message=(
+                f"the policy at the base ({self.base.label}, {self.base.path}) is invalid, so this "
+                f"change was compared with the embedded defaults instead: {self.base.problem}"
+            ),
+            path=path or self.base.path,
+            line=1,
+        )
+
+    def _head_policy_path(self) -> str | None:
+        return None if self.head.path is None else _relative(self.root, self.head.path)
+
+    def _policy_location(self, loc: Loc) -> tuple[str | None, int | None]:
+        path = self._head_policy_path()
+        if path is None:  # the change deleted the policy file: point at the file it deleted
+            return self.base.path, None
+        where = self.head.where(loc)
+        return path, int(where.rsplit(":", 2)[1])
+
+    def _baseline_changes(self) -> tuple[list[tuple[BaselineEntry, str, int | None]], int]:
+        settings = self.head.policy.baseline
+        if not settings.enabled:
+            return [], 0
+        before = {(e.gate, e.fingerprint) for e in baseline_at(self.root, self.base)}
+        target = self.root / settings.path
+        after = read_baseline(target)
+        try:
+            lines = target.read_text(encoding="utf-8").splitlines()
+        except OSError:
+            lines = []
+        added = []
+        for entry in after:
+            if (entry.gate, entry.fingerprint) in before:
+                continue
+            line = next((n for n, text in enumerate(lines, start=1) if entry.fingerprint in text), None)
+            added.append((entry, settings.path, line))
+        removed = len(before - {(e.gate, e.fingerprint) for e in after})
+        return added, removed
+
+    def _suppression_changes(self) -> list[tuple[str, list[AddedSuppression]]]:
+        pragma = re.compile(self.base.policy.coverage.exclusion_creep.pragma)
+        lines = git.changed_lines(self.root, self.base.commit)
+        found: list[tuple[str, list[AddedSuppression]]] = []
+        for change in git.changed_files(self.root, self.base.commit):
+            if change.status == "D" or not change.path.endswith(".py") or change.path not in lines:
+                continue
+            try:
+                head = (self.root / change.path).read_text(encoding="utf-8", errors="replace")
+            except OSError:
+                continue
+            before = git.file_at(self.root, self.base.commit, change.old_path or change.path)
+            added = added_suppressions(before, head, lines[change.path], pragma)
+            if added:
+                found.append((change.path, added))
+        return found
+
+
+_EFFECT = {WEAKER: "weakens", STRICTER: "strengthens", CHANGED: "no direction"}
+
+
+def prepare(
+    root: Path,
+    head: LoadedPolicy,
+    base: git.BaseRef,
+    *,
+    explicit_policy: str | None,
+    trusted_ref: str | None = None,
+) -> PolicyGuard:
+    """The comparison for this run; in trusted mode also the base's policy and baseline."""
+    commit = git.merge_base(root, base)
+    at = load_policy_at(root, commit, f"{base.ref} (merge-base {commit[:12]})", explicit_policy)
+    trusted = load_trusted(root, trusted_ref, explicit_policy) if trusted_ref else None
+    return PolicyGuard(root=root, base=at, head=head, trusted=trusted)
+
+
+def attach(report: Report, guard: PolicyGuard) -> None:
+    """Put the policy result first, so it heads the summary and the annotations."""
+    try:
+        result = guard.result()
+    except GatesError as exc:
+        result = GateResult.failed_closed(RESULT_NAME, f"could not compare the policy with the base: {exc}")
+    report.gates.insert(0, result)
+    if guard.trusted is not None:
+        report.policy_path = f"{guard.trusted.at.path or '<default policy>'} at {guard.trusted.at.label}"
+
+
+def _relative(root: Path, path: Path) -> str:
+    absolute = path if path.is_absolute() else Path.cwd() / path
+    try:
+        return absolute.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return os.path.relpath(absolute, root)
+
+
+def _line_reader(root: Path) -> Callable[[str], list[str] | None]:
+    @lru_cache(maxsize=64)
+    def read(path: str) -> list[str] | None:
+        try:
+            return (root / path).read_text(encoding="utf-8", errors="replace").splitlines()
+        except OSError:
+            return None
+
+    return read
