@@ -111,22 +111,30 @@ class PolicyGuard:
     """Compares the working tree with the merge-base and turns weakenings into findings."""
 
     root: Path
-    base: PolicyAt
+    base: PolicyAt | None  # None: the base could not be found (``problem`` says why)
     head: LoadedPolicy
     trusted: TrustedBase | None = None
+    problem: str | None = None
 
     def changes(self) -> list[Change]:
+        if self.base is None:
+            raise GatesError(self.problem or "no base to compare with")
         return compare_policies(self.base.policy, self.head.policy)
 
     def result(self) -> GateResult:
-        settings = self.base.policy.policy_changes
+        if self.base is None:
+            raise GatesError(self.problem or "no base to compare with")
+        return self._result(self.base)
+
+    def _result(self, base: PolicyAt) -> GateResult:
+        settings = base.policy.policy_changes
         findings: list[Finding] = []
         rows: list[list[str]] = []
         stricter: list[str] = []
         neutral: list[str] = []
         changes = self.changes()
         for change in changes:
-            path, line = self._policy_location(change.loc)
+            path, line = self._policy_location(change.loc, base)
             where = f"{path}:{line}" if path and line else (path or "")
             if change.direction == WEAKER:
                 findings.append(self._finding(change.kind, change.message, path, line, settings.severity_of))
@@ -135,7 +143,7 @@ class PolicyGuard:
             else:
                 neutral.append(change.message)
             rows.append([change.message, _EFFECT[change.direction], f"`{where}`" if where else ""])
-        baseline_added, baseline_removed = self._baseline_changes()
+        baseline_added, baseline_removed = self._baseline_changes(base)
         for entry, path, line in baseline_added:
             message = (
                 f"baseline entry added: {entry.gate} {entry.rule_id} at {entry.path or '(no path)'} "
@@ -146,7 +154,7 @@ class PolicyGuard:
             stricter.append(
                 f"{baseline_removed} baseline entr{'y' if baseline_removed == 1 else 'ies'} removed"
             )
-        suppressions = self._suppression_changes()
+        suppressions = self._suppression_changes(base)
         for path, added in suppressions:
             for item in added:
                 message = f"inline suppression added ({item.kind}): {item.comment}"
@@ -155,11 +163,11 @@ class PolicyGuard:
                 findings.append(
                     self._finding("suppression-added", message, path, item.line, settings.severity_of)
                 )
-        notes = [f"compared with {self.base.label}"]
-        if self.base.path is None:
+        notes = [f"compared with {base.label}"]
+        if base.path is None:
             notes.append("the base has no policy file: compared with the embedded defaults it ran with")
-        if self.base.problem is not None:
-            findings.append(self._base_invalid())
+        if base.problem is not None:
+            findings.append(self._base_invalid(base))
         if self.trusted is not None:
             notes.append(
                 f"trusted mode: the gates ran on the policy and baseline of {self.trusted.at.label}; "
@@ -185,7 +193,7 @@ class PolicyGuard:
                 "findings_new": len(findings),
                 "findings_suppressed": 0,
             },
-            details={"stricter": stricter, "changed": neutral, "base": self.base.commit},
+            details={"stricter": stricter, "changed": neutral, "base": base.commit},
         )
         if rows:
             order = {"weakens": 0, "strengthens": 1, "no direction": 2}
@@ -211,35 +219,35 @@ class PolicyGuard:
             help_uri="https://github.com/ml-gates/ml-gates/blob/main/docs/policy-changes.md",
         )
 
-    def _base_invalid(self) -> Finding:
+    def _base_invalid(self, base: PolicyAt) -> Finding:
         path = self._head_policy_path()
         return Finding(
             gate=RESULT_NAME,
             rule_id=BASE_INVALID_RULE,
             severity=Severity.WARNING,
             message=(
-                f"the policy at the base ({self.base.label}, {self.base.path}) is invalid, so this "
-                f"change was compared with the embedded defaults instead: {self.base.problem}"
+                f"the policy at the base ({base.label}, {base.path}) is invalid, so this "
+                f"change was compared with the embedded defaults instead: {base.problem}"
             ),
-            path=path or self.base.path,
+            path=path or base.path,
             line=1,
         )
 
     def _head_policy_path(self) -> str | None:
         return None if self.head.path is None else _relative(self.root, self.head.path)
 
-    def _policy_location(self, loc: Loc) -> tuple[str | None, int | None]:
+    def _policy_location(self, loc: Loc, base: PolicyAt) -> tuple[str | None, int | None]:
         path = self._head_policy_path()
         if path is None:  # the change deleted the policy file: point at the file it deleted
-            return self.base.path, None
+            return base.path, None
         where = self.head.where(loc)
         return path, int(where.rsplit(":", 2)[1])
 
-    def _baseline_changes(self) -> tuple[list[tuple[BaselineEntry, str, int | None]], int]:
+    def _baseline_changes(self, base: PolicyAt) -> tuple[list[tuple[BaselineEntry, str, int | None]], int]:
         settings = self.head.policy.baseline
         if not settings.enabled:
             return [], 0
-        before = {(e.gate, e.fingerprint) for e in baseline_at(self.root, self.base)}
+        before = {(e.gate, e.fingerprint) for e in baseline_at(self.root, base)}
         target = self.root / settings.path
         after = read_baseline(target)
         try:
@@ -255,18 +263,18 @@ class PolicyGuard:
         removed = len(before - {(e.gate, e.fingerprint) for e in after})
         return added, removed
 
-    def _suppression_changes(self) -> list[tuple[str, list[AddedSuppression]]]:
-        pragma = re.compile(self.base.policy.coverage.exclusion_creep.pragma)
-        lines = git.changed_lines(self.root, self.base.commit)
+    def _suppression_changes(self, base: PolicyAt) -> list[tuple[str, list[AddedSuppression]]]:
+        pragma = re.compile(base.policy.coverage.exclusion_creep.pragma)
+        lines = git.changed_lines(self.root, base.commit)
         found: list[tuple[str, list[AddedSuppression]]] = []
-        for change in git.changed_files(self.root, self.base.commit):
+        for change in git.changed_files(self.root, base.commit):
             if change.status == "D" or not change.path.endswith(".py") or change.path not in lines:
                 continue
             try:
                 head = (self.root / change.path).read_text(encoding="utf-8", errors="replace")
             except OSError:
                 continue
-            before = git.file_at(self.root, self.base.commit, change.old_path or change.path)
+            before = git.file_at(self.root, base.commit, change.old_path or change.path)
             added = added_suppressions(before, head, lines[change.path], pragma)
             if added:
                 found.append((change.path, added))
@@ -285,9 +293,13 @@ def prepare(
     trusted_ref: str | None = None,
 ) -> PolicyGuard:
     """The comparison for this run; in trusted mode also the base's policy and baseline."""
-    commit = git.merge_base(root, base)
-    at = load_policy_at(root, commit, f"{base.ref} (merge-base {commit[:12]})", explicit_policy)
     trusted = load_trusted(root, trusted_ref, explicit_policy) if trusted_ref else None
+    try:
+        commit = git.merge_base(root, base)
+    except GatesError as exc:
+        # The gates that need the base report this too; the comparison fails closed with them.
+        return PolicyGuard(root=root, base=None, head=head, trusted=trusted, problem=str(exc))
+    at = load_policy_at(root, commit, f"{base.ref} (merge-base {commit[:12]})", explicit_policy)
     return PolicyGuard(root=root, base=at, head=head, trusted=trusted)
 
 

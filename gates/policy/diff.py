@@ -144,34 +144,39 @@ def _resolve_unset(value: Any, spec: dataclasses.Field[Any], owner: Any, root: P
     return getattr(root, unset)
 
 
-def _rank(value: Any, spec: dataclasses.Field[Any]) -> float | tuple[int, ...] | None:
-    """Position on the field's scale, higher = stricter; None when it cannot be placed."""
+def _rank(value: Any, spec: dataclasses.Field[Any]) -> tuple[int, tuple[float, ...]] | None:
+    """Position on the field's scale, higher = stricter; None when it cannot be placed.
+
+    An unset value sits below (off, the default) or above (``unset="strictest"``) every value.
+    """
     direction = spec.metadata["stricter"]
     if value is None:
-        strictest = spec.metadata.get("unset") == "strictest"
-        return float("inf") if strictest else float("-inf")
+        return (1, ()) if spec.metadata.get("unset") == "strictest" else (-1, ())
     if isinstance(direction, tuple):
-        return float(direction.index(value)) if value in direction else None
+        return (0, (float(direction.index(value)),)) if value in direction else None
     if direction in ("true", "false"):
-        return float(bool(value) == (direction == "true"))
+        return (0, (float(bool(value) == (direction == "true")),))
     if isinstance(value, str):  # a version such as min_torch_version: '2.6'
         try:
-            numbers = tuple(int(part) for part in value.split("."))
+            numbers = [float(part) for part in value.split(".")]
         except ValueError:
             return None
-        return tuple(-n for n in numbers) if direction == "lower" else numbers
-    if isinstance(value, (int, float)):
-        return float(value) if direction == "higher" else -float(value)
-    return None
+        numbers += [0.0] * (3 - len(numbers))
+    elif isinstance(value, (int, float)):
+        numbers = [float(value)]
+    else:
+        return None
+    sign = 1.0 if direction == "higher" else -1.0
+    return (0, tuple(sign * n for n in numbers))
 
 
 def _compare_scalar(b: Any, h: Any, spec: dataclasses.Field[Any], loc: Loc, out: list[Change]) -> None:
     rb, rh = _rank(b, spec), _rank(h, spec)
     name = _dotted(loc)
-    if rb is None or rh is None or type(rb) is not type(rh) or rb == rh:
+    if rb is None or rh is None or rb == rh:
         out.append(Change(CHANGED, CHANGED, name, f"{name} changed from {_shown(b)} to {_shown(h)}", loc))
         return
-    weaker = rh < rb  # type: ignore[operator]
+    weaker = rh < rb
     kind = _kind(spec, h if weaker else b)
     verb = _verb(spec, weaker)
     text = f"{name} {verb}" if isinstance(h, bool) else f"{name} {verb} from {_shown(b)} to {_shown(h)}"
@@ -188,7 +193,7 @@ def _kind(spec: dataclasses.Field[Any], looser_value: Any) -> str:
     if isinstance(direction, tuple):
         if looser_value == "off":
             return "rule-disabled"
-        if set(direction) <= _SEVERITY_WORDS and direction[0] in ("off", "note"):
+        if set(direction) <= _SEVERITY_WORDS and direction[0] != "error":  # not fail_on
             return "severity-lowered"
         return "threshold-lowered"
     if direction in ("higher", "lower"):
