@@ -64,7 +64,13 @@ def policy_path_at(root: Path, commit: str, explicit: str | None) -> str | None:
 
 
 def load_policy_at(
-    root: Path, commit: str, label: str, explicit: str | None, *, today: date = _NO_EXPIRY
+    root: Path,
+    commit: str,
+    label: str,
+    explicit: str | None,
+    *,
+    today: date = _NO_EXPIRY,
+    display_prefix: str = "base:",
 ) -> PolicyAt:
     """The policy at ``commit``. A missing file means the defaults; an invalid one is kept as
     ``problem`` (with the defaults in its place) for the caller to explain or refuse."""
@@ -73,7 +79,7 @@ def load_policy_at(
         return PolicyAt(commit, label, LoadedPolicy(policy=default_policy(), path=None), None)
     text = git.file_at(root, commit, path) or ""
     try:
-        loaded = parse_policy_text(text, Path(f"base:{path}"), today=today)
+        loaded = parse_policy_text(text, Path(f"{display_prefix}{path}"), today=today)
     except PolicyError as exc:
         defaults = LoadedPolicy(policy=default_policy(), path=None)
         return PolicyAt(commit, label, defaults, path, problem="; ".join(exc.messages))
@@ -97,7 +103,11 @@ class TrustedBase:
 def load_trusted(root: Path, ref: str, explicit: str | None) -> TrustedBase:
     """Policy and baseline of ``ref``; an invalid policy there is an error (exit 2), not a fallback."""
     commit = git.resolve_commit(root, ref)
-    at = load_policy_at(root, commit, f"{ref} ({commit[:12]})", explicit, today=date.today())
+    # The gates point into this policy (an unused waiver, say): name the real file, so the
+    # path stays a repository path in SARIF; the lines are the base's.
+    at = load_policy_at(
+        root, commit, f"{ref} ({commit[:12]})", explicit, today=date.today(), display_prefix=""
+    )
     if at.problem is not None:
         raise PolicyError(
             f"--trusted-base {ref}: the policy there is invalid, so there is nothing trusted to "
