@@ -133,9 +133,10 @@ def finish(result: GateResult, gate: Gate, ctx: GateContext, baseline: list[Base
     unused = apply_waivers(result.findings, section.waivers)
     whole = ctx.full_scope and not result.partial_scope and result.verdict is not Verdict.ERROR
     if whole:
-        result.findings.extend(
-            unused_waiver_findings(gate.name, gate.section, unused, section.waivers, ctx.loaded)
-        )
+        unused_findings = unused_waiver_findings(gate.name, gate.section, unused, section.waivers, ctx.loaded)
+        # They point into the policy file: they need fingerprints too (the JSON schema and SARIF ask).
+        assign_fingerprints(unused_findings, _line_reader(ctx.root))
+        result.findings.extend(unused_findings)
     if baseline is not None:
         mine = [e for e in baseline if e.gate == gate.name]
         fixed = apply_baseline(result.findings, mine)

@@ -9,9 +9,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
 
-from tests.conftest import Repo
+from tests.conftest import SARIF_SCHEMA, Repo
+
+_REPORT_SCHEMA = json.loads(
+    (Path(__file__).parents[1] / "gates/report/report.schema.json").read_text("utf-8")
+)
 
 BASE_POLICY = """\
 version: 1
@@ -295,6 +300,8 @@ def test_weakening_is_reported_at_the_changed_line_and_trusted_base_holds(
         if r["ruleId"] == rule
     ]
     assert located == [(where, line)]
+    jsonschema.validate(report, _REPORT_SCHEMA)
+    jsonschema.Draft4Validator(json.loads(SARIF_SCHEMA.read_text(encoding="utf-8"))).validate(sarif)
     assert code == (1 if severity == "error" else _verdict_code_without_policy(report))
 
     # Trusted mode: the base's policy and baseline judge the PR's code, so it fails.
