@@ -63,23 +63,30 @@ def _kinds(comment: str, pragma: re.Pattern[str]) -> list[tuple[str, str]]:
     return kinds
 
 
+def _key(kind: str, text: str) -> tuple[str, str]:
+    """What must match for a comment to count as the base's: the text, since rule ids and
+    reasons matter (``# nosec B603`` is not ``# nosec``); for coverage pragmas only the kind,
+    whose spellings (``no cover``, ``nocover``) all exclude the same way."""
+    return (kind, "") if kind == "coverage pragma" else (kind, text)
+
+
 def added_suppressions(
     base_source: str | None, head_source: str, changed_lines: Iterable[int], pragma: re.Pattern[str]
 ) -> list[AddedSuppression]:
     """Suppression comments on ``changed_lines`` of ``head_source`` that the base did not have."""
     changed = set(changed_lines)
     head = comment_markers(head_source, pragma)
-    available = Counter((kind, text) for _, kind, text in comment_markers(base_source or "", pragma))
+    available = Counter(_key(kind, text) for _, kind, text in comment_markers(base_source or "", pragma))
     # Comments on untouched lines were there before: they use up the base's copies first.
     for line, kind, text in head:
-        if line not in changed and available[(kind, text)] > 0:
-            available[(kind, text)] -= 1
+        if line not in changed and available[_key(kind, text)] > 0:
+            available[_key(kind, text)] -= 1
     added: list[AddedSuppression] = []
     for line, kind, text in sorted(head):
         if line not in changed:
             continue
-        if available[(kind, text)] > 0:
-            available[(kind, text)] -= 1
+        if available[_key(kind, text)] > 0:
+            available[_key(kind, text)] -= 1
             continue
         added.append(AddedSuppression(line, kind, text))
     return added

@@ -57,3 +57,9 @@ def test_comments_on_untouched_lines_are_never_reported() -> None:
 def test_an_unparsable_file_still_shows_its_comments() -> None:
     head = "def broken(:\n    call()  # nosec\n"
     assert _added(None, head, [2]) == [(2, "nosec")]
+
+
+def test_rule_ids_matter_for_nosec_but_spelling_does_not_for_pragmas() -> None:
+    """`# nosec B603` -> `# nosec` suppresses more; `no cover` -> `nocover` excludes the same."""
+    assert _added("call(a)  # nosec B603\n", "call(b)  # nosec\n", [1]) == [(1, "nosec")]
+    assert _added("if a:  # pragma: no cover\n", "if b:  # pragma: nocover\n", [1]) == []
