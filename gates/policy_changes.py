@@ -29,7 +29,7 @@ from gates.policy.diff import CHANGED, STRICTER, WEAKER, Change, Loc, compare_po
 from gates.policy.loader import POLICY_CANDIDATES, LoadedPolicy, parse_policy_text
 from gates.policy.model import Policy, default_policy
 from gates.records import record
-from gates.suppressions_diff import AddedSuppression, added_suppressions
+from gates.suppressions_diff import AddedSuppression, added_suppressions, may_add
 
 _SeverityOf = Callable[[str], str]
 RESULT_NAME = "policy"
@@ -283,6 +283,8 @@ class PolicyGuard:
             try:
                 head = (self.root / change.path).read_text(encoding="utf-8", errors="replace")
             except OSError:
+                continue
+            if not may_add(head, lines[change.path], pragma):
                 continue
             before = git.file_at(self.root, base.commit, change.old_path or change.path)
             added = added_suppressions(before, head, lines[change.path], pragma)

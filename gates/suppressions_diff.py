@@ -70,6 +70,18 @@ def _key(kind: str, text: str) -> tuple[str, str]:
     return (kind, "") if kind == "coverage pragma" else (kind, text)
 
 
+def may_add(head_source: str, changed_lines: Iterable[int], pragma: re.Pattern[str]) -> bool:
+    """A cheap first look: does any changed line hold something like a suppression comment?
+    Most changed files do not, and then neither tokenizing nor reading the base is needed."""
+    lines = head_source.splitlines()
+    for number in changed_lines:
+        if 0 < number <= len(lines) and "#" in lines[number - 1]:
+            line = lines[number - 1]
+            if _SECURITY.search(line) or _GATES.search(line) or pragma.search(line):
+                return True
+    return False
+
+
 def added_suppressions(
     base_source: str | None, head_source: str, changed_lines: Iterable[int], pragma: re.Pattern[str]
 ) -> list[AddedSuppression]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from gates.policy.sections.coverage import DEFAULT_PRAGMA
-from gates.suppressions_diff import added_suppressions, comment_markers
+from gates.suppressions_diff import added_suppressions, comment_markers, may_add
 
 PRAGMA = re.compile(DEFAULT_PRAGMA)
 
@@ -63,3 +63,10 @@ def test_rule_ids_matter_for_nosec_but_spelling_does_not_for_pragmas() -> None:
     """`# nosec B603` -> `# nosec` suppresses more; `no cover` -> `nocover` excludes the same."""
     assert _added("call(a)  # nosec B603\n", "call(b)  # nosec\n", [1]) == [(1, "nosec")]
     assert _added("if a:  # pragma: no cover\n", "if b:  # pragma: nocover\n", [1]) == []
+
+
+def test_the_first_look_only_passes_files_whose_changed_lines_may_hold_one() -> None:
+    head = "x = 1  # a comment\ny = 2  # nosec\n"
+    assert not may_add(head, [1], PRAGMA)
+    assert may_add(head, [2], PRAGMA)
+    assert not may_add(head, [9], PRAGMA)  # a line number past the end (a deletion) is no error
