@@ -208,7 +208,8 @@ def run_gates_for(
     trusted_ref = getattr(args, "trusted_base", None)
     cli_base = args.base or trusted_ref
     guard = None
-    if use_baseline is None and not staged and (cli_base or env.get("GITHUB_BASE_REF")):
+    changed_code = not staged and (cli_base or env.get("GITHUB_BASE_REF"))
+    if use_baseline is None and (trusted_ref or changed_code):
         # A changed-code run: the change's own policy, baseline and suppressions are judged too.
         from gates import policy_changes
         from gates.git import resolve_base

@@ -154,6 +154,14 @@ CASES = [
         "warning",
     ),
     (
+        "score-lowered",
+        _edit_policy("model_safety:\n", "readiness:\n  min_score: 20\nmodel_safety:\n"),
+        "policy.threshold-lowered",
+        "policy.yaml",
+        "min_score: 20",
+        "warning",
+    ),
+    (
         "fail-on-raised",
         _edit_policy("fail_on: warning", "fail_on: error"),
         "policy.threshold-lowered",
@@ -446,3 +454,15 @@ def test_no_base_no_comparison(repo: Repo, run_cli: Any) -> None:
     repo.commit("pr")
     report = json.loads(run_cli("check", "--gate", "models", "--format", "json").out)
     assert [g["name"] for g in report["gates"]] == ["models"]
+
+
+def test_trusted_base_applies_to_a_single_gate_and_to_staged_runs(repo: Repo, run_cli: Any) -> None:
+    _base(repo)
+    _edit_policy("  enabled: true\n  code_rules", "  enabled: false\n  code_rules")(repo, run_cli)
+    repo.git("add", "-A")  # staged, not committed: what a pre-commit hook sees
+    assert run_cli("models", "--staged", "src/app.py").code == 0  # the PR's own policy: gate off
+    trusted = run_cli("models", "--staged", "--trusted-base", "main", "--format", "json", "src/app.py")
+    assert trusted.code == 1
+    report = json.loads(trusted.out)
+    assert [g["name"] for g in report["gates"]] == ["policy", "models"]
+    assert report["policy"].startswith("policy.yaml at main (")

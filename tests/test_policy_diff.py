@@ -11,6 +11,7 @@ import pytest
 from gates.policy.diff import CHANGED, STRICTER, WEAKER, Change, compare_policies, policy_fields
 from gates.policy.loader import parse_policy_text
 from gates.policy.model import Policy, default_policy
+from gates.policy.sections.policy_changes import KINDS, PolicyChangesSettings
 
 _DIRECTION_WORDS = {"higher", "lower", "true", "false", "more", "fewer", "only", "waivers", "none"}
 
@@ -180,3 +181,24 @@ def test_change_points_at_the_changed_line() -> None:
     head = parse_policy_text(head_text, Path("p.yaml"))
     (change,) = [c for c in compare_policies(default_policy(), head.policy) if c.direction == WEAKER]
     assert head.where(change.loc) == "p.yaml:4:13"
+
+
+def test_every_kind_has_its_severity_setting_and_the_diff_emits_only_known_kinds() -> None:
+    settings = PolicyChangesSettings()
+    for kind in KINDS:
+        assert settings.severity_of(kind) in ("warning", "error")
+        assert hasattr(settings, kind.replace("-", "_")), kind
+    assert settings.severity_of("gate-disabled") == "error"
+    assert settings.severity_of("waiver-added") == "warning"
+    weakest = "\n".join(
+        [
+            "fail_on: note",
+            "paths: {exclude: []}",
+            "policy_changes: {severity: error}",
+        ]
+    )
+    kinds = {
+        c.kind
+        for c in _changes(weakest, "security: {enabled: false}\nmodel_safety: {severity: {MS101: 'off'}}\n")
+    }
+    assert kinds - {CHANGED} <= set(KINDS), kinds
