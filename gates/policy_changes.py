@@ -14,6 +14,7 @@ change adds is an error (a comment cannot be read from the base; it can be refus
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from collections.abc import Callable
@@ -164,14 +165,25 @@ class PolicyGuard:
             stricter.append(
                 f"{baseline_removed} baseline entr{'y' if baseline_removed == 1 else 'ies'} removed"
             )
+        for message, path, line in self._ratchet_lowered(base):
+            findings.append(
+                self._finding(
+                    "threshold-lowered", message, path, line, settings.severity_of, outside_trust=True
+                )
+            )
         suppressions = self._suppression_changes(base)
         for path, added in suppressions:
             for item in added:
                 message = f"inline suppression added ({item.kind}): {item.comment}"
-                if self.trusted is not None:
-                    message += "; trusted mode does not accept suppressions a change adds"
                 findings.append(
-                    self._finding("suppression-added", message, path, item.line, settings.severity_of)
+                    self._finding(
+                        "suppression-added",
+                        message,
+                        path,
+                        item.line,
+                        settings.severity_of,
+                        outside_trust=True,
+                    )
                 )
         notes = [f"compared with {base.label}"]
         if base.path is None:
@@ -214,11 +226,21 @@ class PolicyGuard:
         return result
 
     def _finding(
-        self, kind: str, message: str, path: str | None, line: int | None, severity_of: _SeverityOf
+        self,
+        kind: str,
+        message: str,
+        path: str | None,
+        line: int | None,
+        severity_of: _SeverityOf,
+        *,
+        outside_trust: bool = False,
     ) -> Finding:
+        """``outside_trust``: the change edits something trusted mode cannot read from the base
+        (a comment in the code, the coverage ratchet's file), so there it is refused outright."""
         chosen = severity_of(kind)
-        if self.trusted is not None and kind == "suppression-added":
+        if self.trusted is not None and outside_trust:
             chosen = "error"
+            message += "; trusted mode does not accept this from the change"
         return Finding(
             gate=RESULT_NAME,
             rule_id=f"policy.{kind}",
@@ -272,6 +294,50 @@ class PolicyGuard:
             added.append((entry, settings.path, line))
         removed = len(before - {(e.gate, e.fingerprint) for e in after})
         return added, removed
+
+    def _ratchet_lowered(self, base: PolicyAt) -> list[tuple[str, str, int | None]]:
+        """The coverage ratchet's committed baseline lowered or removed: updating it only ever
+        raises it, so a lower figure was written by hand (or the file deleted to drop the check)."""
+        settings = self.head.policy.coverage.ratchet
+        before_path = base.policy.coverage.ratchet.path
+        before_text = git.file_at(self.root, base.commit, before_path)
+        if not settings.enabled or before_text is None:
+            return []
+        from gates.checks.coverage import percent
+        from gates.checks.coverage.ratchet import parse_snapshot, read_snapshot
+
+        before = parse_snapshot(before_text, f"base:{before_path}")
+        after = read_snapshot(self.root / settings.path, settings.path)
+        if after is None:
+            return [
+                (
+                    f"coverage ratchet baseline {settings.path} removed: the ratchet no longer applies",
+                    before_path,
+                    None,
+                )
+            ]
+        try:
+            lines = (self.root / settings.path).read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError):
+            lines = []
+
+        def line_of(text: str) -> int | None:
+            return next((n for n, line in enumerate(lines, start=1) if text in line), None)
+
+        lowered: list[tuple[str, str, int | None]] = []
+        pairs = [("total line coverage", before.lines, after.lines, '"line"')]
+        if before.branches is not None and after.branches is not None:
+            pairs.append(("total branch coverage", before.branches, after.branches, '"branch"'))
+        for path in sorted(set(before.files) & set(after.files)):
+            pairs.append((path, before.files[path], after.files[path], json.dumps(path)))
+        for what, old, new, marker in pairs:
+            if percent.ratio(new) < percent.ratio(old):
+                message = (
+                    f"coverage ratchet baseline lowered: {what} from {percent.show(old, 2)} "
+                    f"to {percent.show(new, 2)} in {settings.path}"
+                )
+                lowered.append((message, settings.path, line_of(marker)))
+        return lowered
 
     def _suppression_changes(self, base: PolicyAt) -> list[tuple[str, list[AddedSuppression]]]:
         pragma = re.compile(base.policy.coverage.exclusion_creep.pragma)

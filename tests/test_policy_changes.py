@@ -40,6 +40,9 @@ model_safety:
 """
 SAFE = "import torch\n\n\ndef load(p):\n    return torch.load(p, weights_only=True)\n"
 UNSAFE = "import torch\n\n\ndef load(p):\n    return torch.load(p)\n"  # MS101 on line 5
+RATCHET = (
+    '{\n "version": 1,\n "line": {"covered": %d, "statements": 100},\n "branch": null,\n "files": {}\n}\n'
+)
 LEGACY = "import pickle\n\n\ndef read(f):\n    return pickle.load(f)\n"
 
 
@@ -48,6 +51,7 @@ def _base(repo: Repo, policy: str | None = BASE_POLICY) -> None:
         repo.write("policy.yaml", policy)
     repo.write("src/app.py", SAFE)
     repo.write("src/legacy.py", LEGACY)
+    repo.write(".gates/coverage-baseline.json", RATCHET % 90)
     repo.commit("base")
     repo.git("checkout", "-q", "-b", "pr")
     repo.write("src/app.py", UNSAFE)  # the pull request's real problem: MS101
@@ -137,6 +141,14 @@ CASES = [
         "warning",
     ),
     # Every other kind of weakening.
+    (
+        "coverage-ratchet-baseline-lowered",
+        lambda repo, run_cli: repo.write(".gates/coverage-baseline.json", RATCHET % 50),
+        "policy.threshold-lowered",
+        ".gates/coverage-baseline.json",
+        '"line"',
+        "warning",
+    ),
     (
         "check-disabled",
         _edit_policy("code_rules: true", "code_rules: false"),
@@ -230,7 +242,7 @@ CASES = [
 
 def _line_of(repo: Repo, relative: str, text: str) -> int:
     lines = (repo.root / relative).read_text(encoding="utf-8").splitlines()
-    if relative.endswith("baseline.json"):
+    if relative == ".gates/baseline.json":
         text = '"fingerprint"'
     return next(n for n, line in enumerate(lines, start=1) if text in line)
 
@@ -325,6 +337,10 @@ def test_weakening_is_reported_at_the_changed_line_and_trusted_base_holds(
         assert [f["rule_id"] for f in policy_errors] == [rule]
     else:
         assert blocked_by_ms101, models
+    if where.endswith(".py") or where == ".gates/coverage-baseline.json":
+        # What trusted mode cannot read from the base is refused outright.
+        assert [(f["rule_id"], f["path"]) for f in policy_errors] == [(rule, where)]
+        assert "trusted mode does not accept this from the change" in policy_errors[0]["message"]
 
 
 def _verdict_code_without_policy(report: dict[str, Any]) -> int:
