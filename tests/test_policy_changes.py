@@ -325,8 +325,10 @@ def test_weakening_is_reported_at_the_changed_line_and_trusted_base_holds(
     assert code == (1 if severity == "error" else _verdict_code_without_policy(report))
 
     # Trusted mode: the base's policy and baseline judge the PR's code, so it fails.
-    trusted_code, _, trusted, _, _ = _run_all_formats(run_cli, tmp_path, "--trusted-base", "main")
+    trusted_code, _, trusted, _, trusted_sarif = _run_all_formats(run_cli, tmp_path, "--trusted-base", "main")
     assert trusted_code == 1
+    jsonschema.validate(trusted, _REPORT_SCHEMA)
+    jsonschema.Draft4Validator(json.loads(SARIF_SCHEMA.read_text(encoding="utf-8"))).validate(trusted_sarif)
     models = next(g for g in trusted["gates"] if g["name"] == "models")
     blocked_by_ms101 = models["verdict"] == "fail" and any(
         f["rule_id"] == "MS101" and f["suppressed_by"] is None for f in models["findings"]
