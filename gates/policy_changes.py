@@ -29,6 +29,7 @@ from gates.findings import Finding, GateResult, Report, Severity, Table, Verdict
 from gates.policy.diff import CHANGED, STRICTER, WEAKER, Change, Loc, compare_policies
 from gates.policy.loader import POLICY_CANDIDATES, LoadedPolicy, parse_policy_text
 from gates.policy.model import Policy, default_policy
+from gates.policy.paths import is_source
 from gates.records import record
 from gates.suppressions_diff import AddedSuppression, added_suppressions, may_add
 
@@ -346,6 +347,10 @@ class PolicyGuard:
         for change in git.changed_files(self.root, base.commit):
             if change.status == "D" or not change.path.endswith(".py") or change.path not in lines:
                 continue
+            if not (
+                is_source(change.path, base.policy.paths) or is_source(change.path, self.head.policy.paths)
+            ):
+                continue  # no gate reads the file, so a comment in it suppresses nothing
             try:
                 head = (self.root / change.path).read_text(encoding="utf-8", errors="replace")
             except OSError:

@@ -18,7 +18,8 @@ from collections.abc import Iterable
 from gates.records import frozen_record
 
 _SECURITY = re.compile(r"#\s*(?P<kind>nosec|nosemgrep|nosem)\b")
-_GATES = re.compile(r"#\s*gates\s*:\s*ignore\b")
+# As the models gate reads it (gates/checks/models/suppressions.py): only at the comment's start.
+_GATES = re.compile(r"^#\s*gates\s*:\s*ignore\b")
 
 
 @frozen_record
@@ -56,7 +57,7 @@ def _kinds(comment: str, pragma: re.Pattern[str]) -> list[tuple[str, str]]:
     match = _SECURITY.search(comment)
     if match:
         kinds.append(("nosec" if match.group("kind") == "nosec" else "nosemgrep", text))
-    if _GATES.search(comment):
+    if _GATES.search(comment.lstrip()):
         kinds.append(("gates: ignore", text))
     if pragma.search(comment):
         kinds.append(("coverage pragma", text))
@@ -77,7 +78,8 @@ def may_add(head_source: str, changed_lines: Iterable[int], pragma: re.Pattern[s
     for number in changed_lines:
         if 0 < number <= len(lines) and "#" in lines[number - 1]:
             line = lines[number - 1]
-            if _SECURITY.search(line) or _GATES.search(line) or pragma.search(line):
+            comment = line[line.index("#") :]
+            if _SECURITY.search(line) or "gates" in comment or pragma.search(line):
                 return True
     return False
 

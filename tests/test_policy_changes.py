@@ -484,3 +484,16 @@ def test_trusted_base_applies_to_a_single_gate_and_to_staged_runs(repo: Repo, ru
     report = json.loads(trusted.out)
     assert [g["name"] for g in report["gates"]] == ["policy", "models"]
     assert report["policy"].startswith("policy.yaml at main (")
+
+
+def test_a_suppression_in_a_file_no_gate_reads_is_not_reported(repo: Repo, run_cli: Any) -> None:
+    _base(repo)
+    repo.write("src/app.py", SAFE)
+    repo.write("tools/script.py", 'VALUE = eval("1")  # nosec\n')  # outside paths.source
+    repo.write("src/util.py", 'VALUE = eval("1")  # nosec\n')
+    repo.commit("pr")
+    result = run_cli("policy", "diff", "--base", "main", "--format", "json")
+    (policy,) = json.loads(result.out)["gates"]
+    assert [(f["rule_id"], f["path"]) for f in policy["findings"]] == [
+        ("policy.suppression-added", "src/util.py")
+    ]

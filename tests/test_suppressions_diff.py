@@ -70,3 +70,9 @@ def test_the_first_look_only_passes_files_whose_changed_lines_may_hold_one() -> 
     assert not may_add(head, [1], PRAGMA)
     assert may_add(head, [2], PRAGMA)
     assert not may_add(head, [9], PRAGMA)  # a line number past the end (a deletion) is no error
+
+
+def test_a_comment_that_only_mentions_the_models_marker_is_not_one() -> None:
+    """The models gate reads `# gates: ignore` only at a comment's start."""
+    head = 'x = 1  # see "# gates: ignore[X]" in the docs\ny = 2  # gates: ignore[MS101] reviewed\n'
+    assert _added(None, head, [1, 2]) == [(2, "gates: ignore")]

@@ -26,6 +26,7 @@ STRICTER = "stricter"
 CHANGED = "changed"  # a setting without a direction changed: listed, never blocks
 
 _SEVERITY_WORDS = {"off", "note", "warning", "error"}
+_ORDINAL_WORDS = {*_SEVERITY_WORDS, "info", "low", "medium", "high", "count"}
 
 
 @frozen_record
@@ -208,8 +209,11 @@ def _verb(spec: dataclasses.Field[Any], weaker: bool) -> str:
         return "turned on" if turned_on else "turned off"
     if direction == "lower":
         return "raised" if weaker else "lowered"
-    if isinstance(direction, tuple) and direction[0] == "error":  # fail_on
-        return "raised" if weaker else "lowered"
+    if isinstance(direction, tuple):
+        if not set(direction) <= _ORDINAL_WORDS:
+            return "changed"  # todo.scope, removed_code: the effect column says which way
+        if direction[0] in ("error", "high"):  # fail_on, an analyser's minimum: higher is looser
+            return "raised" if weaker else "lowered"
     return "lowered" if weaker else "raised"
 
 
