@@ -104,7 +104,10 @@ class TrustedBase:
 
 def load_trusted(root: Path, ref: str, explicit: str | None) -> TrustedBase:
     """Policy and baseline of ``ref``; an invalid policy there is an error (exit 2), not a fallback."""
-    commit = git.resolve_commit(root, ref)
+    try:
+        commit = git.resolve_commit(root, ref)
+    except GatesError as exc:
+        raise GatesError(f"--trusted-base: {exc}") from None
     # The gates point into this policy (an unused waiver, say): name the real file, so the
     # path stays a repository path in SARIF; the lines are the base's.
     at = load_policy_at(

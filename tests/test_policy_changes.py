@@ -454,6 +454,11 @@ def test_a_missing_base_is_an_error_not_a_pass(repo: Repo, run_cli: Any, tmp_pat
     assert "no-such-branch" in policy["error"]
     models = next(g for g in report["gates"] if g["name"] == "models")
     assert models["verdict"] == "fail"  # the gates still ran
+    trusted = run_cli("check", "--gate", "models", "--trusted-base", "no-such-branch")
+    assert trusted.code == 2 and trusted.out == ""
+    assert trusted.err.strip() == (
+        "gates: error: --trusted-base: 'no-such-branch' is not a commit in this clone; fetch it, or check the name"
+    )
 
 
 def test_the_policy_result_heads_the_summary(repo: Repo, run_cli: Any, tmp_path: Path) -> None:
