@@ -457,7 +457,8 @@ def test_a_missing_base_is_an_error_not_a_pass(repo: Repo, run_cli: Any, tmp_pat
     trusted = run_cli("check", "--gate", "models", "--trusted-base", "no-such-branch")
     assert trusted.code == 2 and trusted.out == ""
     assert trusted.err.strip() == (
-        "gates: error: --trusted-base: 'no-such-branch' is not a commit in this clone; fetch it, or check the name"
+        "gates: error: --trusted-base: 'no-such-branch' is not a commit in this clone; "
+        "fetch it, or check the name"
     )
 
 
