@@ -503,3 +503,31 @@ def test_a_suppression_in_a_file_no_gate_reads_is_not_reported(repo: Repo, run_c
     assert [(f["rule_id"], f["path"]) for f in policy["findings"]] == [
         ("policy.suppression-added", "src/util.py")
     ]
+
+
+def test_renewing_a_waiver_that_expired_at_the_base_is_a_visible_extension(
+    repo: Repo, run_cli: Any, tmp_path: Path
+) -> None:
+    """The base's expired waiver does not stop the comparison; the renewal is reported."""
+    _base(repo, BASE_POLICY.replace("expires: 2027-06-30", "expires: 2020-01-31"))
+    repo.write("src/app.py", SAFE)
+    repo.write("policy.yaml", BASE_POLICY)  # renewed to 2027-06-30
+    repo.commit("pr: renew the waiver")
+    code, _, report, _, _ = _run_all_formats(run_cli, tmp_path, "--base", "main")
+    findings = report["gates"][0]["findings"]
+    assert [(f["rule_id"], f["severity"]) for f in findings] == [("policy.waiver-extended", "warning")]
+    assert "extended from 2020-01-31 to 2027-06-30: rule 'MS201'" in findings[0]["message"]
+    assert code == 0
+    # Trusted mode runs with the base's policy, whose waiver has expired: exit 2, as on the base.
+    trusted = run_cli("check", "--gate", "models", "--trusted-base", "main")
+    assert trusted.code == 2 and "waiver expired on 2020-01-31" in trusted.err
+
+
+def test_an_unreadable_baseline_in_the_change_fails_the_comparison_closed(repo: Repo, run_cli: Any) -> None:
+    _base(repo)
+    repo.write(".gates/baseline.json", "{not json")
+    repo.commit("pr")
+    result = run_cli("policy", "diff", "--base", "main", "--format", "json")
+    (policy,) = json.loads(result.out)["gates"]
+    assert result.code == 2 and policy["verdict"] == "error"
+    assert ".gates/baseline.json:1:1: unreadable baseline" in policy["error"]
