@@ -303,8 +303,8 @@ def _compare_waivers(b: list[Waiver], h: list[Waiver], loc: Loc, out: list[Chang
                     WEAKER,
                     "waiver-extended",
                     name,
-                    f"waiver in {name} extended from {old.expires.isoformat()} to {waiver.expires.isoformat()}: "
-                    f"{_waiver_text(waiver)}",
+                    f"waiver in {name} extended from {old.expires.isoformat()} "
+                    f"to {waiver.expires.isoformat()}: {_waiver_text(waiver)}",
                     (*where, "expires"),
                 )
             )
