@@ -15,20 +15,18 @@ change adds is an error (a comment cannot be read from the base; it can be refus
 from __future__ import annotations
 
 import json
-import os
 import re
 from collections.abc import Callable
-from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
 from gates import git
-from gates.baseline import BaselineEntry, parse_baseline, read_baseline
-from gates.errors import GatesError, PolicyError
+from gates.base_policy import PolicyAt, TrustedBase, baseline_at, load_policy_at, load_trusted, repo_relative
+from gates.baseline import BaselineEntry, read_baseline
+from gates.errors import GatesError
 from gates.findings import Finding, GateResult, Report, Severity, Table, Verdict, assign_fingerprints
 from gates.policy.diff import CHANGED, STRICTER, WEAKER, Change, Loc, compare_policies
-from gates.policy.loader import POLICY_CANDIDATES, LoadedPolicy, parse_policy_text
-from gates.policy.model import Policy, default_policy
+from gates.policy.loader import LoadedPolicy
 from gates.policy.paths import is_source
 from gates.records import record
 from gates.suppressions_diff import AddedSuppression, added_suppressions, may_add
@@ -36,89 +34,6 @@ from gates.suppressions_diff import AddedSuppression, added_suppressions, may_ad
 _SeverityOf = Callable[[str], str]
 RESULT_NAME = "policy"
 BASE_INVALID_RULE = "policy.base-invalid"
-_NO_EXPIRY = date.min  # the base's expired waivers are the base's problem, not this change's
-
-
-@record
-class PolicyAt:
-    """The policy one commit ran with."""
-
-    commit: str
-    label: str  # "origin/main (merge-base 1a2b3c4)"
-    loaded: LoadedPolicy  # the embedded defaults when the commit has no (valid) policy file
-    path: str | None  # repository-relative policy file at that commit; None: none there
-    problem: str | None = None  # why its policy file could not be used
-
-    @property
-    def policy(self) -> Policy:
-        return self.loaded.policy
-
-
-def policy_path_at(root: Path, commit: str, explicit: str | None) -> str | None:
-    """The policy file ``commit`` has, found as at run time: ``--policy``, then the candidates."""
-    if explicit is not None:
-        candidate = _relative(root, Path(explicit))
-        return candidate if git.file_at(root, commit, candidate) is not None else None
-    for candidate in POLICY_CANDIDATES:
-        if git.file_at(root, commit, candidate) is not None:
-            return candidate
-    return None
-
-
-def load_policy_at(
-    root: Path,
-    commit: str,
-    label: str,
-    explicit: str | None,
-    *,
-    today: date = _NO_EXPIRY,
-    display_prefix: str = "base:",
-) -> PolicyAt:
-    """The policy at ``commit``. A missing file means the defaults; an invalid one is kept as
-    ``problem`` (with the defaults in its place) for the caller to explain or refuse."""
-    path = policy_path_at(root, commit, explicit)
-    if path is None:
-        return PolicyAt(commit, label, LoadedPolicy(policy=default_policy(), path=None), None)
-    text = git.file_at(root, commit, path) or ""
-    try:
-        loaded = parse_policy_text(text, Path(f"{display_prefix}{path}"), today=today)
-    except PolicyError as exc:
-        defaults = LoadedPolicy(policy=default_policy(), path=None)
-        return PolicyAt(commit, label, defaults, path, problem="; ".join(exc.messages))
-    return PolicyAt(commit, label, loaded, path)
-
-
-def baseline_at(root: Path, at: PolicyAt) -> list[BaselineEntry]:
-    relative = at.policy.baseline.path
-    text = git.file_at(root, at.commit, relative)
-    return [] if text is None else parse_baseline(text, f"base:{relative}")
-
-
-@record
-class TrustedBase:
-    """What trusted mode runs with: the base's policy and baseline."""
-
-    at: PolicyAt
-    baseline: list[BaselineEntry]
-
-
-def load_trusted(root: Path, ref: str, explicit: str | None) -> TrustedBase:
-    """Policy and baseline of ``ref``; an invalid policy there is an error (exit 2), not a fallback."""
-    try:
-        commit = git.resolve_commit(root, ref)
-    except GatesError as exc:
-        raise GatesError(f"--trusted-base: {exc}") from None
-    # The gates point into this policy (an unused waiver, say): name the real file, so the
-    # path stays a repository path in SARIF; the lines are the base's.
-    at = load_policy_at(
-        root, commit, f"{ref} ({commit[:12]})", explicit, today=date.today(), display_prefix=""
-    )
-    if at.problem is not None:
-        raise PolicyError(
-            f"--trusted-base {ref}: the policy there is invalid, so there is nothing trusted to "
-            f"run with: {at.problem}; fix it on {ref}, or run without --trusted-base"
-        )
-    return TrustedBase(at, baseline_at(root, at))
 
 
 @record
@@ -270,7 +185,7 @@ class PolicyGuard:
         )
 
     def _head_policy_path(self) -> str | None:
-        return None if self.head.path is None else _relative(self.root, self.head.path)
+        return None if self.head.path is None else repo_relative(self.root, self.head.path)
 
     def _policy_location(self, loc: Loc, base: PolicyAt) -> tuple[str | None, int | None]:
         path = self._head_policy_path()
@@ -398,14 +313,6 @@ def attach(report: Report, guard: PolicyGuard) -> None:
     report.gates.insert(0, result)
     if guard.trusted is not None:
         report.policy_path = f"{guard.trusted.at.path or '<default policy>'} at {guard.trusted.at.label}"
-
-
-def _relative(root: Path, path: Path) -> str:
-    absolute = path if path.is_absolute() else Path.cwd() / path
-    try:
-        return absolute.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return os.path.relpath(absolute, root)
 
 
 def _line_reader(root: Path) -> Callable[[str], list[str] | None]:
