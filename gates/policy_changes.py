@@ -310,6 +310,12 @@ def attach(report: Report, guard: PolicyGuard) -> None:
         result = guard.result()
     except GatesError as exc:
         result = GateResult.failed_closed(RESULT_NAME, f"could not compare the policy with the base: {exc}")
+    except Exception as exc:  # a bug (a setting without a direction, say) fails closed, as in a gate
+        result = GateResult.failed_closed(
+            RESULT_NAME,
+            f"internal error comparing the policy with the base: {type(exc).__name__}: {exc} "
+            "(please report it)",
+        )
     report.gates.insert(0, result)
     if guard.trusted is not None:
         report.policy_path = f"{guard.trusted.at.path or '<default policy>'} at {guard.trusted.at.label}"

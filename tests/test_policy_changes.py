@@ -531,3 +531,22 @@ def test_an_unreadable_baseline_in_the_change_fails_the_comparison_closed(repo: 
     (policy,) = json.loads(result.out)["gates"]
     assert result.code == 2 and policy["verdict"] == "error"
     assert ".gates/baseline.json:1:1: unreadable baseline" in policy["error"]
+
+
+def test_a_setting_without_a_direction_fails_the_comparison_closed(
+    repo: Repo, run_cli: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Should a setting ever reach a run without `stricter=`, the run errors; it never passes."""
+    import dataclasses
+
+    from gates.policy.sections.coverage import CoverageSection
+
+    _base(repo)
+    _edit_policy("line_min: 80", "line_min: 40")(repo, run_cli)
+    repo.commit("pr")
+    spec = next(f for f in dataclasses.fields(CoverageSection) if f.name == "line_min")
+    monkeypatch.setattr(spec, "metadata", {k: v for k, v in spec.metadata.items() if k != "stricter"})
+    result = run_cli("policy", "diff", "--base", "main", "--format", "json")
+    (policy,) = json.loads(result.out)["gates"]
+    assert result.code == 2 and policy["verdict"] == "error"
+    assert "coverage.line_min declares no 'stricter' direction" in policy["error"]
