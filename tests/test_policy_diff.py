@@ -202,3 +202,11 @@ def test_every_kind_has_its_severity_setting_and_the_diff_emits_only_known_kinds
         for c in _changes(weakest, "security: {enabled: false}\nmodel_safety: {severity: {MS101: 'off'}}\n")
     }
     assert kinds - {CHANGED} <= set(KINDS), kinds
+
+
+def test_an_unset_tolerance_follows_its_effective_default() -> None:
+    """atol unset means 1e-4 for fp32 on the CPU and 1e-2 otherwise: fp32 -> fp16 loosens it."""
+    model = "coreml: {models: [{name: m, factory: 'p:f', precision: %s}]}\n"
+    changes = _changes(model % "fp32", model % "fp16")
+    weaker = {c.setting for c in changes if c.direction == WEAKER}
+    assert weaker == {"coreml.models[0].atol", "coreml.models[0].rtol"}, changes

@@ -105,9 +105,9 @@ def _compare_model(base: Any, head: Any, loc: Loc, roots: _Roots, out: list[Chan
                 _compare_model(b, h, floc, roots, out)
                 continue
             raise TypeError(f"policy setting {_dotted(floc)} declares no 'stricter' direction")
-        if b is None and h is None:
-            continue  # both inherit: the inherited setting's own change is reported once
         effective = spec.metadata.get("effective")
+        if b is None and h is None and not effective:
+            continue  # both inherit: the inherited setting's own change is reported once
         if effective:
             b, h = getattr(base, effective), getattr(head, effective)
         b = _resolve_unset(b, spec, base, roots.base)
