@@ -67,6 +67,20 @@ def _add_common(parser: argparse.ArgumentParser, *, paths: bool = True, trusted:
         )
 
 
+def _add_diff_options(parser: argparse.ArgumentParser) -> None:
+    from gates.cli_options import FormatAction, OutputAction
+    from gates.report import FORMATS
+
+    parser.add_argument(
+        "--policy", metavar="FILE", help="the working tree's policy file (default: discovered)"
+    )
+    parser.add_argument(
+        "--base", metavar="REF", help="compare with the merge-base of REF (default: as for checks)"
+    )
+    parser.add_argument("--format", choices=FORMATS, action=FormatAction, dest="outputs_format")
+    parser.add_argument("--output", metavar="FILE", action=OutputAction, dest="outputs_file")
+
+
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     """The full parser; for ``gates <gate> ...`` only that gate's module is imported (hooks
     call these often, so they should not pay for importing every other gate)."""
@@ -104,7 +118,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     diff = policy_sub.add_parser(
         "diff", help="list what the working tree's policy, baseline and suppressions weaken or strengthen"
     )
-    _add_common(diff, paths=False, trusted=False)
+    _add_diff_options(diff)
     init = policy_sub.add_parser("init", help="write a commented starter policy.yaml")
     init.add_argument("path", nargs="?", default="policy.yaml")
     init.add_argument("--force", action="store_true", help="overwrite an existing file")
