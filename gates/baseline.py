@@ -51,7 +51,16 @@ def read_baseline(path: Path) -> list[BaselineEntry]:
     if not path.is_file():
         raise GatesError(f"{path}:1:1: the baseline path is not a regular file; it must be a JSON file")
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise GatesError(f"{path}:1:1: unreadable baseline ({exc})") from None
+    return parse_baseline(text, str(path))
+
+
+def parse_baseline(text: str, where: str) -> list[BaselineEntry]:
+    """Entries of a baseline file's text; ``where`` names it in the error (``base:.gates/...``)."""
+    try:
+        data = json.loads(text)
         if data.get("version") != BASELINE_VERSION:
             raise ValueError(f"unsupported version {data.get('version')!r}")
         return [
@@ -66,7 +75,7 @@ def read_baseline(path: Path) -> list[BaselineEntry]:
         ]
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise GatesError(
-            f"{path}:1:1: unreadable baseline ({exc}); regenerate it with 'gates baseline update'"
+            f"{where}:1:1: unreadable baseline ({exc}); regenerate it with 'gates baseline update'"
         ) from None
 
 

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 EXIT_USAGE = 2
 
 
-def _add_common(parser: argparse.ArgumentParser, *, paths: bool = True) -> None:
+def _add_common(parser: argparse.ArgumentParser, *, paths: bool = True, trusted: bool = True) -> None:
     from gates.cli_options import FormatAction, OutputAction
     from gates.report import FORMATS
 
@@ -47,6 +47,12 @@ def _add_common(parser: argparse.ArgumentParser, *, paths: bool = True) -> None:
         help="write the preceding --format to FILE instead of stdout",
     )
     parser.add_argument("--no-baseline", action="store_true", help="audit: let baselined findings block too")
+    if trusted:
+        parser.add_argument(
+            "--trusted-base",
+            metavar="REF",
+            help="run on the policy and baseline of REF (git show), not the ones this change edits",
+        )
     parser.add_argument(
         "--staged",
         action="store_true",
@@ -59,6 +65,20 @@ def _add_common(parser: argparse.ArgumentParser, *, paths: bool = True) -> None:
             metavar="PATH",
             help="only these files (pre-commit passes them); excludes still apply",
         )
+
+
+def _add_diff_options(parser: argparse.ArgumentParser) -> None:
+    from gates.cli_options import FormatAction, OutputAction
+    from gates.report import FORMATS
+
+    parser.add_argument(
+        "--policy", metavar="FILE", help="the working tree's policy file (default: discovered)"
+    )
+    parser.add_argument(
+        "--base", metavar="REF", help="compare with the merge-base of REF (default: as for checks)"
+    )
+    parser.add_argument("--format", choices=FORMATS, action=FormatAction, dest="outputs_format")
+    parser.add_argument("--output", metavar="FILE", action=OutputAction, dest="outputs_file")
 
 
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
@@ -95,6 +115,10 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     show = policy_sub.add_parser("show", help="print the effective policy, defaults filled in")
     show.add_argument("--policy", metavar="FILE")
     policy_sub.add_parser("schema", help="print the policy's JSON Schema")
+    diff = policy_sub.add_parser(
+        "diff", help="list what the working tree's policy, baseline and suppressions weaken or strengthen"
+    )
+    _add_diff_options(diff)
     init = policy_sub.add_parser("init", help="write a commented starter policy.yaml")
     init.add_argument("path", nargs="?", default="policy.yaml")
     init.add_argument("--force", action="store_true", help="overwrite an existing file")
@@ -102,7 +126,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     baseline = sub.add_parser("baseline", help="record today's findings so only new ones block")
     baseline_sub = baseline.add_subparsers(dest="baseline_command", metavar="ACTION", required=True)
     update = baseline_sub.add_parser("update", help="rewrite the baseline from a full run")
-    _add_common(update, paths=False)
+    _add_common(update, paths=False, trusted=False)
     update.add_argument(
         "--gate",
         action="append",
@@ -205,18 +229,36 @@ def run_gates_for(
     from gates.cli_paths import paths_from_cwd
 
     paths = paths_from_cwd(getattr(args, "paths", None) or None, root)
+    trusted_ref = getattr(args, "trusted_base", None)
+    cli_base = args.base or trusted_ref
+    guard = None
+    changed_code = not staged and (cli_base or env.get("GITHUB_BASE_REF"))
+    if use_baseline is None and (trusted_ref or changed_code):
+        # A changed-code run: the change's own policy, baseline and suppressions are judged too.
+        from gates import policy_changes
+        from gates.git import resolve_base
+
+        base = resolve_base(cli_base, loaded.policy.base, env)
+        guard = policy_changes.prepare(
+            root, loaded, base, explicit_policy=args.policy, trusted_ref=trusted_ref
+        )
+        if guard.trusted is not None:
+            loaded = guard.trusted.at.loaded
     options = RunOptions(
         root=root,
         files=list(paths) if paths else None,
-        cli_base=args.base,
+        cli_base=cli_base,
         staged=staged,
         use_baseline=not args.no_baseline if use_baseline is None else use_baseline,
+        baseline_entries=guard.trusted.baseline if guard and guard.trusted else None,
         args=args,
         env=env,
         progress=_progress_printer() if sys.stderr.isatty() and not env.get("CI") else None,
     )
     report = run_gates(gates, loaded, options)
-    report.base = args.base
+    report.base = cli_base
+    if guard is not None:
+        policy_changes.attach(report, guard)
     return report
 
 

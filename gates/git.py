@@ -262,3 +262,20 @@ def changed_lines(root: Path, base_commit: str | None, *, staged: bool = False) 
         raise
     except Exception as exc:  # diff-cover raises its own GitDiffError/ValueError types
         raise GitError(f"could not read the git diff: {exc}") from None
+
+
+def file_at(root: Path, commit: str, path: str) -> str | None:
+    """The text of repository-relative ``path`` at ``commit``; None when it has no such file."""
+    kind = _git(root, "cat-file", "-t", f"{commit}:{path}", check=False)
+    if kind.returncode != 0 or kind.stdout.strip() != "blob":
+        return None
+    return _git(root, "cat-file", "blob", f"{commit}:{path}").stdout
+
+
+def resolve_commit(root: Path, ref: str) -> str:
+    """The commit ``ref`` names; a clear error when this clone does not have it."""
+    proc = _git(root, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}", check=False)
+    if proc.returncode != 0:
+        hint = FETCH_HINT if is_shallow(root) else "fetch it, or check the name"
+        raise GitError(f"'{ref}' is not a commit in this clone; {hint}")
+    return proc.stdout.strip()

@@ -31,6 +31,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"# effective policy from {loaded.display_path}")
         print(yaml.safe_dump(data, sort_keys=False), end="")
         return 0
+    if action == "diff":
+        return _diff(args)
     if action == "schema":
         print(policy_schema_text(), end="")
         return 0
@@ -57,3 +59,22 @@ def _validate(file: str | None) -> int:
         return 2
     print(f"{path}: valid")
     return 0
+
+
+def _diff(args: argparse.Namespace) -> int:
+    """The policy result alone: what the working tree weakens and strengthens against the base."""
+    import os
+
+    from gates import __version__, policy_changes
+    from gates.cli import emit
+    from gates.findings import Report
+    from gates.git import resolve_base
+
+    root = find_root(Path.cwd())
+    head = load_policy(args.policy, root)
+    base = resolve_base(args.base, head.policy.base, os.environ)
+    guard = policy_changes.prepare(root, head, base, explicit_policy=args.policy)
+    report = Report(gates=[], tool_version=__version__, policy_path=head.display_path, base=base.ref)
+    policy_changes.attach(report, guard)
+    emit(report, args)
+    return report.exit_code

@@ -36,6 +36,8 @@ class RunOptions:
     cli_base: str | None = None
     staged: bool = False
     use_baseline: bool = True
+    # Trusted mode (gates/policy_changes.py): the base's baseline entries, not the file on disk.
+    baseline_entries: list[BaselineEntry] | None = None
     args: argparse.Namespace = field(default_factory=argparse.Namespace)
     env: dict[str, str] = field(default_factory=lambda: dict(os.environ))
     progress: ProgressCallback | None = None
@@ -86,6 +88,8 @@ def _read_baseline_for(loaded: LoadedPolicy, options: RunOptions) -> list[Baseli
     settings = loaded.policy.baseline
     if not (options.use_baseline and settings.enabled):
         return None
+    if options.baseline_entries is not None:
+        return options.baseline_entries
     return read_baseline(options.root / settings.path)
 
 
@@ -129,9 +133,10 @@ def finish(result: GateResult, gate: Gate, ctx: GateContext, baseline: list[Base
     unused = apply_waivers(result.findings, section.waivers)
     whole = ctx.full_scope and not result.partial_scope and result.verdict is not Verdict.ERROR
     if whole:
-        result.findings.extend(
-            unused_waiver_findings(gate.name, gate.section, unused, section.waivers, ctx.loaded)
-        )
+        unused_findings = unused_waiver_findings(gate.name, gate.section, unused, section.waivers, ctx.loaded)
+        # They point into the policy file: they need fingerprints too (the JSON schema and SARIF ask).
+        assign_fingerprints(unused_findings, _line_reader(ctx.root))
+        result.findings.extend(unused_findings)
     if baseline is not None:
         mine = [e for e in baseline if e.gate == gate.name]
         fixed = apply_baseline(result.findings, mine)

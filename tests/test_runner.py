@@ -90,6 +90,7 @@ def test_unused_waiver_is_a_warning_pointing_into_the_policy(tmp_path: Path) -> 
     assert len(unused) == 1
     assert unused[0].severity is Severity.WARNING
     assert unused[0].line == 4
+    assert len(unused[0].fingerprint) == 32  # the JSON schema and SARIF need one
     assert result.verdict is Verdict.PASS
 
 

@@ -396,3 +396,42 @@ def test_a_policy_error_is_exit_2_with_verdict_error(tmp_path: Path, runner_pyth
     assert outputs["exit-code"] == "2"
     assert outputs["sarif"] == "false"
     assert "line_minimum" in proc.stderr
+
+
+WAIVED_UNSAFE_FEATURE = {
+    **UNSAFE_FEATURE,
+    "policy.yaml": """\
+        model_safety:
+          waivers:
+            - {rule: MS101, reason: later, expires: 2099-12-31}
+        """,
+}
+
+
+@pytest.mark.slow
+def test_policy_source_base_judges_the_pull_request_by_the_base_policy(
+    tmp_path: Path, runner_python: Path
+) -> None:
+    """A PR that waives its own MS101: reported as a weakening with policy-source head (the
+    default), and failed with policy-source base, which never reads the PR's waiver."""
+    workspace = _consumer(tmp_path / "consumer", WAIVED_UNSAFE_FEATURE)
+    inputs = {**BASE_INPUTS, "gates": "models", "policy-source": "base", "test-command": ""}
+    job = run_gates_job(workspace, tmp_path / "runner-temp", runner_python, inputs)
+    gates = job.step("gates")
+    assert gates.returncode == 1, gates.stdout
+    assert "--trusted-base main" in gates.stdout
+    assert re.search(r"^::error file=src/calc\.py,.*title=models%3A MS101::", gates.stdout, re.M)
+    assert re.search(
+        r"^::warning file=policy\.yaml,line=\d+,title=policy%3A policy\.waiver-added::", gates.stdout, re.M
+    )
+    assert gates.summary.index("policy") < gates.summary.index("models")
+
+    proc, outputs, summary = _run_script(
+        workspace, tmp_path, runner_python, {"ML_GATES_BASE": "main", "ML_GATES_ONLY": "models"}, "check"
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr  # the PR's own waiver applies, loudly
+    assert outputs["verdict"] == "pass"
+    assert re.search(
+        r"^::warning file=policy\.yaml,line=\d+,title=policy%3A policy\.waiver-added::", proc.stdout, re.M
+    )
+    assert "waiver added to model_safety.waivers" in summary

@@ -9,6 +9,8 @@
 #   ML_GATES_POLICY       policy file (default: the gate's discovery: policy.yaml, .gates/policy.yaml)
 #   ML_GATES_BASE         base ref for changed-code checks (default: the PR base, then the policy's)
 #   ML_GATES_ONLY         space-separated gate names for `check` (default: every enabled gate)
+#   ML_GATES_POLICY_SOURCE  head (default): the checked-out policy and baseline; base: those of
+#                         the base ref (--trusted-base), so a pull request cannot loosen its own gate
 #   ML_GATES_TEST_COMMAND shell command run first, e.g. "python -m coverage run -m pytest"
 #   ML_GATES_PARTIAL      1 = this is one shard of a split run: a failing verdict exits 0 and
 #                         the merge job decides (a gate that could not run still exits 2)
@@ -30,6 +32,7 @@ gates=${ML_GATES:-gates}
 policy=${ML_GATES_POLICY:-}
 base=${ML_GATES_BASE:-}
 only=${ML_GATES_ONLY:-}
+policy_source=${ML_GATES_POLICY_SOURCE:-head}
 test_command=${ML_GATES_TEST_COMMAND:-}
 if [ -n "${RUNNER_TEMP:-}" ]; then
   report_dir=${ML_GATES_REPORT_DIR:-$RUNNER_TEMP/ml-gates-report}
@@ -73,6 +76,25 @@ fi
 for gate in $only; do
   args+=(--gate "$gate")
 done
+case "$policy_source" in
+  head) ;;
+  base)
+    trusted=$base
+    if [ -z "$trusted" ] && [ -n "${GITHUB_BASE_REF:-}" ]; then
+      trusted="origin/$GITHUB_BASE_REF"
+    fi
+    if [ -n "$trusted" ]; then
+      args+=(--trusted-base "$trusted")
+    else
+      # A push to the branch itself: its policy is the trusted one.
+      echo "::notice title=ml-gates::policy-source base: no base ref (not a pull request); the checked-out policy applies"
+    fi
+    ;;
+  *)
+    echo "::error title=ml-gates::policy-source must be 'head' or 'base', not '$policy_source'"
+    exit 2
+    ;;
+esac
 sarif="$report_dir/ml-gates.sarif"
 rm -f "$sarif"
 args+=(

@@ -18,6 +18,15 @@ from gates.records import dataclass_transform, with_value_methods
 
 SeverityName = Literal["error", "warning", "note"]
 
+# Which way a setting is stricter: "higher" / "lower" (numbers; unset = off, the loosest),
+# "true" / "false" (booleans), a tuple of values loosest first (an ordered choice), "more"
+# (a list or mapping: an added entry is stricter), "fewer" (an added entry is weaker:
+# exclusions, skips, allow-lists), "only" (a selection where empty means everything),
+# "waivers", or "none" (no direction: names, report paths; a change is listed, never blocks).
+Stricter = str | tuple[str, ...]
+SEVERITY_ORDER = ("note", "warning", "error")  # loosest first, for severities of findings
+FAIL_ON_ORDER = ("error", "warning", "note")  # loosest first: fail_on 'error' lets warnings pass
+
 _T = TypeVar("_T")
 
 
@@ -27,12 +36,23 @@ def setting(
     default_factory: Callable[[], Any] | Any = MISSING,
     description: str | None = None,
     yaml_key: str | None = None,
+    stricter: Stricter | None = None,
     **constraints: Any,
 ) -> Any:
     """One policy field: its default, its description, and pydantic constraints (ge, le, gt,
     min_length, pattern). ``yaml_key`` names the key in YAML when it differs from the field name.
+
+    ``stricter`` says which way a change makes verdicts harder to pass (see ``Stricter``);
+    ``gates policy diff`` (gates/policy/diff.py) reads it, and a test fails for a field without it.
+    Its companions go in ``constraints`` and are kept out of pydantic's way: ``match_key`` (the
+    field that identifies an item of a list of tables), ``unset`` ("loosest", "strictest", the
+    name of a root field it inherits, or a callable key -> value for mappings), ``effective``
+    (a property holding the value in force) and ``change_kind`` (the finding's kind).
     """
+    # pydantic takes only the metadata keys it knows, so the direction keys never reach it.
     metadata = dict(constraints)
+    if stricter is not None:
+        metadata["stricter"] = stricter
     if description is not None:
         metadata["description"] = description
     if yaml_key is not None:
@@ -68,16 +88,19 @@ class Waiver(StrictModel):
     """
 
     rule: str | None = setting(
+        stricter="none",
         default=None,
         description="Rule id, advisory id or alias (CVE, GHSA, PYSEC); shell-style wildcards allowed.",
     )
-    path: str | None = setting(default=None, description="Repository-relative path or gitignore-style glob.")
-    fingerprint: str | None = setting(
-        default=None, description="The fingerprint of one finding, as shown in JSON output."
+    path: str | None = setting(
+        stricter="none", default=None, description="Repository-relative path or gitignore-style glob."
     )
-    reason: str = setting(min_length=1, description="Why this is accepted. Required.")
-    expires: date = setting(description="ISO date (YYYY-MM-DD); after it the waiver blocks.")
-    owner: str | None = setting(default=None, description="Who answers for the waiver.")
+    fingerprint: str | None = setting(
+        stricter="none", default=None, description="The fingerprint of one finding, as shown in JSON output."
+    )
+    reason: str = setting(stricter="none", min_length=1, description="Why this is accepted. Required.")
+    expires: date = setting(stricter="none", description="ISO date (YYYY-MM-DD); after it the waiver blocks.")
+    owner: str | None = setting(stricter="none", default=None, description="Who answers for the waiver.")
 
     def __post_init__(self) -> None:
         if not (self.rule or self.path or self.fingerprint):
@@ -88,12 +111,22 @@ class Waiver(StrictModel):
 class GateSection(StrictModel):
     """Settings every gate section has."""
 
-    enabled: bool = setting(default=True, description="Run this gate in `gates check`.")
+    enabled: bool = setting(
+        stricter="true",
+        change_kind="gate-disabled",
+        default=True,
+        description="Run this gate in `gates check`.",
+    )
     fail_on: SeverityName | None = setting(
+        stricter=FAIL_ON_ORDER,
+        unset="fail_on",
         default=None,
         description="Lowest severity that blocks; defaults to the top-level `fail_on`.",
     )
     timeout: int = setting(
-        default=900, gt=0, description="Seconds an external tool may run before it is an error."
+        stricter="none",
+        default=900,
+        gt=0,
+        description="Seconds an external tool may run before it is an error.",
     )
-    waivers: list[Waiver] = setting(default_factory=list)
+    waivers: list[Waiver] = setting(stricter="waivers", default_factory=list)

@@ -29,15 +29,20 @@ class Paths(StrictModel):
     """Which files the gates look at. Globs use gitignore syntax."""
 
     source: list[str] = setting(
+        stricter="more",
         default_factory=lambda: ["."],
         description="Source roots (directories or globs) the gates scan.",
     )
     critical: list[str] = setting(
+        stricter="more",
         default_factory=list,
         description="Critical paths: stricter coverage/mutation floors and readiness health.",
     )
-    tests: list[str] = setting(default_factory=lambda: ["tests/"], description="Where the tests live.")
+    tests: list[str] = setting(
+        stricter="none", default_factory=lambda: ["tests/"], description="Where the tests live."
+    )
     exclude: list[str] = setting(
+        stricter="fewer",
         default_factory=lambda: list(DEFAULT_EXCLUDES),
         description="Never scanned, also when pre-commit passes the file explicitly.",
     )

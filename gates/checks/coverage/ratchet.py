@@ -63,8 +63,13 @@ def _counts(value: object, where: str) -> Counts:
 def read_snapshot(path: Path, shown: str) -> Snapshot | None:
     if not path.is_file():
         return None
+    return parse_snapshot(path.read_bytes(), shown)
+
+
+def parse_snapshot(data: str | bytes, shown: str) -> Snapshot:
+    """A baseline's content (also as read from another commit by gates/policy_changes.py)."""
     try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
+        doc = json.loads(data)
         if doc.get("version") != VERSION:
             raise ValueError(f"unsupported version {doc.get('version')!r}")
         files = doc.get("files") or {}

@@ -44,10 +44,12 @@ class CoreMLModel(StrictModel):
     """One model to convert: where to build it and how to judge the converted package."""
 
     name: str = setting(
+        stricter="none",
         pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$",
         description="Short id used in metric names and as the package file name (<name>.mlpackage).",
     )
     factory: str = setting(
+        stricter="none",
         pattern=r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*:[A-Za-z_][A-Za-z0-9_]*$",
         description=(
             "'pkg.module:function' importable from the repository root; the function takes no "
@@ -55,46 +57,60 @@ class CoreMLModel(StrictModel):
         ),
     )
     capture: Literal["trace", "export"] = setting(
+        stricter="none",
         default="trace",
         description="torch.jit.trace (stable) or torch.export + run_decompositions({}) (beta in coremltools)",
     )
     precision: Literal["fp16", "fp32"] = setting(
-        default="fp16", description="Compute precision of the ML program (coremltools' default is fp16)."
+        stricter="none",
+        default="fp16",
+        description="Compute precision of the ML program (coremltools' default is fp16).",
     )
     deployment_target: DeploymentTarget = setting(
-        default="iOS16", description="Minimum OS the package targets (an ML program needs iOS15/macOS12+)."
+        stricter="none",
+        default="iOS16",
+        description="Minimum OS the package targets (an ML program needs iOS15/macOS12+).",
     )
     compute_units: ComputeUnits = setting(
+        stricter="none",
         default="CPU_ONLY",
         description="Compute units for the macOS parity run. CPU_ONLY is stable; ALL can crash CI VMs.",
     )
     atol: float | None = setting(
+        stricter="lower",
+        effective="effective_atol",
         default=None,
         gt=0,
         description="Absolute tolerance. Default 1e-4 for fp32 on CPU_ONLY, else 1e-2.",
     )
     rtol: float | None = setting(
+        stricter="lower",
+        effective="effective_rtol",
         default=None,
         ge=0,
         description="Relative tolerance. Default 1e-5 for fp32 on CPU_ONLY, else 1e-2.",
     )
     min_cosine: float | None = setting(
+        stricter="higher",
         default=None,
         gt=0,
         le=1,
         description="Lowest cosine similarity between Core ML and torch outputs. Off when unset.",
     )
     argmax_agreement: float | None = setting(
+        stricter="higher",
         default=None,
         ge=0,
         le=1,
         description="Lowest share of positions whose argmax over the last axis agrees. Off when unset.",
     )
     argmax_outputs: list[str] | None = setting(
+        stricter="only",
         default=None,
         description="Outputs argmax_agreement applies to (e.g. [logits]); default every output.",
     )
     output_names: list[str] | None = setting(
+        stricter="none",
         default=None,
         description="Names of the Core ML outputs, in order. Default: 'output', or 'output_0', 'output_1'...",
     )
@@ -128,13 +144,18 @@ class CoreMLModel(StrictModel):
 @policy_model
 class CoreMLSection(GateSection):
     models: list[CoreMLModel] = setting(
-        default_factory=list, description="Models to convert; an empty list skips the gate."
+        stricter="more",
+        match_key="name",
+        default_factory=list,
+        description="Models to convert; an empty list skips the gate.",
     )
     artifact_dir: str = setting(
+        stricter="none",
         default=".gates/coreml",
         description="Where the .mlpackage files are saved (relative to the repository root); gitignore it.",
     )
     require_prediction: bool = setting(
+        stricter="true",
         default=False,
         description=(
             "Make a run without Core ML prediction (any non-macOS host) an error instead of a noted skip. "

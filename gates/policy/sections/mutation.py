@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from typing import Literal
 
-from gates.policy.base import GateSection, PolicyValueError, SeverityName, policy_model, setting
+from gates.policy.base import (
+    SEVERITY_ORDER,
+    GateSection,
+    PolicyValueError,
+    SeverityName,
+    policy_model,
+    setting,
+)
 
 StatusName = Literal[
     "killed",
@@ -40,6 +47,7 @@ DEFAULT_FULL_RUN_TRIGGERS = [
 @policy_model
 class MutationSection(GateSection):
     paths: list[str] = setting(
+        stricter="only",
         default_factory=list,
         description=(
             "Files or directories to mutate (gitignore-style globs). Empty: the critical paths "
@@ -47,6 +55,7 @@ class MutationSection(GateSection):
         ),
     )
     tests: list[str] = setting(
+        stricter="only",
         default_factory=list,
         description=(
             "pytest arguments that select the tests (files, `-k`, `-m`); mutmut's "
@@ -54,35 +63,52 @@ class MutationSection(GateSection):
         ),
     )
     pytest_args: list[str] = setting(
+        stricter="none",
         default_factory=list,
         description="Extra pytest arguments for every test run (mutmut's `pytest_add_cli_args`).",
     )
     also_copy: list[str] = setting(
+        stricter="none",
         default_factory=list,
         description="Files or directories the tests need besides the mutated package (mutmut's `also_copy`).",
     )
     max_children: int | None = setting(
-        default=None, ge=1, description="Mutants tested in parallel. Default: the number of CPUs."
+        stricter="none",
+        default=None,
+        ge=1,
+        description="Mutants tested in parallel. Default: the number of CPUs.",
     )
     min_score: float | None = setting(
-        default=None, ge=0, le=100, description="Floor for the score over every mutated file, %."
+        stricter="higher",
+        default=None,
+        ge=0,
+        le=100,
+        description="Floor for the score over every mutated file, %.",
     )
     critical_min_score: float = setting(
-        default=70.0, ge=0, le=100, description="Mutation score floor on critical paths, %."
+        stricter="higher",
+        default=70.0,
+        ge=0,
+        le=100,
+        description="Mutation score floor on critical paths, %.",
     )
     min_scores: dict[str, float] = setting(
+        stricter="higher",
         default_factory=dict,
         description="Floors per path: gitignore-style glob -> minimum score (%) over the mutants in it.",
     )
     score_detected: list[StatusName] = setting(
+        stricter="fewer",
         default_factory=lambda: list(DEFAULT_DETECTED),
         description="Statuses counted as detected (the score's numerator).",
     )
     score_excluded: list[StatusName] = setting(
+        stricter="fewer",
         default_factory=lambda: list(DEFAULT_EXCLUDED),
         description="Statuses left out of the score's denominator.",
     )
     max_inconclusive_percent: float = setting(
+        stricter="lower",
         default=10.0,
         ge=0,
         le=100,
@@ -92,22 +118,27 @@ class MutationSection(GateSection):
         ),
     )
     survivor_severity: SeverityName = setting(
+        stricter=SEVERITY_ORDER,
         default="warning",
         description="Severity of each surviving mutant; floors missed are always errors.",
     )
     changed_only: bool = setting(
+        stricter="false",
         default=False,
         description="Mutate only the functions changed since the merge-base (same as --changed).",
     )
     full_run_triggers: list[str] = setting(
+        stricter="more",
         default_factory=lambda: list(DEFAULT_FULL_RUN_TRIGGERS),
         description="Changed files (gitignore-style globs) that make changed-code mode mutate everything.",
     )
     results_dir: str = setting(
+        stricter="none",
         default=".gates/cache/mutation",
         description="Where each run writes mutation-results.json (for `merge`) and mutmut-stats.json.",
     )
     keep_work_dir: bool = setting(
+        stricter="none",
         default=False,
         description="Keep the temporary copy mutmut ran in (its path is in the notes) for `mutmut browse`.",
     )
