@@ -20,6 +20,8 @@ def test_tree_selection_uses_source_and_exclude(repo) -> None:
 
 
 def test_explicit_files_skip_source_filter_but_not_excludes(repo) -> None:
+    repo.write("scripts/c.py", "")
+    repo.write("src/a.py", "")
     paths = Paths(source=["src/"], exclude=["vendor/"])
     chosen = list_files(
         repo.root, paths, explicit=["scripts/c.py", "vendor/x.py", str(repo.root / "src/a.py")]

@@ -1,0 +1,96 @@
+"""Parsing many files in worker processes that import nothing from the scanned tree.
+
+A ``multiprocessing`` spawn child starts as ``python -c ...`` in the parent's working
+directory, which is the scanned repository: ``''`` leads its ``sys.path``, so a
+``signal.py``, ``random.py`` or ``multiprocessing/`` planted at the repository's root
+would be imported and run before any of our code. These workers are started by hand
+instead: in an empty temporary directory, with ``PYTHONSAFEPATH`` set, ``''`` dropped
+first thing, and the parent's ``sys.path`` (minus the working directory and the scanned
+root, which go last so the standard library and installed packages always win).
+
+The worker reads its job (pickled by the parent: our own data, never scanned content
+as code) from stdin and writes one JSON analysis per file to stdout.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import pickle
+import subprocess
+import sys
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from gates.checks.models.analyzer import FileAnalysis, analyze_file
+from gates.checks.models.calls import AnalysisSettings
+from gates.errors import GatesError
+
+_BOOT = (
+    "import sys; sys.path[:] = [p for p in sys.path if p not in ('', '.')]; import json; "
+    "sys.path[:] = json.loads(sys.stdin.buffer.readline()); "
+    "from gates.checks.models.workers import child_main; child_main()"
+)
+
+
+def child_path(root: Path) -> list[str]:
+    """The parent's ``sys.path`` for a worker: no ``''``; the cwd and the scanned root last."""
+    risky = {os.path.realpath(os.getcwd()), os.path.realpath(root)}
+    kept = [p for p in sys.path if p and os.path.realpath(p) not in risky]
+    # Kept (last) rather than dropped: ml-gates scanning its own checkout imports itself from there.
+    late = [p for p in sys.path if p and os.path.realpath(p) in risky]
+    return kept + list(dict.fromkeys(late))
+
+
+def analyze_in_workers(
+    root: Path, pending: list[tuple[str, bytes]], settings: AnalysisSettings, workers: int
+) -> list[FileAnalysis]:
+    """Analyses in the order of ``pending``, computed by ``workers`` child processes."""
+    chunks: list[list[int]] = [[] for _ in range(workers)]
+    for index in range(len(pending)):
+        chunks[index % workers].append(index)
+    results: list[FileAnalysis | None] = [None] * len(pending)
+    env = {**os.environ, "PYTHONSAFEPATH": "1"}
+    header = json.dumps(child_path(root)).encode() + b"\n"
+    with tempfile.TemporaryDirectory(prefix="gates-models-") as neutral:
+
+        def run(chunk: list[int]) -> list[FileAnalysis]:
+            job = pickle.dumps((str(root), settings, [pending[i] for i in chunk]))
+            proc = subprocess.run(
+                [sys.executable, "-c", _BOOT],
+                input=header + job,
+                cwd=neutral,
+                env=env,
+                capture_output=True,
+                check=False,
+            )
+            return _decode(proc, len(chunk))
+
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            for chunk, analyses in zip(chunks, pool.map(run, chunks), strict=True):
+                for index, analysis in zip(chunk, analyses, strict=True):
+                    results[index] = analysis
+    return [r for r in results if r is not None]
+
+
+def _decode(proc: subprocess.CompletedProcess[bytes], expected: int) -> list[FileAnalysis]:
+    lines = proc.stdout.splitlines()
+    if proc.returncode != 0 or len(lines) != expected:
+        tail = proc.stderr.decode("utf-8", "replace").strip().splitlines()[-3:]
+        raise GatesError(
+            f"a models worker process failed (exit code {proc.returncode}): "
+            f"{' | '.join(tail) or 'no output on stderr'}; rerun with fewer files to find the cause "
+            "and report it"
+        )
+    return [FileAnalysis.from_json(json.loads(line)) for line in lines]
+
+
+def child_main() -> None:
+    """The worker: analyse each file of the job, one JSON line per file, in order."""
+    root, settings, files = pickle.loads(sys.stdin.buffer.read())  # nosec B301 -- the parent's own job
+    base = Path(root)
+    out = sys.stdout
+    for relative, data in files:
+        out.write(json.dumps(analyze_file(base, relative, data, settings).to_json()) + "\n")
+    out.flush()
