@@ -63,6 +63,10 @@ def read_baseline(path: Path) -> list[BaselineEntry]:
         raise GatesError(
             f"{path}:1:1: unreadable baseline ({exc}); regenerate it with 'gates baseline update'"
         ) from None
+    except RecursionError:  # json recurses per nesting level; a baseline is two levels deep
+        raise GatesError(
+            f"{path}:1:1: unreadable baseline (nested too deeply); regenerate it with 'gates baseline update'"
+        ) from None
 
 
 def write_baseline(path: Path, entries: Iterable[BaselineEntry]) -> None:

@@ -15,12 +15,12 @@ import stat
 import subprocess
 from collections.abc import Iterable
 from dataclasses import field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from gates.errors import GatesError
 from gates.policy.paths import Paths, is_excluded, is_source
 from gates.records import record
-from gates.regular_files import file_kind, inside
+from gates.regular_files import file_kind, inside, open_regular
 
 SKIPPED_DIRS = {".git", ".venv", "venv", "node_modules", "__pycache__", ".mypy_cache", ".tox"}
 
@@ -98,6 +98,15 @@ def _repository_selection(root: Path) -> Selection:
     return selection
 
 
+def _python_shebang(path: Path) -> bool:
+    try:
+        with open_regular(path) as handle:
+            first = handle.read(128).split(b"\n", 1)[0]
+    except OSError:
+        return False
+    return first.startswith(b"#!") and b"python" in first
+
+
 def repository_files(root: Path) -> list[str]:
     """Tracked plus untracked-but-not-ignored regular files inside the root; a walk outside git."""
     return _repository_selection(root).files
@@ -118,7 +127,13 @@ def _named(root: Path, names: Iterable[str], paths: Paths) -> Selection:
             continue
         path = root / relative
         if not os.path.lexists(path):
-            raise GatesError(f"{name}: no such file or directory; fix the path")
+            hint = (
+                " (every argument after '--' is a path: the hooks' entries end with '--', so give a"
+                " hook options in its `entry`, not in `args`)"
+                if name.startswith("-")
+                else ""
+            )
+            raise GatesError(f"{name}: no such file or directory; fix the path{hint}")
         if not inside(root, path):
             selection.skipped.append(
                 f"{relative}: a symlink to a path outside the repository; its target was not read"
@@ -162,7 +177,15 @@ def select_files(
         selection.skipped = [s for s in selection.skipped if is_source(s.split(": ", 1)[0], paths)]
     chosen = set(selection.files)
     if suffixes is not None:
-        chosen = {p for p in chosen if p.endswith(suffixes)}
+        # A named file without an extension is Python when its shebang says so, as pre-commit's
+        # `types: [python]` decides: a staged `bin/train` script is not skipped.
+        shebang_ok = explicit is not None and ".py" in suffixes
+        chosen = {
+            p
+            for p in chosen
+            if p.endswith(suffixes)
+            or (shebang_ok and "." not in PurePosixPath(p).name[1:] and _python_shebang(root / p))
+        }
         selection.skipped = [s for s in selection.skipped if s.split(": ", 1)[0].endswith(suffixes)]
     selection.files = sorted(chosen)
     selection.skipped = sorted(set(selection.skipped))

@@ -126,8 +126,17 @@ def _jobs(
     if files:
         if "bandit" in chosen:
             jobs["bandit"] = lambda: bandit.run_bandit(ctx.root, section.bandit, files, timeout)
-        if "semgrep" in chosen:
-            jobs["semgrep"] = lambda: semgrep.run_semgrep(ctx.root, section.semgrep, files, timeout)
+        # semgrep skips a named file without a Python extension (a script that is Python by
+        # its shebang, which pre-commit passes); bandit scans it, so it is still checked.
+        with_suffix = [f for f in files if f.endswith((".py", ".pyi")) or "bandit" not in chosen]
+        if "semgrep" in chosen and len(with_suffix) < len(files):
+            scripts = [f for f in files if f not in with_suffix]
+            notes.append(
+                f"semgrep: {len(scripts)} script(s) without a .py name, left to bandit: "
+                f"{', '.join(scripts[:3])}"
+            )
+        if "semgrep" in chosen and with_suffix:
+            jobs["semgrep"] = lambda: semgrep.run_semgrep(ctx.root, section.semgrep, with_suffix, timeout)
     elif {"bandit", "semgrep"} & set(chosen):
         notes.append("bandit/semgrep: no Python files selected")
     if "pip-audit" in chosen:
