@@ -151,7 +151,8 @@ def _named(root: Path, names: Iterable[str], paths: Paths) -> Selection:
         if reason is None:
             selection.files.append(relative)
         elif reason:
-            raise GatesError(f"{name}: {reason.split(': ', 1)[1]}; name regular files only")
+            kind = file_kind(os.stat(path).st_mode)
+            raise GatesError(f"{name}: not a regular file ({kind}); only regular files are scanned")
         else:
             raise GatesError(f"{name}: a symlink to a missing file; fix or remove the link")
     return selection
