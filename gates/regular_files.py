@@ -68,3 +68,13 @@ def inside(root: Path, path: Path) -> bool:
     real_root = os.path.realpath(root)
     real = os.path.realpath(path)
     return real == real_root or real.startswith(real_root.rstrip(os.sep) + os.sep)
+
+
+def read_repository_text(root: Path, relative: str) -> str:
+    """A repository file's text (undecodable bytes replaced) for readers handed paths by git
+    or a tool rather than by :mod:`gates.files`; OSError when it is outside the root or not
+    a regular file, so a committed symlink to ``/etc/...`` or to a FIFO is never followed."""
+    path = root / relative
+    if not inside(root, path):
+        raise OSError(errno.EXDEV, "a symlink to a path outside the repository", str(path))
+    return read_regular_bytes(path).decode("utf-8", errors="replace")

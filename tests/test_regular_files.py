@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from gates.regular_files import NotRegularFile, inside, open_regular, read_regular_bytes
+from gates.regular_files import NotRegularFile, inside, open_regular, read_regular_bytes, read_repository_text
 
 
 @pytest.fixture
@@ -69,3 +69,19 @@ def test_inside_resolves_symlinks(tmp_path: Path) -> None:
     assert not inside(root, root / "out-link.py")
     assert not inside(root, root / ".." / "out.py")
     assert not inside(tmp_path / "re", tmp_path / "repo")  # a sibling sharing a prefix
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on this platform")
+def test_paths_from_git_are_read_only_inside_the_repository(tmp_path: Path, no_hang: None) -> None:
+    root = tmp_path / "repo"
+    root.mkdir()
+    (tmp_path / "secret.py").write_text("SECRET\n")
+    os.mkfifo(tmp_path / "pipe")
+    (root / "a.py").write_text("x = 1\n")
+    (root / "out.py").symlink_to(tmp_path / "secret.py")
+    (root / "pipe.py").symlink_to(tmp_path / "pipe")
+    assert read_repository_text(root, "a.py") == "x = 1\n"
+    with pytest.raises(OSError, match="outside the repository"):
+        read_repository_text(root, "out.py")
+    with pytest.raises(OSError):
+        read_repository_text(root, "pipe.py")
