@@ -306,3 +306,27 @@ def test_hook_entries_take_option_like_file_names_as_files(
     assert proc.returncode == 1, proc.stdout + proc.stderr
     for text in expected:
         assert text in proc.stdout, proc.stdout
+
+
+# ---- the coverage gate reads named paths the same way ---------------------------------
+
+
+def test_coverage_reads_the_files_of_a_named_directory(repo: Repo, run_cli: Any) -> None:
+    from test_coverage_support import gate_json as coverage_json
+    from test_coverage_support import measure, write_policy
+
+    base = "def add(a, b):\n    return a + b\n"
+    repo.write("pkg/__init__.py", "")
+    repo.write("pkg/m.py", base)
+    repo.write("run_tests.py", "import pkg.m as m\nm.add(1, 2)\n")
+    write_policy(repo, "line_min: 0\ndiff: {line_min: 80}")
+    repo.commit("base")
+    repo.git("checkout", "-q", "-b", "feature")
+    repo.write("pkg/m.py", base + "\n\ndef mul(a, b):\n    c = a * b\n    return c\n")
+    repo.commit("mul")
+    measure(repo.root)
+    code, gate = coverage_json(run_cli, "pkg/")
+    assert code == 1, gate
+    assert [f["path"] for f in gate["findings"] if f["rule_id"] == "uncovered-change"] == ["pkg/m.py"]
+    code, gate = coverage_json(run_cli, "pkg/typo.py")
+    assert code == 2 and gate["error"].startswith("pkg/typo.py: no such file or directory"), gate
