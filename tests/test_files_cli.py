@@ -97,6 +97,17 @@ def test_a_named_directory_with_nothing_to_scan_is_an_error(tree: Repo, run_cli:
         assert "no Python file to scan in the named directory" in gate["error"]
 
 
+def test_todo_on_a_named_directory_outside_the_critical_paths_is_no_error(repo: Repo, run_cli: Any) -> None:
+    repo.write("policy.yaml", "version: 1\npaths:\n  critical: [src/core/]\n")
+    repo.write("src/core/io.py", BLOCKING_TODO)
+    repo.write("scripts/tool.py", BLOCKING_TODO)
+    code, gate, _ = gate_json(run_cli, "todo", "scripts/")
+    assert code == 0, gate  # as for named files: only critical paths are scanned
+    assert "none of the named files is in paths.critical (todo.scope: critical)" in gate["notes"]
+    code, gate, _ = gate_json(run_cli, "todo", "src/")
+    assert code == 1 and rules_at(gate) == {("todo.blocking", "src/core/io.py")}
+
+
 # ---- item 3: a named path that does not exist is exit 2 naming it ---------------------
 
 

@@ -56,7 +56,12 @@ def files_in_scope(ctx: GateContext, section: TodoSection) -> tuple[Selection, s
         critical_roots = dataclasses.replace(paths, source=list(paths.critical))
         found = select_files(ctx.root, critical_roots, explicit=ctx.files)
         # Explicit files (pre-commit) skip the source filter; keep only the critical ones.
-        found.files = [p for p in found.files if is_critical(p, paths)]
+        critical = [p for p in found.files if is_critical(p, paths)]
+        if found.files and not critical:
+            # Named directories that hold Python files, none critical: as for named files, no error.
+            found.files, found.named_dirs = [], []
+            return found, "none of the named files is in paths.critical (todo.scope: critical)"
+        found.files = critical
         return found, None
     note = None
     if section.scope == "critical":
