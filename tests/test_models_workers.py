@@ -80,3 +80,31 @@ def test_a_worker_that_fails_is_an_error_not_a_pass(
     result = run_cli("models", "--code-only")
     assert result.code == 2
     assert "a models worker process failed (exit code 3)" in result.out
+
+
+def test_workers_give_what_the_in_process_analysis_gives(tmp_path: Path) -> None:
+    from gates.checks.models.analyzer import analyze_file
+    from gates.checks.models.calls import AnalysisSettings, TrustedModel
+    from gates.checks.models.workers import _settings_from_json, _settings_to_json, analyze_in_workers
+
+    settings = AnalysisSettings(
+        require_explicit_weights_only=False,
+        min_torch_version=(2, 6),
+        trusted_remote_code=(TrustedModel("org/model", "a" * 40),),
+        severities=(("MS701", "error"), ("MS302", "off")),
+    )
+    assert _settings_from_json(json.loads(json.dumps(_settings_to_json(settings)))) == settings
+    sources = [
+        b"import torch\ntorch.load(p)\n",
+        b"import pickle\npickle.loads(b)  # ml-gates: ignore[MS201] -- test data\n",
+        b"import requests\nrequests.get(u)\n",
+        "from transformers import AutoModel\nAutoModel.from_pretrained('org/model', trust_remote_code=True)\n"
+        "# caf\u00e9\n".encode(),
+        b"def broken(:\n    torch.load(p)\n",
+        b"\xff\xfe not utf-8 torch.load(p)\n",
+    ]
+    pending = [(f"m{i}.py", data) for i, data in enumerate(sources * 3)]
+    parallel = analyze_in_workers(tmp_path, pending, settings, workers=2)
+    serial = [analyze_file(tmp_path, name, data, settings) for name, data in pending]
+    assert [a.to_json() for a in parallel] == [a.to_json() for a in serial]
+    assert any(a.findings for a in serial)

@@ -8,23 +8,24 @@ instead: in an empty temporary directory, with ``PYTHONSAFEPATH`` set, ``''`` dr
 first thing, and the parent's ``sys.path`` (minus the working directory and the scanned
 root, which go last so the standard library and installed packages always win).
 
-The worker reads its job (pickled by the parent: our own data, never scanned content
-as code) from stdin and writes one JSON analysis per file to stdout.
+The worker reads its job as JSON from stdin (file contents base64-encoded; nothing is
+pickled either way) and writes one JSON analysis per file to stdout.
 """
 
 from __future__ import annotations
 
+import base64
 import json
 import os
-import pickle
 import subprocess
 import sys
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 from gates.checks.models.analyzer import FileAnalysis, analyze_file
-from gates.checks.models.calls import AnalysisSettings
+from gates.checks.models.calls import AnalysisSettings, TrustedModel
 from gates.errors import GatesError
 
 _BOOT = (
@@ -56,7 +57,13 @@ def analyze_in_workers(
     with tempfile.TemporaryDirectory(prefix="gates-models-") as neutral:
 
         def run(chunk: list[int]) -> list[FileAnalysis]:
-            job = pickle.dumps((str(root), settings, [pending[i] for i in chunk]))
+            job = json.dumps(
+                {
+                    "root": str(root),
+                    "settings": _settings_to_json(settings),
+                    "files": [[pending[i][0], base64.b64encode(pending[i][1]).decode()] for i in chunk],
+                }
+            ).encode()
             proc = subprocess.run(
                 [sys.executable, "-c", _BOOT],
                 input=header + job,
@@ -86,11 +93,32 @@ def _decode(proc: subprocess.CompletedProcess[bytes], expected: int) -> list[Fil
     return [FileAnalysis.from_json(json.loads(line)) for line in lines]
 
 
+def _settings_to_json(settings: AnalysisSettings) -> dict[str, object]:
+    return {
+        "require_explicit_weights_only": settings.require_explicit_weights_only,
+        "min_torch_version": settings.min_torch_version,
+        "trusted_remote_code": [[t.model, t.revision] for t in settings.trusted_remote_code],
+        "severities": settings.severities,
+    }
+
+
+def _settings_from_json(data: dict[str, Any]) -> AnalysisSettings:
+    version = data["min_torch_version"]
+    return AnalysisSettings(
+        require_explicit_weights_only=bool(data["require_explicit_weights_only"]),
+        min_torch_version=tuple(version) if version is not None else None,
+        trusted_remote_code=tuple(TrustedModel(m, r) for m, r in data["trusted_remote_code"]),
+        severities=tuple((rule, level) for rule, level in data["severities"]),
+    )
+
+
 def child_main() -> None:
     """The worker: analyse each file of the job, one JSON line per file, in order."""
-    root, settings, files = pickle.loads(sys.stdin.buffer.read())  # nosec B301 -- the parent's own job
-    base = Path(root)
+    job = json.loads(sys.stdin.buffer.read())
+    base = Path(job["root"])
+    settings = _settings_from_json(job["settings"])
     out = sys.stdout
-    for relative, data in files:
-        out.write(json.dumps(analyze_file(base, relative, data, settings).to_json()) + "\n")
+    for relative, encoded in job["files"]:
+        analysis = analyze_file(base, relative, base64.b64decode(encoded), settings)
+        out.write(json.dumps(analysis.to_json()) + "\n")
     out.flush()
