@@ -76,6 +76,11 @@ def analyze_file(root: Path, path: str, data: bytes, settings: AnalysisSettings)
         return FileAnalysis([finding], parsed=True)
 
 
+def needs_parse(data: bytes) -> bool:
+    """Whether any rule could fire in ``data``; :func:`analyze_file` parses nothing else."""
+    return bool(candidate_lines(data, active_words(data))) or has_suppression(data)
+
+
 def _analyze(root: Path, path: str, data: bytes, settings: AnalysisSettings) -> FileAnalysis:
     lines = candidate_lines(data, active_words(data))
     if not lines and not has_suppression(data):

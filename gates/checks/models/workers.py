@@ -8,13 +8,13 @@ instead: in an empty temporary directory, with ``PYTHONSAFEPATH`` set, ``''`` dr
 first thing, and the parent's ``sys.path`` (minus the working directory and the scanned
 root, which go last so the standard library and installed packages always win).
 
-The worker reads its job as JSON from stdin (file contents base64-encoded; nothing is
-pickled either way) and writes one JSON analysis per file to stdout.
+The worker reads its job from stdin (a JSON line naming each file and its length, then
+the contents back to back; nothing is pickled either way) and writes one JSON analysis
+per file to stdout.
 """
 
 from __future__ import annotations
 
-import base64
 import json
 import os
 import subprocess
@@ -57,13 +57,13 @@ def analyze_in_workers(
     with tempfile.TemporaryDirectory(prefix="gates-models-") as neutral:
 
         def run(chunk: list[int]) -> list[FileAnalysis]:
-            job = json.dumps(
-                {
-                    "root": str(root),
-                    "settings": _settings_to_json(settings),
-                    "files": [[pending[i][0], base64.b64encode(pending[i][1]).decode()] for i in chunk],
-                }
-            ).encode()
+            files = [pending[i] for i in chunk]
+            head = {
+                "root": str(root),
+                "settings": _settings_to_json(settings),
+                "files": [[relative, len(data)] for relative, data in files],
+            }
+            job = b"".join([json.dumps(head).encode(), b"\n", *(data for _, data in files)])
             proc = subprocess.run(
                 [sys.executable, "-c", _BOOT],
                 input=header + job,
@@ -114,11 +114,12 @@ def _settings_from_json(data: dict[str, Any]) -> AnalysisSettings:
 
 def child_main() -> None:
     """The worker: analyse each file of the job, one JSON line per file, in order."""
-    job = json.loads(sys.stdin.buffer.read())
+    stdin = sys.stdin.buffer
+    job = json.loads(stdin.readline())
     base = Path(job["root"])
     settings = _settings_from_json(job["settings"])
     out = sys.stdout
-    for relative, encoded in job["files"]:
-        analysis = analyze_file(base, relative, base64.b64decode(encoded), settings)
+    for relative, size in job["files"]:
+        analysis = analyze_file(base, relative, stdin.read(size), settings)
         out.write(json.dumps(analysis.to_json()) + "\n")
     out.flush()
