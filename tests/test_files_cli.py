@@ -341,3 +341,17 @@ def test_coverage_reads_the_files_of_a_named_directory(repo: Repo, run_cli: Any)
     assert [f["path"] for f in gate["findings"] if f["rule_id"] == "uncovered-change"] == ["pkg/m.py"]
     code, gate = coverage_json(run_cli, "pkg/typo.py")
     assert code == 2 and gate["error"].startswith("pkg/typo.py: no such file or directory"), gate
+
+
+def test_a_file_typed_as_an_option_gets_the_way_out(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
+    from gates.cli import main
+
+    repo.write("-x.py", UNSAFE_LOAD)
+    with pytest.raises(SystemExit) as usage:
+        main(["security", "--tool", "bandit", "-x.py"])
+    assert usage.value.code == 2
+    hint = "-x.py is a file: put '--' before file names ('gates security -- -x.py')"
+    assert hint in capsys.readouterr().err
+    with pytest.raises(SystemExit) as usage:
+        main(["models", "--bogus"])  # a real unknown option stays a plain usage error
+    assert usage.value.code == 2 and "unrecognized arguments: --bogus\n" in capsys.readouterr().err
