@@ -98,6 +98,10 @@ def _repository_selection(root: Path) -> Selection:
     return selection
 
 
+def _path_of(reason: str) -> str:
+    return reason.split(": ", 1)[0]
+
+
 def _python_shebang(path: Path) -> bool:
     try:
         with open_regular(path) as handle:
@@ -145,7 +149,9 @@ def _named(root: Path, names: Iterable[str], paths: Paths) -> Selection:
                 tree = _repository_selection(root)
             prefix = f"{relative}/" if relative else ""
             selection.files += [f for f in tree.files if f.startswith(prefix) and not is_excluded(f, paths)]
-            selection.skipped += [s for s in tree.skipped if s.startswith(prefix)]
+            selection.skipped += [
+                s for s in tree.skipped if s.startswith(prefix) and not is_excluded(_path_of(s), paths)
+            ]
             continue
         reason = _skip_reason(root, relative)
         if reason is None:
@@ -175,7 +181,7 @@ def select_files(
     else:
         selection = _repository_selection(root)
         selection.files = [p for p in selection.files if is_source(p, paths)]
-        selection.skipped = [s for s in selection.skipped if is_source(s.split(": ", 1)[0], paths)]
+        selection.skipped = [s for s in selection.skipped if is_source(_path_of(s), paths)]
     chosen = set(selection.files)
     if suffixes is not None:
         # A named file without an extension is Python when its shebang says so, as pre-commit's
@@ -187,7 +193,7 @@ def select_files(
             if p.endswith(suffixes)
             or (shebang_ok and "." not in PurePosixPath(p).name[1:] and _python_shebang(root / p))
         }
-        selection.skipped = [s for s in selection.skipped if s.split(": ", 1)[0].endswith(suffixes)]
+        selection.skipped = [s for s in selection.skipped if _path_of(s).endswith(suffixes)]
     selection.files = sorted(chosen)
     selection.skipped = sorted(set(selection.skipped))
     return selection
