@@ -62,8 +62,17 @@ def test_the_working_directory_and_the_root_go_last_on_the_workers_path(
     from gates.checks.models.workers import child_path
 
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr(sys, "path", ["", str(tmp_path), "/usr/lib/python3", "/site", str(tmp_path / "r")])
-    assert child_path(tmp_path / "r") == ["/usr/lib/python3", "/site", str(tmp_path), str(tmp_path / "r")]
+    (tmp_path / "r" / "src").mkdir(parents=True)
+    src, repo = str(tmp_path / "r" / "src"), str(tmp_path / "r")
+    entries = ["", str(tmp_path), "/usr/lib/python3", src, "/site", repo]
+    monkeypatch.setattr(sys, "path", entries)
+    assert child_path(tmp_path / "r") == [
+        "/usr/lib/python3",
+        "/site",
+        str(tmp_path),
+        src,
+        repo,
+    ]
 
 
 def test_a_worker_that_fails_is_an_error_not_a_pass(

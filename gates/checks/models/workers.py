@@ -36,12 +36,18 @@ _BOOT = (
 
 
 def child_path(root: Path) -> list[str]:
-    """The parent's ``sys.path`` for a worker: no ``''``; the cwd and the scanned root last."""
-    risky = {os.path.realpath(os.getcwd()), os.path.realpath(root)}
-    kept = [p for p in sys.path if p and os.path.realpath(p) not in risky]
+    """The parent's ``sys.path`` for a worker, absolute: no ``''``; the cwd and every entry
+    in the scanned repository (``PYTHONPATH=src``, an editable install) last."""
+    real_root = os.path.realpath(root)
+    cwd = os.path.realpath(os.getcwd())
+
+    def risky(entry: str) -> bool:
+        real = os.path.realpath(entry)
+        return real in (cwd, real_root) or real.startswith(real_root.rstrip(os.sep) + os.sep)
+
+    entries = [os.path.abspath(p) for p in sys.path if p]
     # Kept (last) rather than dropped: ml-gates scanning its own checkout imports itself from there.
-    late = [p for p in sys.path if p and os.path.realpath(p) in risky]
-    return kept + list(dict.fromkeys(late))
+    return list(dict.fromkeys([p for p in entries if not risky(p)] + [p for p in entries if risky(p)]))
 
 
 def analyze_in_workers(
@@ -52,7 +58,9 @@ def analyze_in_workers(
     for index in range(len(pending)):
         chunks[index % workers].append(index)
     results: list[FileAnalysis | None] = [None] * len(pending)
-    env = {**os.environ, "PYTHONSAFEPATH": "1"}
+    # PYTHONPATH would act before _BOOT runs; the parent's sys.path (which holds it) follows.
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    env["PYTHONSAFEPATH"] = "1"
     header = json.dumps(child_path(root)).encode() + b"\n"
     with tempfile.TemporaryDirectory(prefix="gates-models-") as neutral:
 
