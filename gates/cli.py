@@ -57,7 +57,8 @@ def _add_common(parser: argparse.ArgumentParser, *, paths: bool = True) -> None:
             "paths",
             nargs="*",
             metavar="PATH",
-            help="only these files (pre-commit passes them); excludes still apply",
+            help="only these files, or the files under these directories (pre-commit passes files); "
+            "excludes still apply",
         )
 
 
