@@ -77,6 +77,10 @@ def parse_baseline(text: str, where: str) -> list[BaselineEntry]:
         raise GatesError(
             f"{where}:1:1: unreadable baseline ({exc}); regenerate it with 'gates baseline update'"
         ) from None
+    except RecursionError:  # json recurses per nesting level; a baseline is two levels deep
+        raise GatesError(
+            f"{path}:1:1: unreadable baseline (nested too deeply); regenerate it with 'gates baseline update'"
+        ) from None
 
 
 def write_baseline(path: Path, entries: Iterable[BaselineEntry]) -> None:

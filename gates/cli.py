@@ -63,7 +63,8 @@ def _add_common(parser: argparse.ArgumentParser, *, paths: bool = True, trusted:
             "paths",
             nargs="*",
             metavar="PATH",
-            help="only these files (pre-commit passes them); excludes still apply",
+            help="only these files, or the files under these directories (pre-commit passes files); "
+            "excludes still apply",
         )
 
 
@@ -163,7 +164,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     try:
         parser = build_parser(args_list[0] if args_list else None)
-        args = parser.parse_args(args_list)
+        args, unknown = parser.parse_known_args(args_list)
+        if unknown:
+            parser.error(_unknown_arguments(unknown, args_list[0]))
         if args.command is None:
             parser.print_help()
             return EXIT_USAGE
@@ -177,6 +180,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("gates: interrupted", file=sys.stderr)
         return 130
+
+
+def _unknown_arguments(unknown: list[str], command: str) -> str:
+    """argparse's message, plus the way out when an "option" is really a file name."""
+    message = f"unrecognized arguments: {' '.join(unknown)}"
+    files = [name for name in unknown if name.startswith("-") and os.path.lexists(name)]
+    if files:
+        message += f"; {files[0]} is a file: put '--' before file names ('gates {command} -- {files[0]}')"
+    return message
 
 
 def _dispatch(args: argparse.Namespace) -> int:

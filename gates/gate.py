@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from gates import git
-from gates.files import list_files
+from gates.files import Selection, select_files
 from gates.findings import GateResult
 from gates.policy.base import GateSection
 from gates.policy.loader import LoadedPolicy
@@ -84,7 +84,11 @@ class GateContext:
 
     def source_files(self, suffixes: tuple[str, ...] | None = (".py",)) -> list[str]:
         """The files to scan: the explicit ones, else the policy's source roots; excludes applied."""
-        return list_files(self.root, self.policy.paths, explicit=self.files, suffixes=suffixes)
+        return self.source_selection(suffixes).files
+
+    def source_selection(self, suffixes: tuple[str, ...] | None = (".py",)) -> Selection:
+        """:meth:`source_files` with what exists but was not read, and the directories named."""
+        return select_files(self.root, self.policy.paths, explicit=self.files, suffixes=suffixes)
 
 
 class Gate(ABC):

@@ -24,6 +24,7 @@ from gates.findings import (
 from gates.gate import Gate, GateContext
 from gates.policy.loader import LoadedPolicy
 from gates.records import record
+from gates.regular_files import read_repository_text
 from gates.waivers import apply_waivers, unused_waiver_findings
 
 ProgressCallback = Callable[[str, str, float], None]
@@ -166,7 +167,7 @@ def _line_reader(root: Path) -> Callable[[str], list[str] | None]:
     @lru_cache(maxsize=512)
     def read(path: str) -> list[str] | None:
         try:
-            return (root / path).read_text(encoding="utf-8", errors="replace").splitlines()
+            return read_repository_text(root, path).splitlines()
         except OSError:
             return None
 

@@ -151,7 +151,6 @@ def test_critical_paths_without_python_files_are_an_error_not_a_pass(repo: Repo,
 def test_a_named_file_that_cannot_be_read_is_an_error_naming_it(repo: Repo, run_cli: Any) -> None:
     setup(repo, scope="source")
     code, gate = todo_json(run_cli, "src/missing.py")
-    assert code == 1 and gate["verdict"] == "fail", gate
-    (finding,) = gate["findings"]
-    assert (finding["rule_id"], finding["path"]) == ("todo.unparsable", "src/missing.py")
-    assert "cannot read it" in finding["message"]
+    # A named path that does not exist is a usage error (exit 2), never a finding or a pass.
+    assert code == 2 and gate["verdict"] == "error", gate
+    assert gate["error"] == "src/missing.py: no such file or directory; fix the path"

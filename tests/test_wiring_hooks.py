@@ -182,6 +182,21 @@ def test_policy_hook_ignores_other_yaml(consumer: Path, pre_commit_home: Path) -
 
 
 @pytest.mark.slow
+def test_staged_files_named_like_options_are_scanned(consumer: Path, pre_commit_home: Path) -> None:
+    # Before the entries ended with '--', '--help' printed usage and the hook passed.
+    _use_hooks(consumer, "gates-models", "gates-model-files")
+    _write(consumer, {"--help": "#!/usr/bin/env python\n" + TORCH_LOAD_UNSAFE, "-x.py": TORCH_LOAD_UNSAFE})
+    (consumer / "--help").chmod(0o755)  # pre-commit reads a shebang only on executables
+    _write(consumer, {"-m.bin": PICKLE_CALLING_OS_SYSTEM})
+    result = _pre_commit(consumer, pre_commit_home, "run")
+    output = result.stdout + result.stderr
+    assert result.returncode == 1, output
+    for text in ("--help:6", "-x.py:5", "MS101", "-m.bin", "MF101"):
+        assert text in output, output
+    assert "usage:" not in output and "unrecognized arguments" not in output
+
+
+@pytest.mark.slow
 def test_try_repo_runs_a_hook_from_this_checkout(consumer: Path, tmp_path: Path) -> None:
     # The command the issue names, against the snapshot (try-repo reads committed files;
     # the snapshot holds this checkout's working tree).

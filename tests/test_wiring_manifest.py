@@ -77,11 +77,14 @@ def test_hooks_sit_at_the_stage_their_cost_allows() -> None:
 
 def test_entries_follow_the_cli_contract() -> None:
     entries = {hook_id: hook["entry"] for hook_id, hook in _hooks().items()}
-    assert entries["gates-models"] == "gates models --code-only"
-    assert entries["gates-model-files"] == "gates models --files-only"
-    assert entries["gates-security"] == "gates security --tool bandit --tool semgrep"
+    # Hooks given file names end with '--': a staged file named '--help' or '-x.py' is a path.
+    assert entries["gates-models"] == "gates models --code-only --"
+    assert entries["gates-model-files"] == "gates models --files-only --"
+    assert entries["gates-security"] == "gates security --tool bandit --tool semgrep --"
     assert entries["gates-pip-audit"] == "gates security --tool pip-audit"
-    assert entries["gates-policy"] == "gates policy validate"
+    assert entries["gates-policy"] == "gates policy validate --"
+    for hook in _hooks().values():
+        assert hook["entry"].endswith(" --") == (hook.get("pass_filenames", True) is not False), hook["id"]
     # the hook reads the report the project's own test run wrote; it never runs the tests
     assert entries["gates-coverage"] == "gates coverage --no-run"
 

@@ -133,11 +133,16 @@ def parse_policy_text(text: str, path: Path, *, today: date | None = None) -> Lo
         from gates.policy.yaml_source import load_yaml
 
         loaded = LoadedPolicy(policy=default_policy(), path=path)
-        data = load_yaml(text, loaded)
         try:
+            data = load_yaml(text, loaded)
             loaded.policy = validate(Policy, data)
         except ValidationError as exc:
             raise PolicyError(*[_describe(error, loaded) for error in exc.errors()]) from None
+        except RecursionError:  # the YAML composer and the validator recurse per level
+            raise PolicyError(
+                f"{path}:1:1: nested too deeply to read (RecursionError); no policy needs this "
+                "depth: flatten it"
+            ) from None
         policy_cache.write(loaded.policy, text, _marks_to_json(loaded))
     # Expiry depends on today's date, so it is checked on every load, cached or not.
     _reject_expired_waivers(loaded, today or date.today())

@@ -194,12 +194,13 @@ def _diff_part(
     from gates.checks.coverage.creep import creep_findings
     from gates.checks.coverage.diffcov import diff_coverage, diff_findings
     from gates.checks.coverage.floors import BRANCH_NOT_MEASURED
-    from gates.files import to_relative
+    from gates.files import list_files
 
     paths = ctx.policy.paths
     changed = ctx.changed_lines
     if ctx.files is not None:
-        wanted = {to_relative(ctx.root, f) for f in ctx.files}
+        # A named directory means its files; a named path that does not exist is an error.
+        wanted = set(list_files(ctx.root, paths, explicit=ctx.files, suffixes=None))
         changed = {p: lines for p, lines in changed.items() if p in wanted}
     candidates = [p for p in changed if p in scoped or in_scope(p)]
     findings: list[Finding] = []

@@ -13,13 +13,14 @@ from pathlib import Path
 
 from gates.checks.coverage.data import FileCoverage
 from gates.findings import Finding, Severity
+from gates.regular_files import read_repository_text
 
 GATE_NAME = "coverage"
 
 
 def _read_lines(root: Path, path: str) -> list[str]:
     try:
-        return (root / path).read_text(encoding="utf-8", errors="replace").splitlines()
+        return read_repository_text(root, path).splitlines()
     except OSError:
         return []
 

@@ -18,6 +18,7 @@ from gates.findings import Finding, Severity
 from gates.policy.paths import Paths, is_source, matches_any
 from gates.policy.sections.coverage import CoverageSection
 from gates.records import record
+from gates.regular_files import read_repository_text
 
 GATE_NAME = "coverage"
 
@@ -56,10 +57,10 @@ def _first_lines(root: Path, path: str) -> dict[int, int] | None:
     from coverage.python import PythonParser  # type: ignore[attr-defined]
 
     try:
-        text = (root / path).read_text(encoding="utf-8", errors="replace")
+        text = read_repository_text(root, path)
         parser = PythonParser(text=text, filename=path)
         parser.parse_source()
-    except (OSError, CoverageException, SyntaxError, ValueError):
+    except (OSError, CoverageException, SyntaxError, ValueError, RecursionError):
         return None
     return dict(parser.multiline_map)
 
@@ -90,7 +91,7 @@ def owes_report_entry(root: Path, path: str, section: CoverageSection, paths: Pa
     if matches_any(path, section.omit) or matches_any(path, paths.tests):
         return False
     try:
-        return bool((root / path).read_text(encoding="utf-8", errors="replace").strip())
+        return bool(read_repository_text(root, path).strip())
     except OSError:
         return False  # deleted: nothing to cover
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
+from gates.files import Selection, empty_dirs_message, skipped_note
 from gates.findings import GateResult, Verdict
 from gates.gate import Gate, GateContext
 
@@ -38,11 +39,14 @@ class ModelsGate(Gate):
         files_only = bool(getattr(ctx.args, "files_only", False))
         result = GateResult(name=self.name, verdict=Verdict.PASS)
         ran = False
+        skipped: list[str] = []
         if section.code_rules and not files_only:
             from gates.checks.models.code_scan import analysis_settings, scan_code
 
             settings = analysis_settings(section, ctx.loaded)
-            files = ctx.source_files((".py", ".pyi"))
+            selection = ctx.source_selection((".py", ".pyi"))
+            files = selection.files
+            skipped += selection.skipped
             if not files and ctx.full_scope:
                 # Nothing parsed is not "no unsafe loading": the policy's paths point at no code.
                 return GateResult.failed_closed(
@@ -51,6 +55,8 @@ class ModelsGate(Gate):
                     " Python file to check; fix paths.source, or set model_safety.code_rules: false"
                     " (or pass --files-only)",
                 )
+            if not files and selection.named_dirs:
+                return GateResult.failed_closed(self.name, empty_dirs_message(selection, "Python file"))
             scan = scan_code(ctx.root, files, settings, use_cache=section.cache, prune_cache=ctx.full_scope)
             result.findings.extend(scan.findings)
             result.metrics.update(scan.metrics)
@@ -60,13 +66,19 @@ class ModelsGate(Gate):
             from gates.checks.models.model_files import scan_model_files
 
             candidates = model_file_candidates(ctx)
-            scanned = scan_model_files(ctx.root, candidates, section.model_files)
+            skipped += candidates.skipped
+            if not candidates.files and candidates.named_dirs:
+                return GateResult.failed_closed(self.name, empty_dirs_message(candidates, "file"))
+            scanned = scan_model_files(ctx.root, candidates.files, section.model_files)
             result.findings.extend(scanned.findings)
             result.metrics.update(scanned.metrics)
             ran = True
         if not ran:
             what = "model_files is disabled" if files_only else "code_rules is disabled"
             return GateResult.skipped(self.name, f"nothing to do: model_safety.{what}")
+        note = skipped_note(Selection(skipped=sorted(set(skipped))))
+        if note:
+            result.notes.append(note)
         return result
 
 

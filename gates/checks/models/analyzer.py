@@ -66,6 +66,22 @@ class FileAnalysis:
 
 
 def analyze_file(root: Path, path: str, data: bytes, settings: AnalysisSettings) -> FileAnalysis:
+    try:
+        return _analyze(root, path, data, settings)
+    except RecursionError:
+        # ast.parse and the walkers recurse once per nesting level: a file nested deeper than
+        # the interpreter allows is this file's problem, reported on it; the others are scanned.
+        message = "cannot parse: nested too deeply for the parser (RecursionError); nothing in it was checked"
+        finding = RawFinding("MS000", 1, 1, 1, message, _severity("MS000", settings) or "error")
+        return FileAnalysis([finding], parsed=True)
+
+
+def needs_parse(data: bytes) -> bool:
+    """Whether any rule could fire in ``data``; :func:`analyze_file` parses nothing else."""
+    return bool(candidate_lines(data, active_words(data))) or has_suppression(data)
+
+
+def _analyze(root: Path, path: str, data: bytes, settings: AnalysisSettings) -> FileAnalysis:
     lines = candidate_lines(data, active_words(data))
     if not lines and not has_suppression(data):
         return FileAnalysis()  # no rule can fire: not even parsed
@@ -85,13 +101,6 @@ def analyze_file(root: Path, path: str, data: bytes, settings: AnalysisSettings)
         findings = _apply_suppressions(findings, source, settings)
     findings.sort(key=lambda f: (f.line, f.column, f.rule))
     return FileAnalysis(findings, ctx.probes, parsed=True)
-
-
-def analyze_path(job: tuple[str, str, AnalysisSettings]) -> FileAnalysis:
-    """Worker-process entry point; lives here so workers import no policy or pydantic code."""
-    root, relative, settings = job
-    base = Path(root)
-    return analyze_file(base, relative, (base / relative).read_bytes(), settings)
 
 
 def _parse(source: str | bytes, path: str) -> ast.Module:

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import field
 from pathlib import Path
 
-from gates.checks.models.analyzer import FileAnalysis, analyze_file, analyze_path
+from gates.checks.models.analyzer import FileAnalysis, analyze_file, needs_parse
 from gates.checks.models.cache import ResultCache, content_hash
 from gates.checks.models.calls import AnalysisSettings, TrustedModel
 from gates.checks.models.catalog import RULES
@@ -16,11 +16,11 @@ from gates.findings import SUPPRESSED_INLINE, Finding, Severity
 from gates.policy.loader import LoadedPolicy
 from gates.policy.sections.model_safety import ModelSafetySection
 from gates.records import record
+from gates.regular_files import read_regular_bytes
 
 GATE_NAME = "models"
 # Below this many files to parse, starting worker processes costs more than it saves.
 PARALLEL_FROM = 150
-_CHUNK = 24
 
 
 @record
@@ -61,7 +61,7 @@ def scan_code(
     pending: list[tuple[str, bytes, str]] = []
     for relative in files:
         try:
-            data = (root / relative).read_bytes()
+            data = read_regular_bytes(root / relative)
         except OSError as exc:
             raise GatesError(f"{relative}: cannot read ({exc.strerror}); fix the path or exclude it") from exc
         digest = content_hash(data)
@@ -95,16 +95,23 @@ def _analyze_all(
     root: Path, pending: list[tuple[str, bytes, str]], settings: AnalysisSettings
 ) -> list[FileAnalysis]:
     workers = min(os.cpu_count() or 1, 4)
-    if len(pending) < PARALLEL_FROM or workers < 2:
-        return [analyze_file(root, relative, data, settings) for relative, data, _ in pending]
-    # Imported here: a pre-commit run on a few files never pays for multiprocessing.
-    from concurrent.futures import ProcessPoolExecutor
-    from multiprocessing import get_context
+    results = [FileAnalysis() for _ in pending]  # what analyze_file gives a file no rule can fire in
+    # The cheap word scan runs here, so only files that need parsing are shipped to workers
+    # (about one in ten in a typical tree).
+    chosen = [index for index, (_, data, _) in enumerate(pending) if needs_parse(data)]
+    if len(chosen) < PARALLEL_FROM or workers < 2:
+        for index in chosen:
+            relative, data, _ = pending[index]
+            results[index] = analyze_file(root, relative, data, settings)
+        return results
+    # Not a multiprocessing pool: its spawned children import from the scanned repository
+    # (see workers.py). Not fork either: the runner may have other gates' threads running.
+    from gates.checks.models.workers import analyze_in_workers
 
-    # spawn, not fork: the runner may have other gates' threads running.
-    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
-        jobs = [(str(root), relative, settings) for relative, _, _ in pending]
-        return list(pool.map(analyze_path, jobs, chunksize=_CHUNK))
+    jobs = [(pending[index][0], pending[index][1]) for index in chosen]
+    for index, analysis in zip(chosen, analyze_in_workers(root, jobs, settings, workers), strict=True):
+        results[index] = analysis
+    return results
 
 
 def _findings(path: str, analysis: FileAnalysis) -> list[Finding]:

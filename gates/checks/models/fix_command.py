@@ -34,6 +34,7 @@ def run_fix(args: argparse.Namespace) -> int:
     from gates.fsutil import atomic_write_text
     from gates.git import find_root
     from gates.policy.loader import load_policy
+    from gates.regular_files import read_regular_bytes
 
     root = find_root(Path.cwd())
     loaded = load_policy(args.policy, root)
@@ -44,7 +45,7 @@ def run_fix(args: argparse.Namespace) -> int:
     changed: list[tuple[str, str, str]] = []
     for relative in files:
         try:
-            source = (root / relative).read_bytes().decode("utf-8")
+            source = read_regular_bytes(root / relative).decode("utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             raise GatesError(f"{relative}: cannot read as UTF-8 ({exc}); fix or exclude it") from exc
         try:

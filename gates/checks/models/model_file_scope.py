@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import dataclasses
 
-from gates.files import list_files
+from gates.files import Selection, select_files
 from gates.gate import GateContext
 
 
-def model_file_candidates(ctx: GateContext) -> list[str]:
+def model_file_candidates(ctx: GateContext) -> Selection:
     everywhere = dataclasses.replace(ctx.policy.paths, source=["."])
-    return list_files(ctx.root, everywhere, explicit=ctx.files, suffixes=None)
+    return select_files(ctx.root, everywhere, explicit=ctx.files, suffixes=None)

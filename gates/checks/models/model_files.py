@@ -27,6 +27,7 @@ from gates.checks.models.pickle_reach import reach
 from gates.findings import Finding, Severity
 from gates.policy.sections.model_files import ModelFilesSettings
 from gates.records import record
+from gates.regular_files import open_regular
 
 GATE_NAME = "models"
 DOCS_BASE = "https://github.com/ml-gates/ml-gates/blob/main/docs/rules"
@@ -107,7 +108,7 @@ def scan_model_files(
 def _may_hold_a_model(path: Path) -> bool:
     """The cheap first look at a file's first bytes: scan it, or skip it."""
     try:
-        with open(path, "rb") as handle:
+        with open_regular(path) as handle:
             prefix = handle.read(PREFIX_BYTES)
     except OSError:
         return True  # let the scanner report it as unreadable
@@ -224,7 +225,7 @@ def _sha256(path: Path, max_bytes: int) -> str:
     (hashing gigabytes the scanner refused to read would cost more than the scan)."""
     digest = hashlib.sha256()
     try:
-        with open(path, "rb") as handle:
+        with open_regular(path) as handle:
             size = path.stat().st_size
             if size > max_bytes:
                 digest.update(f"partial:{size}:".encode())

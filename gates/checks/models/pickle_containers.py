@@ -40,6 +40,7 @@ from gates.checks.models.pickle_opcodes import PickleSource, PickleWalk, walk_pi
 from gates.checks.models.pickle_reach import reach
 from gates.checks.models.pickle_zip import ENCRYPTED_FLAG, MemberError, open_member, open_window
 from gates.records import frozen_record
+from gates.regular_files import open_regular
 
 _COMPRESSION_SUFFIXES = frozenset({".gz", ".gzip", ".bz2", ".xz", ".lzma", ".z", ".zz", ".zlib"})
 _MAX_PICKLES_PER_STREAM = 10_000
@@ -572,7 +573,8 @@ def scan_file(path: Path, label: str, limits: ScanLimits) -> FileScan:
     except OSError as exc:
         scanner.unscannable((), f"cannot be read: {exc}")
         return scanner.result
-    source = _Source(label, lambda: open(path, "rb"), size, True)  # noqa: SIM115 (closed by the scanner)
+    # open_regular: a FIFO swapped in after the listing fails here instead of blocking.
+    source = _Source(label, lambda: open_regular(path), size, True)
     scanner.result.kind = scanner.scan(source, (), 0)
     scanner.result.bytes_read = scanner.budget.used
     return scanner.result

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from gates.checks.security.outcome import ToolOutcome
 from gates.errors import GatesError, ToolError
+from gates.files import Selection, empty_dirs_message, skipped_note
 from gates.findings import Finding, GateResult, Severity, Verdict
 from gates.gate import Gate, GateContext
 from gates.policy.sections.security import SecuritySection
@@ -43,7 +44,14 @@ class SecurityGate(Gate):
         if not chosen:
             return GateResult(self.name, Verdict.SKIPPED, notes=notes or ["no security tool enabled"])
         scans_code = bool({"bandit", "semgrep"} & set(chosen))
-        files = _selected_files(ctx) if scans_code else []
+        selection = _selected_files(ctx) if scans_code else Selection()
+        files = selection.files
+        not_read = skipped_note(selection)
+        if not_read:
+            # Never handed to bandit or semgrep: they would read the target outside the repository.
+            notes.append(not_read)
+        if scans_code and not files and selection.named_dirs:
+            return GateResult.failed_closed(self.name, empty_dirs_message(selection, "Python file"))
         if scans_code and not files:
             if ctx.full_scope:
                 # Nothing scanned is not "no findings": the policy's paths point at no code.
@@ -97,13 +105,15 @@ def _choose_tools(
     return chosen, notes
 
 
-def _selected_files(ctx: GateContext) -> list[str]:
+def _selected_files(ctx: GateContext) -> Selection:
     if ctx.files is None and ctx.staged:
         staged = [c.path for c in ctx.changed_files if c.status != "D"]
-        from gates.files import list_files
+        from gates.files import select_files
 
-        return list_files(ctx.root, ctx.policy.paths, explicit=staged, suffixes=(".py",))
-    return [f for f in ctx.source_files((".py",)) if (ctx.root / f).is_file()]
+        selection = select_files(ctx.root, ctx.policy.paths, explicit=staged, suffixes=(".py",))
+        selection.named_dirs = []  # git named these files; the user named no directory
+        return selection
+    return ctx.source_selection((".py",))
 
 
 def _jobs(
@@ -116,8 +126,17 @@ def _jobs(
     if files:
         if "bandit" in chosen:
             jobs["bandit"] = lambda: bandit.run_bandit(ctx.root, section.bandit, files, timeout)
-        if "semgrep" in chosen:
-            jobs["semgrep"] = lambda: semgrep.run_semgrep(ctx.root, section.semgrep, files, timeout)
+        # semgrep skips a named file without a Python extension (a script that is Python by
+        # its shebang, which pre-commit passes); bandit scans it, so it is still checked.
+        with_suffix = [f for f in files if f.endswith((".py", ".pyi")) or "bandit" not in chosen]
+        if "semgrep" in chosen and len(with_suffix) < len(files):
+            scripts = [f for f in files if f not in with_suffix]
+            notes.append(
+                f"semgrep: {len(scripts)} script(s) without a .py name, left to bandit: "
+                f"{', '.join(scripts[:3])}"
+            )
+        if "semgrep" in chosen and with_suffix:
+            jobs["semgrep"] = lambda: semgrep.run_semgrep(ctx.root, section.semgrep, with_suffix, timeout)
     elif {"bandit", "semgrep"} & set(chosen):
         notes.append("bandit/semgrep: no Python files selected")
     if "pip-audit" in chosen:

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from gates.records import frozen_record
+from gates.regular_files import read_regular_bytes
 
 _MARKER = re.compile(r"#\s*(?P<kind>nosec|nosemgrep|nosem)\b(?P<rest>.*)$")
 _REASON = re.compile(r"(?:\s--\s*|#\s*)(?P<reason>\S.*)$")
@@ -51,7 +52,7 @@ def audit(root: Path, files: Iterable[str]) -> list[Suppression]:
     found: list[Suppression] = []
     for path in files:
         try:
-            source = (root / path).read_text(encoding="utf-8", errors="replace")
+            source = read_regular_bytes(root / path).decode("utf-8", errors="replace")
         except OSError:
             continue
         if "nosec" in source or "nosem" in source:

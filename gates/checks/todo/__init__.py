@@ -11,12 +11,13 @@ import argparse
 import dataclasses
 from collections import Counter
 
-from gates.files import list_files
+from gates.files import Selection, empty_dirs_message, select_files, skipped_note
 from gates.findings import Finding, GateResult, Severity, Table, Verdict
 from gates.gate import Gate, GateContext
 from gates.policy.paths import is_critical
 from gates.policy.sections.todo import TodoSection
 from gates.records import frozen_record
+from gates.regular_files import read_regular_bytes
 
 from .scanner import MarkerSpec, TodoItem, UnparsableSource, scan_source
 
@@ -48,18 +49,24 @@ def spec_from(section: TodoSection) -> MarkerSpec:
     )
 
 
-def files_in_scope(ctx: GateContext, section: TodoSection) -> tuple[list[str], str | None]:
-    """The Python files to scan, and a note when the scope had to widen."""
+def files_in_scope(ctx: GateContext, section: TodoSection) -> tuple[Selection, str | None]:
+    """The Python files to scan (and what was not read), and a note when the scope had to widen."""
     paths = ctx.policy.paths
     if section.scope == "critical" and paths.critical:
         critical_roots = dataclasses.replace(paths, source=list(paths.critical))
-        found = list_files(ctx.root, critical_roots, explicit=ctx.files)
+        found = select_files(ctx.root, critical_roots, explicit=ctx.files)
         # Explicit files (pre-commit) skip the source filter; keep only the critical ones.
-        return [p for p in found if is_critical(p, paths)], None
+        critical = [p for p in found.files if is_critical(p, paths)]
+        if found.files and not critical:
+            # Named directories that hold Python files, none critical: as for named files, no error.
+            found.files, found.named_dirs = [], []
+            return found, "none of the named files is in paths.critical (todo.scope: critical)"
+        found.files = critical
+        return found, None
     note = None
     if section.scope == "critical":
         note = "no critical paths in the policy (paths.critical); scanned every source path instead"
-    return ctx.source_files((".py",)), note
+    return ctx.source_selection((".py",)), note
 
 
 def severity_of(located: Located, section: TodoSection) -> Severity:
@@ -97,7 +104,10 @@ class TodoGate(Gate):
 
     def run(self, ctx: GateContext) -> GateResult:
         section: TodoSection = ctx.section
-        files, scope_note = files_in_scope(ctx, section)
+        selection, scope_note = files_in_scope(ctx, section)
+        files = selection.files
+        if not files and selection.named_dirs:
+            return GateResult.failed_closed(self.name, empty_dirs_message(selection, "Python file"))
         if not files and ctx.full_scope:
             # Zero files scanned is not "no TODOs": the policy's paths point at no code.
             where = "paths.critical" if section.scope == "critical" and scope_note is None else "paths.source"
@@ -115,7 +125,7 @@ class TodoGate(Gate):
             if changed is not None and path not in changed:
                 continue
             try:
-                text = (ctx.root / path).read_text(encoding="utf-8")
+                text = read_regular_bytes(ctx.root / path).decode("utf-8")
                 items = scan_source(text, spec)
             except UnicodeDecodeError as exc:
                 findings.append(self._unparsable(path, 1, f"not UTF-8 ({exc.reason})"))
@@ -140,7 +150,11 @@ class TodoGate(Gate):
                     line=entry.item.line,
                 )
             )
-        return self._result(files, located, findings, section, new_only, scope_note)
+        result = self._result(files, located, findings, section, new_only, scope_note)
+        not_read = skipped_note(selection)
+        if not_read:
+            result.notes.append(not_read)
+        return result
 
     def _unparsable(self, path: str, line: int, message: str) -> Finding:
         return Finding(

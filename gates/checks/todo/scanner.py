@@ -169,6 +169,8 @@ def _parse(text: str) -> ast.Module:
         raise UnparsableSource(exc.lineno or 1, exc.msg) from None
     except ValueError as exc:  # null bytes
         raise UnparsableSource(1, str(exc)) from None
+    except RecursionError:  # the parser recurses per nesting level; this file's problem only
+        raise UnparsableSource(1, "nested too deeply for the parser (RecursionError)") from None
 
 
 def _name_of(node: ast.expr) -> str:

@@ -1,0 +1,80 @@
+"""Reading scanned files: regular files inside the repository, never anything else.
+
+A FIFO opened for reading blocks until a writer appears, so a plain ``open()`` of a
+planted FIFO hangs a gate forever. Files are opened with ``O_NONBLOCK`` (which makes the
+open itself return at once for a FIFO) and the *open descriptor* is checked with
+``fstat``: a check on the path before opening could be raced by swapping the file.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import stat
+from pathlib import Path
+from typing import BinaryIO
+
+_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
+_FLAGS = os.O_RDONLY | _NONBLOCK | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOCTTY", 0)
+
+
+class NotRegularFile(OSError):
+    """Raised for a FIFO, socket or device: only regular files are read."""
+
+    def __init__(self, path: str | os.PathLike[str], kind: str) -> None:
+        super().__init__(errno.EINVAL, f"not a regular file ({kind})", os.fspath(path))
+
+
+def file_kind(mode: int) -> str:
+    """What a non-regular file is, in words, for messages."""
+    if stat.S_ISFIFO(mode):
+        return "a FIFO"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISDIR(mode):
+        return "a directory"
+    if stat.S_ISLNK(mode):
+        return "a symlink"
+    return "not a regular file"
+
+
+def open_regular(path: str | os.PathLike[str]) -> BinaryIO:
+    """Open ``path`` for binary reading if it is a regular file; else raise NotRegularFile."""
+    fd = os.open(path, _FLAGS)
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            raise NotRegularFile(path, file_kind(mode))
+        if _NONBLOCK:
+            import fcntl
+
+            # Regular files ignore O_NONBLOCK today; clear it so reads stay plain blocking reads.
+            fcntl.fcntl(fd, fcntl.F_SETFL, fcntl.fcntl(fd, fcntl.F_GETFL) & ~_NONBLOCK)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def read_regular_bytes(path: str | os.PathLike[str]) -> bytes:
+    with open_regular(path) as handle:
+        return handle.read()
+
+
+def inside(root: Path, path: Path) -> bool:
+    """Whether ``path``, with every symlink resolved, is ``root`` or lies under it."""
+    real_root = os.path.realpath(root)
+    real = os.path.realpath(path)
+    return real == real_root or real.startswith(real_root.rstrip(os.sep) + os.sep)
+
+
+def read_repository_text(root: Path, relative: str) -> str:
+    """A repository file's text (undecodable bytes replaced) for readers handed paths by git
+    or a tool rather than by :mod:`gates.files`; OSError when it is outside the root or not
+    a regular file, so a committed symlink to ``/etc/...`` or to a FIFO is never followed."""
+    path = root / relative
+    if not inside(root, path):
+        raise OSError(errno.EXDEV, "a symlink to a path outside the repository", str(path))
+    return read_regular_bytes(path).decode("utf-8", errors="replace")
