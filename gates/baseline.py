@@ -79,7 +79,8 @@ def parse_baseline(text: str, where: str) -> list[BaselineEntry]:
         ) from None
     except RecursionError:  # json recurses per nesting level; a baseline is two levels deep
         raise GatesError(
-            f"{where}:1:1: unreadable baseline (nested too deeply); regenerate it with 'gates baseline update'"
+            f"{where}:1:1: unreadable baseline (nested too deeply); "
+            "regenerate it with 'gates baseline update'"
         ) from None
 
 
