@@ -28,7 +28,7 @@ from gates.records import record
 
 from . import statuses as st
 from .changed import full_run_trigger, select_changed
-from .config import RunSettings, merged_settings, parse_version, read_user_settings, write_run_config
+from .config import RunSettings, as_list, merged_settings, parse_version, read_user_settings, write_run_config
 from .doctor import DoctorReport, diagnose
 from .locate import mutated_line
 from .process import (
@@ -105,7 +105,7 @@ def run_mutation(ctx: GateContext, section: MutationSection, request: RunRequest
     version = installed_mutmut_version() or "0"
     notes: list[str] = []
     selection = _changed_selection(ctx, section, scope, notes) if request.changed else None
-    work = _make_work_copy(ctx.root, also_copy)
+    work = _make_work_copy(ctx.root, scope, [*also_copy, *doctor.also_copy])
     try:
         user, _ = read_user_settings(work)
         # In changed-code mode only the changed files need mutants at all.
@@ -171,20 +171,26 @@ def run_mutation(ctx: GateContext, section: MutationSection, request: RunRequest
             shutil.rmtree(work, ignore_errors=True)
 
 
-def _make_work_copy(root: Path, also_copy: list[str]) -> Path:
-    from .workspace import make_work_copy
+def _make_work_copy(root: Path, scope: Scope, also_copy: list[str]) -> Path:
+    from .workspace import MUTMUT_ALSO_COPIES, copy_files, ignored_files, make_work_copy
 
+    user, _ = read_user_settings(root)
+    # mutmut copies its source paths and also_copy entries from disk, git-ignored files
+    # included (a generated _version.py, data the tests read): the copy must hold them too.
+    entries = [
+        *scope.source_paths,
+        *MUTMUT_ALSO_COPIES,
+        *also_copy,
+        *as_list(user.get("also_copy")),
+        *(p.name for p in root.glob("test*.py")),
+    ]
+    extra = ignored_files(root, entries)
     work = make_work_copy(root)
-    # Files the policy names may be git-ignored (data, fixtures): copy them explicitly.
-    for entry in also_copy:
-        source, target = root / entry, work / entry
-        if target.exists() or not source.exists():
-            continue
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if source.is_dir():
-            shutil.copytree(source, target, dirs_exist_ok=True)
-        else:
-            shutil.copy2(source, target)
+    try:
+        copy_files(root, work, extra)
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
     return work
 
 

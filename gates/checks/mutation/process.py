@@ -8,6 +8,7 @@ its tail matters, to explain a failed setup step.
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -21,6 +22,10 @@ from gates.records import record
 INSTALL_HINT = "install it with: pip install 'ml-gates[mutation]' (mutmut 3.x, in the same environment)"
 CHILD_SCRIPT = Path(__file__).with_name("mutmut_child.py")
 LOG_NAME = "gates-mutmut.log"
+# pytest colours its output when PY_COLORS=1 or FORCE_COLOR is set (common in CI) whatever
+# NO_COLOR says; escapes must never reach a message.
+_ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]")
+_LINE_LIMIT = 300
 # How mutmut runs: the console script's entry point, without the cwd on sys.path.
 _RUN_MUTMUT = (
     "import os, sys; sys.path[:] = [p for p in sys.path if p not in ('', '.', os.getcwd())]; "
@@ -44,22 +49,35 @@ class ProcessOutcome:
 
     def tail(self, lines: int = 12) -> str:
         kept = [line for line in self.output.splitlines() if line.strip() and "\r" not in line][-lines:]
-        return "\n".join(kept)
+        # One line can be a list of thousands of test ids: keep each line short.
+        return "\n".join(
+            line if len(line) <= _LINE_LIMIT else f"{line[:_LINE_LIMIT]}... ({len(line)} characters)"
+            for line in kept
+        )
 
 
 def run_in_work(
-    argv: list[str], work: Path, *, timeout: float, stdin: str | None = None, log_name: str = LOG_NAME
+    argv: list[str],
+    work: Path,
+    *,
+    timeout: float,
+    stdin: str | None = None,
+    log_name: str = LOG_NAME,
+    cwd: Path | None = None,
+    extra_env: dict[str, str] | None = None,
 ) -> ProcessOutcome:
-    """Run ``argv`` in ``work`` as its own process group; on timeout kill the whole group."""
+    """Run ``argv`` in ``work`` (or ``cwd``) as its own process group; on timeout kill the whole group."""
     log_path = work / log_name
-    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "NO_COLOR": "1"}
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "NO_COLOR": "1", "PY_COLORS": "0"}
     env.pop("MUTANT_UNDER_TEST", None)
+    env.pop("FORCE_COLOR", None)
+    env.update(extra_env or {})
     started = time.monotonic()
     with open(log_path, "w", encoding="utf-8", errors="replace") as log:
         try:
             proc = subprocess.Popen(
                 argv,
-                cwd=work,
+                cwd=cwd or work,
                 stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
                 stdout=log,
                 stderr=subprocess.STDOUT,
@@ -78,7 +96,7 @@ def run_in_work(
         except BaseException:
             _kill_group(proc)
             raise
-    output = log_path.read_text(encoding="utf-8", errors="replace")
+    output = _ANSI.sub("", log_path.read_text(encoding="utf-8", errors="replace"))
     return ProcessOutcome(proc.returncode, output, timed_out, time.monotonic() - started)
 
 
