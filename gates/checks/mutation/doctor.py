@@ -227,7 +227,9 @@ def check_gitignore(root: Path) -> Diagnosis | None:
     return None
 
 
-def check_ignored_files(root: Path, source_paths: list[str], also_copy: list[str], *, fixing: bool) -> Diagnosis | None:
+def check_ignored_files(
+    root: Path, source_paths: list[str], also_copy: list[str], *, fixing: bool
+) -> Diagnosis | None:
     """Git-ignored files mutmut copies (a generated ``_version.py``): the work copy needs them."""
     from .workspace import MUTMUT_ALSO_COPIES, ignored_files
 
@@ -237,7 +239,9 @@ def check_ignored_files(root: Path, source_paths: list[str], also_copy: list[str
     shown = ", ".join(found[:3]) + (f" and {len(found) - 3} more" if len(found) > 3 else "")
     what = f"{len(found)} git-ignored file(s) in what mutmut copies ({shown})"
     if fixing:
-        return Diagnosis(FIXED, "ignored-files", f"{what}; the gate copies them into its work copy, as mutmut does")
+        return Diagnosis(
+            FIXED, "ignored-files", f"{what}; the gate copies them into its work copy, as mutmut does"
+        )
     return Diagnosis(
         NOTE,
         "ignored-files",

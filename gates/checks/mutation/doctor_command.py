@@ -80,9 +80,7 @@ def _emit(args: argparse.Namespace, text: str, report: Report, out: TextIO) -> N
 
     outputs = getattr(args, "outputs", None) or [["text", None]]
     for fmt, destination in outputs:
-        rendered = (
-            text if fmt == "text" else render(str(fmt), report, RenderOptions(env=dict(os.environ)))
-        )
+        rendered = text if fmt == "text" else render(str(fmt), report, RenderOptions(env=dict(os.environ)))
         if destination is None:
             out.write(rendered)
         else:

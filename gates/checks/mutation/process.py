@@ -168,6 +168,9 @@ def explain_failure(outcome: ProcessOutcome) -> str:
             f"a module is missing in mutmut's copy of the project (ModuleNotFoundError: {missing!r}); "
             f"add the file or directory that provides it to mutation.also_copy, or fix the import"
         )
+    rejected = _rejected_test_ids(output)
+    if rejected:
+        return rejected
     crash = _crash_inside_mutmut(output)
     if crash:
         return (
@@ -179,6 +182,41 @@ def explain_failure(outcome: ProcessOutcome) -> str:
         if marker in output:
             return f"{advice}. mutmut said:\n{outcome.tail()}"
     return f"mutmut exited with code {outcome.returncode}. Its output ended with:\n{outcome.tail()}"
+
+
+def _rejected_test_ids(output: str) -> str | None:
+    """mutmut's "Failed to run pytest with args: [...]" names every test id it passed (on a
+    large project, kilobytes of them): say which kind of ids pytest could not find, and show a few."""
+    import ast
+
+    marker = "Failed to run pytest with args: "
+    line = next((x for x in output.splitlines() if marker in x), None)
+    if line is None:
+        return None
+    listed = line.split(marker, 1)[1]
+    try:
+        args = ast.literal_eval(listed[: listed.rindex("]") + 1])
+    except (ValueError, SyntaxError):
+        return None
+    ids = [a for a in args if isinstance(a, str) and "::" in a]
+    if not ids:
+        return None
+    shown = ", ".join(ids[:3]) + (f" and {len(ids) - 3} more" if len(ids) > 3 else "")
+    escaped = [i for i in ids if re.search(r"\\(x[0-9a-f]{2}|u[0-9a-f]{4}|U[0-9a-f]{8})", i)]
+    if escaped:
+        cause = (
+            f"{len(escaped)} of them hold non-ASCII text that pytest escaped ({escaped[0]}) and then "
+            "cannot find (mutmut #556); the gate runs pytest with "
+            "disable_test_id_escaping_and_forfeit_all_rights_to_community_support, so a stale "
+            "mutmut-stats.json from an older run is the likely source: delete it from "
+            "mutation.results_dir and run the full gate once"
+        )
+    else:
+        cause = (
+            "these tests no longer exist as recorded (renamed or removed since mutmut-stats.json was "
+            "written); run the full gate once to refresh mutmut-stats.json in mutation.results_dir"
+        )
+    return f"pytest could not find or run {len(ids)} test id(s) mutmut passed to it ({shown}): {cause}"
 
 
 def _missing_module(output: str) -> str | None:

@@ -21,7 +21,16 @@ from gates.policy.paths import Paths
 NOT_COPIED = [".git/", "mutants/", ".gates/", ".venv/", "venv/", "**/__pycache__/", ".tox/", ".nox/"]
 _SKIPPED_DIRS = {".git", "mutants", ".gates", ".venv", "venv", "__pycache__", ".tox", ".nox"}
 # What mutmut copies into mutants/ besides the source paths (its also_copy defaults).
-MUTMUT_ALSO_COPIES = ("tests", "test", "setup.cfg", "pyproject.toml", "uv.lock", "poetry.lock", "Pipfile.lock", "pdm.lock")
+MUTMUT_ALSO_COPIES = (
+    "tests",
+    "test",
+    "setup.cfg",
+    "pyproject.toml",
+    "uv.lock",
+    "poetry.lock",
+    "Pipfile.lock",
+    "pdm.lock",
+)
 
 
 def project_files(root: Path) -> list[str]:
