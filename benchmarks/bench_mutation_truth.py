@@ -91,6 +91,28 @@ def gate(
     return result, statuses, elapsed
 
 
+def check_plain_kills(project: Path, tests: str, children: int, size: int) -> str:
+    """The gate's kill check (fresh-process re-runs of a sample) on plain mutmut's own results."""
+    from gates.checks.mutation.results import read_meta_files
+    from gates.checks.mutation.verify import check_kills
+
+    check = check_kills(
+        project,
+        read_meta_files(project / "mutants"),
+        size=size,
+        test_selection=[tests],
+        pytest_args=[],
+        workers=children,
+        time_left=lambda: 600.0,
+        seed=1,
+    )
+    return (
+        f"{len(check.sampled)} sampled of {check.killed} kills (seed 1): {len(check.reproduced)} reproduced, "
+        f"{len(check.survived)} passed their tests, {len(check.not_run)} whose tests did not run"
+        + (f" (e.g. {next(iter(check.not_run.values()))})" if check.not_run else "")
+    )
+
+
 def hand_check(project: Path, names: list[str], tests: str, children: int) -> dict[str, str]:
     mutants = project / "mutants"
     env = {**os.environ, "PYTHONPATH": str(mutants / "src"), "PY_COLORS": "0"}
@@ -125,6 +147,10 @@ def main() -> int:
         project, mutmut_s = plain_mutmut(args.checkout, scratch, args.file, args.tests, args.max_children)
         theirs = mutmut_statuses(project)
         print(f"plain mutmut run ({mutmut_s:.0f}s): {len(theirs)} mutants, {dict(Counter(theirs.values()))}")
+        print(
+            "the gate's kill check on plain mutmut's results: "
+            + check_plain_kills(project, args.tests, args.max_children, 30)
+        )
         result, ours, gate_s = gate(args.checkout, scratch, args.file, args.tests, args.max_children)
         metrics = result["metrics"]
         print(f"gates mutation ({gate_s:.0f}s): verdict {result['verdict']}, metrics {metrics}")

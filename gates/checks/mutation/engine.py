@@ -46,8 +46,9 @@ from .shards import shard_of
 STATS_FILE = "mutmut-stats.json"
 DIFF_MARKER = "@@GATES-DIFFS@@"
 # pytest escapes non-ASCII text in test ids (ids=str on "é" gives test[\xe9]); mutmut stores
-# those ids and passes them back, pytest then finds no such test, and mutmut records the failed
-# run as a kill (mutmut #556). With this ini option pytest keeps the ids as written.
+# those ids and passes them back to pytest in the same process, where they are escaped again
+# and not found, and records the failed run as a kill (mutmut #556). With this ini option
+# pytest keeps the ids as written.
 NO_ID_ESCAPING = ["-o", "disable_test_id_escaping_and_forfeit_all_rights_to_community_support=true"]
 
 
@@ -298,7 +299,8 @@ def _note_non_ascii_ids(work: Path, notes: list[str]) -> None:
         notes.append(
             f"{len(ids)} test id(s) hold non-ASCII text (e.g. {ids[0]}): pytest ran with "
             "disable_test_id_escaping_and_forfeit_all_rights_to_community_support so mutmut finds "
-            "them by id (escaped ids are not found, and mutmut counts that as a kill: mutmut #556)"
+            "them by id (re-run in mutmut's process, escaped ids are not found and the failed run "
+            "counts as a kill: mutmut #556)"
         )
 
 
