@@ -170,13 +170,13 @@ def read_results(path: Path) -> RunResults:
             raise ToolError(f"{file}: results format {data.get('format')!r} is not {RESULTS_FORMAT}")
         shard = data["shard"]
         return RunResults(
-            mutmut_version=str(data["mutmut_version"]),
-            mode=str(data["mode"]),
-            universe=str(data["universe"]),
+            mutmut_version=_text(data["mutmut_version"], f"{file}: mutmut_version"),
+            mode=_text(data["mode"], f"{file}: mode"),
+            universe=_text(data["universe"], f"{file}: universe"),
             universe_size=_whole(data["universe_size"], f"{file}: universe_size"),
             shard=(_whole(shard[0], f"{file}: shard"), _whole(shard[1], f"{file}: shard")) if shard else None,
             mutants=[_mutant_from_json(m, str(file)) for m in data["mutants"]],
-            notes=[str(n) for n in data.get("notes", [])],
+            notes=[_text(n, f"{file}: notes") for n in data.get("notes", [])],
         )
     except (KeyError, TypeError, ValueError, IndexError, AttributeError) as exc:
         raise ToolError(f"{file} is not a mutation results file ({type(exc).__name__}: {exc})") from None
