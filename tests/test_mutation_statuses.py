@@ -63,6 +63,7 @@ def test_a_bool_is_not_an_exit_code(tmp_path: Path) -> None:
     meta.write_text('{"exit_code_by_key": {"pkg.mod.x_f__mutmut_1": 1, "pkg.mod.x_f__mutmut_2": null}}')
     assert [m.exit_code for m in read_meta_files(tmp_path)] == [1, None]
     assert exit_code_of(0, "here") == 0
+    assert st.status_of(True) == st.SUSPICIOUS
 
 
 DEFAULT = st.ScoreRule(frozenset({st.KILLED, st.TIMEOUT}), frozenset({st.SKIPPED, st.TYPE_CHECKED}))

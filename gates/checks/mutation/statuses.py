@@ -83,6 +83,8 @@ def status_of(exit_code: int | None) -> str:
     """The status of one mutant; unknown exit codes are suspicious, as in mutmut."""
     if exit_code is None:
         return NOT_CHECKED
+    if type(exit_code) is not int:  # True == 1 would be "killed"; readers refuse it, this never trusts it
+        return SUSPICIOUS
     return _STATUS_BY_EXIT_CODE.get(exit_code, SUSPICIOUS)
 
 
