@@ -96,3 +96,16 @@ def test_worst_functions_first() -> None:
         t for t in evaluate(_results(mutants), MutationSection(), PATHS).tables if "Worst" in t.title
     )
     assert [row[0] for row in table.rows] == ["worst()", "bad()", "good()"]
+
+
+def test_mutants_whose_tests_never_ran_make_the_run_an_error_not_kills() -> None:
+    from gates.checks.mutation.scoring import tests_not_run_message
+
+    names = [f"m.x_f__mutmut_{i}" for i in range(1, 41)]
+    mutants = [Mutant(n, "src/core/a.py", "x_f", 255 if i < 30 else 1) for i, n in enumerate(names)]
+    evaluation = evaluate(_results(mutants), MutationSection(), PATHS)
+    assert evaluation.error is not None
+    assert evaluation.error == tests_not_run_message(mutants)
+    assert "30 mutant(s) were not judged because their tests never ran" in evaluation.error
+    assert "and 27 more" in evaluation.error and len(evaluation.error) < 700
+    assert evaluation.metrics["killed"] == 10 and evaluation.metrics["test_error"] == 30

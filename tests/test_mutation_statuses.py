@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from gates.checks.mutation import statuses as st
@@ -10,7 +12,8 @@ from gates.checks.mutation import statuses as st
     [
         (0, st.SURVIVED),
         (1, st.KILLED),
-        (3, st.KILLED),
+        (3, st.TEST_ERROR),
+        (4, st.TEST_ERROR),
         (2, st.INTERRUPTED),
         (5, st.NO_TESTS),
         (33, st.NO_TESTS),
@@ -20,7 +23,7 @@ from gates.checks.mutation import statuses as st
         (24, st.TIMEOUT),
         (-24, st.TIMEOUT),
         (152, st.TIMEOUT),
-        (255, st.TIMEOUT),
+        (255, st.TEST_ERROR),
         (37, st.TYPE_CHECKED),
         (-11, st.SEGFAULT),
         (-9, st.SEGFAULT),
@@ -33,12 +36,34 @@ def test_every_exit_code_has_a_status(code: int | None, status: str) -> None:
     assert st.status_of(code) == status
 
 
-def test_mapping_matches_mutmuts_own_table() -> None:
+def test_mapping_matches_mutmuts_own_table_except_where_the_tests_never_ran() -> None:
     from mutmut.stats import status_by_exit_code
 
+    # mutmut calls pytest's internal error (3) a kill and a raising test runner (255) a timeout.
+    differ = {3: ("killed", "tests did not run"), 255: ("timeout", "tests did not run")}
     for code, label in status_by_exit_code.items():
+        if code in differ:
+            assert (label, st.LABELS[st.status_of(code)]) == differ[code]
+            continue
         expected = {"check was interrupted by user": "interrupted"}.get(label, label)
         assert st.LABELS[st.status_of(code)] == expected
+
+
+def test_a_bool_is_not_an_exit_code(tmp_path: Path) -> None:
+    """JSON true is Python True, an int equal to 1: read loosely it is a kill (issue #13, 8)."""
+    from gates.checks.mutation.results import exit_code_of, read_meta_files
+    from gates.errors import ToolError
+
+    meta = tmp_path / "pkg" / "mod.py.meta"
+    meta.parent.mkdir()
+    for bad in ("true", "false", "1.0", '"1"'):
+        meta.write_text('{"exit_code_by_key": {"pkg.mod.x_f__mutmut_1": ' + bad + "}}")
+        with pytest.raises(ToolError, match="is not an integer"):
+            read_meta_files(tmp_path)
+    meta.write_text('{"exit_code_by_key": {"pkg.mod.x_f__mutmut_1": 1, "pkg.mod.x_f__mutmut_2": null}}')
+    assert [m.exit_code for m in read_meta_files(tmp_path)] == [1, None]
+    assert exit_code_of(0, "here") == 0
+    assert st.status_of(True) == st.SUSPICIOUS
 
 
 DEFAULT = st.ScoreRule(frozenset({st.KILLED, st.TIMEOUT}), frozenset({st.SKIPPED, st.TYPE_CHECKED}))

@@ -21,3 +21,24 @@ def test_the_work_copy_holds_what_git_sees_and_nothing_of_ours(repo) -> None:  #
     finally:
         remove_work_copy(work)
     assert not work.exists()
+
+
+def test_ignored_files_under_what_mutmut_copies_are_found_but_never_through_outside_links(  # type: ignore[no-untyped-def]
+    repo, tmp_path
+) -> None:
+    from gates.checks.mutation.workspace import ignored_files
+
+    repo.write(".gitignore", "_version.py\ndata/\nbuild/\n")
+    repo.write("src/pkg/__init__.py", "")
+    repo.write("tests/test_a.py", "def test_a():\n    pass\n")
+    repo.commit()
+    repo.write("src/pkg/_version.py", "v = 1\n")
+    repo.write("tests/data/case.json", "{}\n")
+    repo.write("build/lib/pkg/__init__.py", "")  # ignored, but not something mutmut copies
+    repo.write("src/pkg/__pycache__/x.pyc", "")
+    outside = tmp_path / "secret.txt"
+    outside.write_text("secret\n")
+    (repo.root / "src/pkg/_link.py").symlink_to(outside)
+    (repo.root / ".gitignore").write_text("_version.py\ndata/\nbuild/\n_link.py\n")
+    found = ignored_files(repo.root, ["src", "tests", "test", "pyproject.toml"])
+    assert found == ["src/pkg/_version.py", "tests/data/case.json"]

@@ -96,6 +96,8 @@ def _run(ctx: GateContext, section: MutationSection) -> GateResult:
         "mode": results.mode,
         "results": str(request.results_dir / "mutation-results.json"),
     }
+    if output.kill_check is not None:
+        details["kill_check"] = output.kill_check
     if request.shard:
         index, count = request.shard
         # A shard judges a slice: floors and survivors are the merge job's to report. An

@@ -90,7 +90,7 @@ def _from_setup_cfg(raw: Mapping[str, str]) -> dict[str, Any]:
     return settings
 
 
-def _as_list(value: Any) -> list[str]:
+def as_list(value: Any) -> list[str]:
     if value is None:
         return []
     if isinstance(value, str):
@@ -104,9 +104,9 @@ def merged_settings(user: Mapping[str, Any], run: RunSettings, version: Version)
     source_key = "source_paths" if version >= SOURCE_PATHS_RENAMED_IN else "paths_to_mutate"
     merged[source_key] = list(run.source_paths)
     merged["pytest_add_cli_args_test_selection"] = list(run.test_selection)
-    merged["do_not_mutate"] = _dedupe(_as_list(user.get("do_not_mutate")) + run.do_not_mutate)
-    merged["pytest_add_cli_args"] = _dedupe(_as_list(user.get("pytest_add_cli_args")) + run.pytest_args)
-    merged["also_copy"] = _dedupe(_as_list(user.get("also_copy")) + run.also_copy)
+    merged["do_not_mutate"] = _dedupe(as_list(user.get("do_not_mutate")) + run.do_not_mutate)
+    merged["pytest_add_cli_args"] = _dedupe(as_list(user.get("pytest_add_cli_args")) + run.pytest_args)
+    merged["also_copy"] = _dedupe(as_list(user.get("also_copy")) + run.also_copy)
     return merged
 
 

@@ -32,6 +32,7 @@ PYTEST9_NEEDS = (3, 8)
 ERROR = "error"
 WARNING = "warning"
 FIXED = "fixed"
+NOTE = "note"
 # mutmut copies these into mutants/ on its own.
 MUTMUT_COPIES = ("tests", "test", "setup.cfg", "pyproject.toml")
 PYTEST_CONFIGS = ("pytest.ini", ".pytest.ini", "tox.ini", "conftest.py")
@@ -226,6 +227,29 @@ def check_gitignore(root: Path) -> Diagnosis | None:
     return None
 
 
+def check_ignored_files(
+    root: Path, source_paths: list[str], also_copy: list[str], *, fixing: bool
+) -> Diagnosis | None:
+    """Git-ignored files mutmut copies (a generated ``_version.py``): the work copy needs them."""
+    from .workspace import MUTMUT_ALSO_COPIES, ignored_files
+
+    found = ignored_files(root, [*source_paths, *MUTMUT_ALSO_COPIES, *also_copy])
+    if not found:
+        return None
+    shown = ", ".join(found[:3]) + (f" and {len(found) - 3} more" if len(found) > 3 else "")
+    what = f"{len(found)} git-ignored file(s) in what mutmut copies ({shown})"
+    if fixing:
+        return Diagnosis(
+            FIXED, "ignored-files", f"{what}; the gate copies them into its work copy, as mutmut does"
+        )
+    return Diagnosis(
+        NOTE,
+        "ignored-files",
+        f"{what}: the gate copies them into its work copy, as mutmut does; generate them "
+        "(e.g. install the package) before the gate runs in CI",
+    )
+
+
 def diagnose(
     root: Path,
     *,
@@ -268,7 +292,8 @@ def diagnose(
                     "in [tool.mutmut] or mutation.also_copy",
                 )
             )
-    for found in (check_pythonpath(root), check_gitignore(root)):
+    ignored = check_ignored_files(root, source_paths, also_copy, fixing=fixing)
+    for found in (check_pythonpath(root), check_gitignore(root), ignored):
         if found:
             report.diagnoses.append(found)
     return report

@@ -28,7 +28,7 @@ from gates.records import record
 
 from . import statuses as st
 from .changed import full_run_trigger, select_changed
-from .config import RunSettings, merged_settings, parse_version, read_user_settings, write_run_config
+from .config import RunSettings, as_list, merged_settings, parse_version, read_user_settings, write_run_config
 from .doctor import DoctorReport, diagnose
 from .locate import mutated_line
 from .process import (
@@ -45,6 +45,11 @@ from .shards import shard_of
 
 STATS_FILE = "mutmut-stats.json"
 DIFF_MARKER = "@@GATES-DIFFS@@"
+# pytest escapes non-ASCII text in test ids (ids=str on "é" gives test[\xe9]); mutmut stores
+# those ids and passes them back to pytest in the same process, where they are escaped again
+# and not found, and records the failed run as a kill (mutmut #556). With this ini option
+# pytest keeps the ids as written.
+NO_ID_ESCAPING = ["-o", "disable_test_id_escaping_and_forfeit_all_rights_to_community_support=true"]
 
 
 class NothingToMutate(Exception):
@@ -65,6 +70,7 @@ class RunOutput:
     doctor: DoctorReport
     notes: list[str] = field(default_factory=list)
     work_dir: Path | None = None
+    kill_check: dict[str, object] | None = None
 
 
 class Budget:
@@ -105,7 +111,7 @@ def run_mutation(ctx: GateContext, section: MutationSection, request: RunRequest
     version = installed_mutmut_version() or "0"
     notes: list[str] = []
     selection = _changed_selection(ctx, section, scope, notes) if request.changed else None
-    work = _make_work_copy(ctx.root, also_copy)
+    work = _make_work_copy(ctx.root, scope, [*also_copy, *doctor.also_copy])
     try:
         user, _ = read_user_settings(work)
         # In changed-code mode only the changed files need mutants at all.
@@ -114,7 +120,11 @@ def run_mutation(ctx: GateContext, section: MutationSection, request: RunRequest
             source_paths=scope.source_paths,
             do_not_mutate=[*scope.do_not_mutate, *(escape_glob(f) for f in unchanged)],
             test_selection=scope.test_selection,
-            pytest_args=[*section.pytest_args, *(["--no-cov"] if doctor.needs_no_cov else [])],
+            pytest_args=[
+                *section.pytest_args,
+                *(["--no-cov"] if doctor.needs_no_cov else []),
+                *NO_ID_ESCAPING,
+            ],
             also_copy=[*also_copy, *doctor.also_copy],
         )
         settings = merged_settings(user, run, parse_version(version))
@@ -137,6 +147,7 @@ def run_mutation(ctx: GateContext, section: MutationSection, request: RunRequest
             mode = "changed-fallback"
         by_name = {m.name: m for m in universe}
         mutants: list[Mutant] = []
+        kill_check: dict[str, object] | None = None
         if to_run:
             scoped = _scoped_tests(work, request.results_dir, universe, ctx, notes) if selection else None
             if scoped:
@@ -152,6 +163,8 @@ def run_mutation(ctx: GateContext, section: MutationSection, request: RunRequest
                 write_run_config(work, settings)
                 outcome = run_in_work(mutmut_run_argv(to_run, max_children), work, timeout=budget.left())
             mutants = _judged(work, to_run, by_name, outcome, budget)
+            _note_non_ascii_ids(work, notes)
+            kill_check = _check_kills(work, mutants, section, settings, max_children, budget, notes)
             _attach_diffs(ctx.root, work, mutants, budget)
             if mode == "full":
                 _save_stats(work, request.results_dir)
@@ -165,26 +178,32 @@ def run_mutation(ctx: GateContext, section: MutationSection, request: RunRequest
             notes=notes,
         )
         results.write(request.results_dir)
-        return RunOutput(results, doctor, notes, work if request.keep_work_dir else None)
+        return RunOutput(results, doctor, notes, work if request.keep_work_dir else None, kill_check)
     finally:
         if not request.keep_work_dir:
             shutil.rmtree(work, ignore_errors=True)
 
 
-def _make_work_copy(root: Path, also_copy: list[str]) -> Path:
-    from .workspace import make_work_copy
+def _make_work_copy(root: Path, scope: Scope, also_copy: list[str]) -> Path:
+    from .workspace import MUTMUT_ALSO_COPIES, copy_files, ignored_files, make_work_copy
 
+    user, _ = read_user_settings(root)
+    # mutmut copies its source paths and also_copy entries from disk, git-ignored files
+    # included (a generated _version.py, data the tests read): the copy must hold them too.
+    entries = [
+        *scope.source_paths,
+        *MUTMUT_ALSO_COPIES,
+        *also_copy,
+        *as_list(user.get("also_copy")),
+        *(p.name for p in root.glob("test*.py")),
+    ]
+    extra = ignored_files(root, entries)
     work = make_work_copy(root)
-    # Files the policy names may be git-ignored (data, fixtures): copy them explicitly.
-    for entry in also_copy:
-        source, target = root / entry, work / entry
-        if target.exists() or not source.exists():
-            continue
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if source.is_dir():
-            shutil.copytree(source, target, dirs_exist_ok=True)
-        else:
-            shutil.copy2(source, target)
+    try:
+        copy_files(root, work, extra)
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
     return work
 
 
@@ -270,6 +289,77 @@ def _judged(
     if outcome.returncode != 0:
         raise ToolError(explain_failure(outcome))
     return mutants
+
+
+def _note_non_ascii_ids(work: Path, notes: list[str]) -> None:
+    from .verify import covering_tests
+
+    ids = sorted({t for tests in covering_tests(work).values() for t in tests if not t.isascii()})
+    if ids:
+        notes.append(
+            f"{len(ids)} test id(s) hold non-ASCII text (e.g. {ids[0]}): pytest ran with "
+            "disable_test_id_escaping_and_forfeit_all_rights_to_community_support so mutmut finds "
+            "them by id (re-run in mutmut's process, escaped ids are not found and the failed run "
+            "counts as a kill: mutmut #556)"
+        )
+
+
+def _check_kills(
+    work: Path,
+    mutants: list[Mutant],
+    section: MutationSection,
+    settings: dict[str, object],
+    max_children: int,
+    budget: Budget,
+    notes: list[str],
+) -> dict[str, object] | None:
+    """Re-run a sample of the kills in fresh processes; a kill that does not reproduce is an error."""
+    from .scoring import few
+    from .verify import check_kills
+
+    if section.verify_kills == 0:
+        notes.append("kills were not re-checked (mutation.verify_kills: 0)")
+        return None
+    selection = as_list(settings.get("pytest_add_cli_args_test_selection"))
+    check = check_kills(
+        work,
+        mutants,
+        size=section.verify_kills,
+        test_selection=selection,
+        pytest_args=as_list(settings.get("pytest_add_cli_args")),
+        workers=max_children,
+        time_left=budget.left,
+    )
+    if check.timed_out:
+        raise ToolError(budget.exhausted_message(" (while re-checking kills in fresh processes)"))
+    how = (
+        "each mutant applied with MUTANT_UNDER_TEST in mutmut's mutants/ tree and its tests run "
+        "with pytest -x in a new process"
+    )
+    if check.survived:
+        raise ToolError(
+            f"{len(check.survived)} of {len(check.sampled)} sampled kills did not reproduce ({how}): "
+            f"{few(check.survived)} passed their tests there, so mutmut's kill was not a test failure "
+            "and its score is too high. Usual causes: tests that depend on order or on state from "
+            "earlier tests in the same process, or test ids pytest cannot find again. Fix: run those "
+            "mutants' tests by hand in the work copy (--keep-work-dir), make the tests independent, "
+            "or rerun with mutation.max_children: 1"
+        )
+    if check.not_run:
+        _, cause = next(iter(sorted(check.not_run.items())))
+        raise ToolError(
+            f"{len(check.not_run)} of {len(check.sampled)} sampled kills could not be re-checked "
+            f"({how}): their tests did not run ({cause}; e.g. {few(sorted(check.not_run))}). A kill "
+            "whose tests never ran is not a kill. Fix: run that mutant's tests by hand in the work copy "
+            "(--keep-work-dir) and fix what pytest reports (mutation.tests, mutation.pytest_args)"
+        )
+    if check.sampled:
+        sample = "all" if len(check.sampled) == check.killed else "a random sample of"
+        notes.append(
+            f"kills re-checked in fresh processes: {sample} {len(check.sampled)} of {check.killed} "
+            f"killed mutants ({how}); all {len(check.reproduced)} reproduced (seed {check.seed})"
+        )
+    return check.details()
 
 
 def _attach_diffs(root: Path, work: Path, mutants: list[Mutant], budget: Budget) -> None:

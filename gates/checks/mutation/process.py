@@ -8,6 +8,7 @@ its tail matters, to explain a failed setup step.
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -21,6 +22,10 @@ from gates.records import record
 INSTALL_HINT = "install it with: pip install 'ml-gates[mutation]' (mutmut 3.x, in the same environment)"
 CHILD_SCRIPT = Path(__file__).with_name("mutmut_child.py")
 LOG_NAME = "gates-mutmut.log"
+# pytest colours its output when PY_COLORS=1 or FORCE_COLOR is set (common in CI) whatever
+# NO_COLOR says; escapes must never reach a message.
+_ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]")
+_LINE_LIMIT = 300
 # How mutmut runs: the console script's entry point, without the cwd on sys.path.
 _RUN_MUTMUT = (
     "import os, sys; sys.path[:] = [p for p in sys.path if p not in ('', '.', os.getcwd())]; "
@@ -44,22 +49,35 @@ class ProcessOutcome:
 
     def tail(self, lines: int = 12) -> str:
         kept = [line for line in self.output.splitlines() if line.strip() and "\r" not in line][-lines:]
-        return "\n".join(kept)
+        # One line can be a list of thousands of test ids: keep each line short.
+        return "\n".join(
+            line if len(line) <= _LINE_LIMIT else f"{line[:_LINE_LIMIT]}... ({len(line)} characters)"
+            for line in kept
+        )
 
 
 def run_in_work(
-    argv: list[str], work: Path, *, timeout: float, stdin: str | None = None, log_name: str = LOG_NAME
+    argv: list[str],
+    work: Path,
+    *,
+    timeout: float,
+    stdin: str | None = None,
+    log_name: str = LOG_NAME,
+    cwd: Path | None = None,
+    extra_env: dict[str, str] | None = None,
 ) -> ProcessOutcome:
-    """Run ``argv`` in ``work`` as its own process group; on timeout kill the whole group."""
+    """Run ``argv`` in ``work`` (or ``cwd``) as its own process group; on timeout kill the whole group."""
     log_path = work / log_name
-    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "NO_COLOR": "1"}
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "NO_COLOR": "1", "PY_COLORS": "0"}
     env.pop("MUTANT_UNDER_TEST", None)
+    env.pop("FORCE_COLOR", None)
+    env.update(extra_env or {})
     started = time.monotonic()
     with open(log_path, "w", encoding="utf-8", errors="replace") as log:
         try:
             proc = subprocess.Popen(
                 argv,
-                cwd=work,
+                cwd=cwd or work,
                 stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
                 stdout=log,
                 stderr=subprocess.STDOUT,
@@ -78,7 +96,7 @@ def run_in_work(
         except BaseException:
             _kill_group(proc)
             raise
-    output = log_path.read_text(encoding="utf-8", errors="replace")
+    output = _ANSI.sub("", log_path.read_text(encoding="utf-8", errors="replace"))
     return ProcessOutcome(proc.returncode, output, timed_out, time.monotonic() - started)
 
 
@@ -150,6 +168,9 @@ def explain_failure(outcome: ProcessOutcome) -> str:
             f"a module is missing in mutmut's copy of the project (ModuleNotFoundError: {missing!r}); "
             f"add the file or directory that provides it to mutation.also_copy, or fix the import"
         )
+    rejected = _rejected_test_ids(output)
+    if rejected:
+        return rejected
     crash = _crash_inside_mutmut(output)
     if crash:
         return (
@@ -161,6 +182,41 @@ def explain_failure(outcome: ProcessOutcome) -> str:
         if marker in output:
             return f"{advice}. mutmut said:\n{outcome.tail()}"
     return f"mutmut exited with code {outcome.returncode}. Its output ended with:\n{outcome.tail()}"
+
+
+def _rejected_test_ids(output: str) -> str | None:
+    """mutmut's "Failed to run pytest with args: [...]" names every test id it passed (on a
+    large project, kilobytes of them): say which kind of ids pytest could not find, and show a few."""
+    import ast
+
+    marker = "Failed to run pytest with args: "
+    line = next((x for x in output.splitlines() if marker in x), None)
+    if line is None:
+        return None
+    listed = line.split(marker, 1)[1]
+    try:
+        args = ast.literal_eval(listed[: listed.rindex("]") + 1])
+    except (ValueError, SyntaxError):
+        return None
+    ids = [a for a in args if isinstance(a, str) and "::" in a]
+    if not ids:
+        return None
+    shown = ", ".join(ids[:3]) + (f" and {len(ids) - 3} more" if len(ids) > 3 else "")
+    escaped = [i for i in ids if re.search(r"\\(x[0-9a-f]{2}|u[0-9a-f]{4}|U[0-9a-f]{8})", i)]
+    if escaped:
+        cause = (
+            f"{len(escaped)} of them hold non-ASCII text that pytest escaped ({escaped[0]}) and then "
+            "cannot find (mutmut #556); the gate runs pytest with "
+            "disable_test_id_escaping_and_forfeit_all_rights_to_community_support, so a stale "
+            "mutmut-stats.json from an older run is the likely source: delete it from "
+            "mutation.results_dir and run the full gate once"
+        )
+    else:
+        cause = (
+            "these tests no longer exist as recorded (renamed or removed since mutmut-stats.json was "
+            "written); run the full gate once to refresh mutmut-stats.json in mutation.results_dir"
+        )
+    return f"pytest could not find or run {len(ids)} test id(s) mutmut passed to it ({shown}): {cause}"
 
 
 def _missing_module(output: str) -> str | None:

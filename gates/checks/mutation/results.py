@@ -68,10 +68,53 @@ def read_meta_files(mutants_dir: Path) -> list[Mutant]:
         if not isinstance(codes, dict):
             raise ToolError(f"mutmut's result file {meta} has no exit_code_by_key table; rerun the gate")
         for name, code in codes.items():
-            if code is not None and not isinstance(code, int):
-                raise ToolError(f"{meta}: exit code {code!r} for {name} is not an integer")
-            found.append(Mutant(name, source, function_key_of(name), code))
+            found.append(Mutant(name, source, function_key_of(name), exit_code_of(code, f"{meta}: {name}")))
     return found
+
+
+def exit_code_of(value: object, where: str) -> int | None:
+    """A stored exit code: an integer or null, nothing else.
+
+    JSON ``true`` is a Python ``bool``, a subclass of ``int`` equal to 1: read loosely it
+    would count as "killed". Floats and strings are refused for the same reason.
+    """
+    if value is None or type(value) is int:
+        return value
+    raise ToolError(f"{where}: exit code {value!r} is not an integer; rerun the gate")
+
+
+def _text(value: object, where: str) -> str:
+    if not isinstance(value, str):
+        raise ToolError(f"{where}: {value!r} is not a string")
+    return value
+
+
+def _optional_int(value: object, where: str) -> int | None:
+    if value is None or type(value) is int:
+        return value
+    raise ToolError(f"{where}: {value!r} is not an integer")
+
+
+def _whole(value: object, where: str) -> int:
+    if type(value) is int:
+        return value
+    raise ToolError(f"{where}: {value!r} is not an integer")
+
+
+def _mutant_from_json(data: object, where: str) -> Mutant:
+    if not isinstance(data, dict):
+        raise ToolError(f"{where}: a mutant entry is not an object")
+    name = _text(data.get("name"), f"{where}: mutant name")
+    here = f"{where}: {name}"
+    diff = data.get("diff")
+    return Mutant(
+        name=name,
+        path=_text(data.get("path"), f"{here}: path"),
+        function_key=_text(data.get("function_key"), f"{here}: function_key"),
+        exit_code=exit_code_of(data.get("exit_code"), here),
+        line=_optional_int(data.get("line"), f"{here}: line"),
+        diff=None if diff is None else _text(diff, f"{here}: diff"),
+    )
 
 
 def universe_id(names: list[str]) -> str:
@@ -123,17 +166,17 @@ def read_results(path: Path) -> RunResults:
     except (OSError, ValueError) as exc:
         raise ToolError(f"{file} is not a mutation results file ({exc})") from None
     try:
-        if data.get("format") != RESULTS_FORMAT:
+        if type(data.get("format")) is not int or data.get("format") != RESULTS_FORMAT:
             raise ToolError(f"{file}: results format {data.get('format')!r} is not {RESULTS_FORMAT}")
         shard = data["shard"]
         return RunResults(
-            mutmut_version=str(data["mutmut_version"]),
-            mode=str(data["mode"]),
-            universe=str(data["universe"]),
-            universe_size=int(data["universe_size"]),
-            shard=(int(shard[0]), int(shard[1])) if shard else None,
-            mutants=[Mutant(**m) for m in data["mutants"]],
-            notes=[str(n) for n in data.get("notes", [])],
+            mutmut_version=_text(data["mutmut_version"], f"{file}: mutmut_version"),
+            mode=_text(data["mode"], f"{file}: mode"),
+            universe=_text(data["universe"], f"{file}: universe"),
+            universe_size=_whole(data["universe_size"], f"{file}: universe_size"),
+            shard=(_whole(shard[0], f"{file}: shard"), _whole(shard[1], f"{file}: shard")) if shard else None,
+            mutants=[_mutant_from_json(m, str(file)) for m in data["mutants"]],
+            notes=[_text(n, f"{file}: notes") for n in data.get("notes", [])],
         )
     except (KeyError, TypeError, ValueError, IndexError, AttributeError) as exc:
         raise ToolError(f"{file} is not a mutation results file ({type(exc).__name__}: {exc})") from None

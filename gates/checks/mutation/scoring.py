@@ -29,7 +29,31 @@ _ADVICE = {
     st.SEGFAULT: "their test runs crashed: rerun with mutation.max_children: 1; on macOS set "
     "use_setproctitle = false in [tool.mutmut]",
     st.INTERRUPTED: "their test runs were interrupted: rerun the gate",
+    st.TEST_ERROR: "their tests never ran (pytest internal or usage error): see the message above",
 }
+SHOWN_IDS = 3
+
+
+def few(names: list[str], shown: int = SHOWN_IDS) -> str:
+    """At most ``shown`` names, and how many more: a message never lists thousands of ids."""
+    head = ", ".join(names[:shown])
+    return head + (f" and {len(names) - shown} more" if len(names) > shown else "")
+
+
+def tests_not_run_message(mutants: list[Mutant]) -> str | None:
+    """A run where some mutants' tests never ran cannot be scored: mutmut calls these kills."""
+    broken = sorted((m for m in mutants if m.status == st.TEST_ERROR), key=lambda m: m.name)
+    if not broken:
+        return None
+    codes = sorted({m.exit_code for m in broken if m.exit_code is not None})
+    return (
+        f"{len(broken)} mutant(s) were not judged because their tests never ran (exit code "
+        f"{', '.join(map(str, codes))}: pytest's internal error (3) or usage error (4, e.g. test ids "
+        f"not found), which mutmut 3.8 stores as 255; mutmut counts them as killed or timeout): "
+        f"{few([m.name for m in broken])}. Fix: rerun with --keep-work-dir and run "
+        "'MUTANT_UNDER_TEST=<mutant> python -m pytest -x <its tests>' in the work copy's mutants/ "
+        "to see pytest's error"
+    )
 
 
 def score_rule(section: MutationSection) -> st.ScoreRule:
@@ -98,7 +122,7 @@ def evaluate(results: RunResults, section: MutationSection, paths: Paths) -> Eva
     evaluation = Evaluation()
     evaluation.metrics = _metrics(tally, rule)
     evaluation.tables = [_status_table(tally), _worst_functions(mutants, rule)]
-    evaluation.error = inconclusive_error(tally, section)
+    evaluation.error = tests_not_run_message(mutants) or inconclusive_error(tally, section)
     if evaluation.error:
         return evaluation
     if tally.score(rule) is None:

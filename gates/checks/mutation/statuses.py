@@ -2,6 +2,11 @@
 
 The mapping follows mutmut 3's ``status_by_exit_code`` table: a mutant's status comes from the
 exit code of the test run that had it active. ``None`` means the mutant was never run.
+
+Where mutmut's table calls a run in which the tests never ran a kill or a timeout, we do not:
+pytest's exit code 3 (internal error) and 4 (usage error: test ids not found, bad arguments),
+and 255, which mutmut 3.8 stores when its test runner raised (it turns pytest's exit code 4
+into an exception, and the worker exits with -1). Its real timeouts are SIGXCPU (24, -24, 152).
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ SEGFAULT = "segfault"
 SUSPICIOUS = "suspicious"
 NOT_CHECKED = "not_checked"
 INTERRUPTED = "interrupted"
+TEST_ERROR = "test_error"
 
 ALL_STATUSES = (
     KILLED,
@@ -33,14 +39,16 @@ ALL_STATUSES = (
     SUSPICIOUS,
     NOT_CHECKED,
     INTERRUPTED,
+    TEST_ERROR,
 )
 # A run with many of these says little about the tests: the mutants were not really judged.
-INCONCLUSIVE_STATUSES = (NOT_CHECKED, NO_TESTS, SUSPICIOUS, SEGFAULT, INTERRUPTED)
+INCONCLUSIVE_STATUSES = (NOT_CHECKED, NO_TESTS, SUSPICIOUS, SEGFAULT, INTERRUPTED, TEST_ERROR)
 
 _STATUS_BY_EXIT_CODE: dict[int, str] = {
     0: SURVIVED,
     1: KILLED,
-    3: KILLED,  # pytest's internal error: the mutant broke the test run
+    3: TEST_ERROR,  # pytest's internal error (mutmut: killed)
+    4: TEST_ERROR,  # pytest's usage error: tests not found, bad arguments
     2: INTERRUPTED,
     5: NO_TESTS,
     33: NO_TESTS,
@@ -51,7 +59,7 @@ _STATUS_BY_EXIT_CODE: dict[int, str] = {
     24: TIMEOUT,  # SIGXCPU
     -24: TIMEOUT,
     152: TIMEOUT,
-    255: TIMEOUT,
+    255: TEST_ERROR,  # mutmut 3.8: the test runner raised (mutmut: timeout)
     -11: SEGFAULT,
     -9: SEGFAULT,
 }
@@ -67,6 +75,7 @@ LABELS = {
     SUSPICIOUS: "suspicious",
     NOT_CHECKED: "not checked",
     INTERRUPTED: "interrupted",
+    TEST_ERROR: "tests did not run",
 }
 
 
@@ -74,6 +83,8 @@ def status_of(exit_code: int | None) -> str:
     """The status of one mutant; unknown exit codes are suspicious, as in mutmut."""
     if exit_code is None:
         return NOT_CHECKED
+    if type(exit_code) is not int:  # True == 1 would be "killed"; readers refuse it, this never trusts it
+        return SUSPICIOUS
     return _STATUS_BY_EXIT_CODE.get(exit_code, SUSPICIOUS)
 
 

@@ -24,6 +24,7 @@ StatusName = Literal[
     "suspicious",
     "not_checked",
     "interrupted",
+    "test_error",
 ]
 
 DEFAULT_DETECTED: list[StatusName] = ["killed", "timeout"]
@@ -115,6 +116,16 @@ class MutationSection(GateSection):
         description=(
             "Largest share (%) of not-checked, no-tests, suspicious, segfault or interrupted mutants "
             "before the run is inconclusive (an error, not a score)."
+        ),
+    )
+    verify_kills: int = setting(
+        stricter="higher",
+        default=30,
+        ge=0,
+        description=(
+            "Killed mutants re-run in a fresh pytest process (a random sample of this size) to "
+            "check that each kill is a real test failure; any that does not reproduce is an error. "
+            "0 turns the check off."
         ),
     )
     survivor_severity: SeverityName = setting(
