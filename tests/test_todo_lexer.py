@@ -151,3 +151,13 @@ def test_unterminated_strings_are_left_to_tokenize() -> None:
     assert lexer.comments_at("x = '''open\n# TODO\n", [0]) is None
     assert lexer.comments_at("x = 'open # TODO\n", [0]) is None
     assert lexer.strings("x = 'open\n") is None
+
+
+def test_unclosed_brackets_and_bad_dedents_do_not_hide_markers() -> None:
+    """Deliberate: comments and strings do not depend on them (tokenize made these unparsable)."""
+    spec = SPECS[2]
+    for text in ("x = (1,\n# TODO: closes later\n", "if x:\n        a = 1\n    b = 2  # FIXME\n"):
+        (item,) = scan_bytes(text.encode(), spec)
+        assert item.kind == "marker"
+        with pytest.raises(UnparsableSource):
+            scan_source(text, spec, use_tokenize=True)
