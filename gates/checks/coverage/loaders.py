@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -53,31 +54,42 @@ def load_report(path: Path, fmt: str = "auto", display: str | None = None) -> Co
     return parse_lcov(data.decode("utf-8", "replace"), shown)
 
 
-def _int_list(value: Any, where: str) -> list[int]:
-    """Distinct positive line numbers, as coverage.py writes them; anything else is an error.
-
-    Every count is a len() of these lists, so a repeated number or a ``true`` entry (an int
-    to Python) would raise a file's coverage: 50% read as 90%.
-    """
+def _line_list(value: Any, where: str) -> list[int]:
     if not isinstance(value, list):
         raise GatesError(
             f"{where}: expected a list of line numbers; regenerate the report with 'coverage json'"
         )
-    # map(type) and set() run in C: a check per element in Python would cost a large report dearly.
-    if value and (set(map(type, value)) != {int} or min(value) < 1):
-        bad = next(v for v in value if type(v) is not int or v < 1)
-        raise GatesError(
-            f"{where}: expected a list of line numbers, each once; {json.dumps(bad)} is not a line number; "
-            "regenerate the report with 'coverage json'"
-        )
-    if len(set(value)) != len(value):
-        repeated = _first_repeat(value)
-        raise GatesError(
-            f"{where}: expected a list of line numbers, each once; {repeated} is listed twice; "
-            "regenerate the report with 'coverage json'"
-        )
     numbers: list[int] = value
     return numbers
+
+
+def _check_lines(where: str, lists: dict[str, list[int]]) -> None:
+    """Distinct positive line numbers, as coverage.py writes them, and no line in two of the lists.
+
+    Every count is a len() of these lists, so a repeated number or a ``true`` entry (an int
+    to Python) would raise a file's coverage: 50% read as 90%. The checks run over all the
+    lists at once in C (map, set, min); a loop per element would cost a large report dearly.
+    """
+    combined = list(chain.from_iterable(lists.values()))
+    if not combined:
+        return
+    if set(map(type, combined)) == {int} and min(combined) >= 1 and len(set(combined)) == len(combined):
+        return
+    for key, numbers in lists.items():  # the error path: say which list and which entry
+        bad = next((v for v in numbers if type(v) is not int or v < 1), None)
+        if bad is not None:
+            raise GatesError(
+                f"{where}.{key}: expected a list of line numbers, each once; {json.dumps(bad)} is not a "
+                "line number; regenerate the report with 'coverage json'"
+            )
+        if len(set(numbers)) != len(numbers):
+            raise GatesError(
+                f"{where}.{key}: expected a list of line numbers, each once; {_first_repeat(numbers)} is "
+                "listed twice; regenerate the report with 'coverage json'"
+            )
+    both = min(set.intersection(*(set(numbers) for numbers in lists.values())))
+    names = " and ".join(key.split("_")[0] for key in lists)
+    raise GatesError(f"{where}: line {both} is both {names}; regenerate the report with 'coverage json'")
 
 
 def _first_repeat(values: list[Any]) -> Any:
@@ -129,15 +141,12 @@ def parse_json(data: bytes, shown: str) -> CoverageReport:
         where = f"{shown}: files[{name!r}]"
         if not isinstance(entry, dict):
             raise GatesError(f"{where}: expected an object")
-        executed = _int_list(entry.get("executed_lines", []), f"{where}.executed_lines")
-        missing = _int_list(entry.get("missing_lines", []), f"{where}.missing_lines")
-        excluded = _int_list(entry.get("excluded_lines", []), f"{where}.excluded_lines")
-        if not set(executed).isdisjoint(missing):
-            both = min(set(executed) & set(missing))
-            raise GatesError(
-                f"{where}: line {both} is both executed and missing; "
-                "regenerate the report with 'coverage json'"
-            )
+        executed = _line_list(entry.get("executed_lines", []), f"{where}.executed_lines")
+        missing = _line_list(entry.get("missing_lines", []), f"{where}.missing_lines")
+        excluded = _line_list(entry.get("excluded_lines", []), f"{where}.excluded_lines")
+        _check_lines(where, {"executed_lines": executed, "missing_lines": missing})
+        if excluded:
+            _check_lines(where, {"excluded_lines": excluded})
         cov = FileCoverage.from_lists(executed, missing, excluded)
         if branch_measured:
             taken = _arcs(entry.get("executed_branches", []), f"{where}.executed_branches")
