@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from coverage.parser import multiline_map_from_text
 from coverage.python import PythonParser  # type: ignore[attr-defined]
 from test_coverage_support import gate_json, measure, write_policy
 
@@ -83,10 +84,14 @@ def test_an_unterminated_string_is_left_to_coverage() -> None:
 
 
 def test_the_gate_falls_back_to_coverage_where_the_lexer_declines(tmp_path: Path) -> None:
-    (tmp_path / "m.py").write_text("x = f(\n    1,\n    'unclosed\n)\n")
+    text = "x = f(\n    1,\n    'unclosed\n)\n"
+    (tmp_path / "m.py").write_text(text)
     cov = FileCoverage({1}, {1})
-    # Nor can coverage.py parse it: no map, and the changed line stays unmeasured.
-    assert diffcov._first_lines(tmp_path, "m.py", [2], cov) is None
+    # What coverage.py's tokenizer makes of it (it recovers from the unclosed quote), not a guess.
+    expected = {1: 1, 2: 1, 3: 1, 4: 1}
+    assert diffcov._first_lines(tmp_path, "m.py", [2], cov) == multiline_map_from_text(text) == expected
+    (tmp_path / "m.py").write_text('x = f(\n    """never closed\n')
+    assert diffcov._first_lines(tmp_path, "m.py", [2], cov) is None  # coverage.py cannot either
     (tmp_path / "m.py").write_text("x = f(\n    1,\n)\n")
     assert diffcov._first_lines(tmp_path, "m.py", [2], FileCoverage({1}, {1})) == {2: 1}
 
@@ -140,3 +145,36 @@ def test_edits_inside_decorators_signatures_and_calls_count_their_statement(repo
     (entry,) = gate["details"]["diff_files"]
     # The decorator (7), the def (11) and the sum(...) statement (19); the docstring is no statement.
     assert entry == {"path": "pkg/m.py", "statements": 3, "missing": [19]}
+
+
+def test_on_python_3_12_an_fstring_in_the_logical_line_goes_to_coverage(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """PEP 701 lets f-string fields hold quotes and newlines: only such statements fall back."""
+    from gates.checks.coverage import spans
+
+    monkeypatch.setattr(spans, "_PEP701", True)
+    text = 'a = call(\n    f"{x}",\n)\nb = call(\n    "plain",\n)\n'
+    with pytest.raises(Unfollowable):
+        owners(text, {1, 4}, [2])
+    assert owners(text, {1, 4}, [5]) == {5: 4}
+    (tmp_path / "m.py").write_text(text)
+    assert diffcov._first_lines(tmp_path, "m.py", [2, 5], FileCoverage({1, 4}, {1})) == {
+        1: 1,
+        2: 1,
+        3: 1,
+        4: 4,
+        5: 4,
+        6: 4,
+    }
+    for source in _corpus(60):
+        try:
+            compile(source, "x.py", "exec")
+        except SyntaxError:
+            continue
+        statements, expected = _reference(source)
+        (tmp_path / "c.py").write_text(source)
+        lines = [n for n in range(1, source.count("\n") + 2) if n not in statements]
+        mapped = diffcov._first_lines(tmp_path, "c.py", lines, FileCoverage(statements, set()))
+        assert mapped is not None
+        assert {n: mapped[n] for n in lines if mapped.get(n) in statements} == expected, source

@@ -71,13 +71,19 @@ def _first_lines(root: Path, path: str, lines: list[int], cov: FileCoverage) -> 
 
 
 def _coverage_multiline_map(text: str, path: str) -> dict[int, int] | None:
-    from coverage.exceptions import CoverageException
-    from coverage.python import PythonParser  # type: ignore[attr-defined]
+    """coverage.py's own map: from its tokenizer alone where it offers that, else a full parse."""
+    import tokenize
 
+    from coverage import parser as coverage_parser
+    from coverage.exceptions import CoverageException
+
+    from_text = getattr(coverage_parser, "multiline_map_from_text", None)
     try:
-        parser = PythonParser(text=text, filename=path)
+        if from_text is not None:
+            return dict(from_text(text))
+        parser = coverage_parser.PythonParser(text=text, filename=path)
         parser.parse_source()
-    except (CoverageException, SyntaxError, ValueError):
+    except (CoverageException, SyntaxError, ValueError, tokenize.TokenError):
         return None
     return dict(parser.multiline_map)
 

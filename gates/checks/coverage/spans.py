@@ -10,8 +10,9 @@ the strings, comments, brackets and backslash continuations from its first line 
 tokens tokenize uses to end a logical line (a newline outside brackets, strings and
 continuations), matched by one compiled pattern.
 
-Where the pattern cannot follow tokenize (an unterminated string; an f-string on Python 3.12+,
-whose fields may hold quotes and newlines, PEP 701), the caller falls back to coverage.py.
+Where the pattern cannot follow tokenize (an unterminated string; on Python 3.12+ an f-string
+in the logical line, whose fields may hold quotes and newlines, PEP 701), the caller falls back
+to coverage.py.
 """
 
 from __future__ import annotations
@@ -43,8 +44,13 @@ _LOGICAL = re.compile(
     )""",
     re.VERBOSE,
 )
-_FSTRING = re.compile(r"""(?<![\w])(?:[fF][rR]?|[rR][fF])['"]""")
+# The prefix of an f-string, ending where its quote starts.
+_FSTRING_PREFIX = re.compile(r"(?<![\w])(?:[fF][rR]?|[rR][fF])\Z")
 _PEP701 = sys.version_info >= (3, 12)
+
+
+def _is_fstring(text: str, quote: int) -> bool:
+    return _FSTRING_PREFIX.search(text, max(0, quote - 3), quote) is not None
 
 
 class Unfollowable(Exception):
@@ -56,6 +62,8 @@ def logical_end(text: str, offset: int, first: int) -> int:
     depth = 0
     for match in _LOGICAL.finditer(text, offset):
         kind = match.lastgroup
+        if _PEP701 and (kind == "string" or kind == "short") and _is_fstring(text, match.start(kind)):
+            raise Unfollowable
         if kind == "open":
             depth += 1
         elif kind == "close":
@@ -76,8 +84,6 @@ def owners(text: str, statements: Iterable[int], lines: Iterable[int]) -> dict[i
     ``statements`` are the first lines of the file's statements (as coverage.py reports them);
     each starts a logical line. Raises :class:`Unfollowable` where only tokenize can tell.
     """
-    if _PEP701 and _FSTRING.search(text):
-        raise Unfollowable
     starts = sorted(statements)
     wanted: dict[int, list[int]] = {}
     for line in lines:
