@@ -55,6 +55,13 @@ FRAGMENTS = [
     "p = '''\n'''''  # TODO quotes after a triple\n",
     "def i():\n    '''doc # TODO'''\n    pass  # XXX\n",
     "o = 3  # \u0131 dotless, fıxme\n",
+    # PEP 701 (3.12+): a field may hold the f-string's own quote, a comment, a format spec.
+    'a = f"{"#"} # TODO nested same quote"  # FIXME real\n',
+    "b = f'{x!r:>{w}}'  # TODO spec\n",
+    'c = f"""{\n  x  # TODO a comment in a field\n}"""\n',
+    "e = f'#{i} {{TODO}}'  # FIXME hash outside fields\n",
+    "g = f\"{', '.join(a)} # TODO\"  # XXX\n",
+    'h = f"{\'}\' + "# TODO"}"  # FIXME\n',
 ]
 BROKEN_TAILS = [
     "",

@@ -11,8 +11,8 @@ pattern skips the code between them in C and matches each string or comment whol
 The pattern mirrors tokenize's own (``Single``, ``Double``, ``Single3``, ``Double3``,
 ``ContStr``, ``Comment``), including backslash-newline inside single-quoted strings. What it
 does not follow, it refuses (``None``) and the caller asks tokenize itself: an unterminated
-string (tokenize then raises, or recovers in its own way), and on Python 3.12+ any f-string,
-whose replacement fields may hold quotes and comments (PEP 701).
+string (tokenize then raises, or recovers in its own way), and on Python 3.12+ an f-string
+whose replacement fields may hold its own quotes or comments (PEP 701).
 """
 
 from __future__ import annotations
@@ -41,9 +41,51 @@ _LEXEME = re.compile(
     re.VERBOSE,
 )
 # An unterminated triple quote is tried before the one-quote strings: ''' is not '' then '.
-# An f-string prefix before a quote; on 3.12+ such a literal is not one token (PEP 701).
-_FSTRING = re.compile(r"""(?<![\w])(?:[fF][rR]?|[rR][fF])['"]""")
+# The prefix of an f-string, ending where its quote starts.
+_FSTRING_PREFIX = re.compile(r"(?<![\w])(?:[fF][rR]?|[rR][fF])\Z")
 _PEP701 = sys.version_info >= (3, 12)
+
+
+_FIELD_CHARS = re.compile(r"""[{}'"\#\\]""")
+
+
+def _pep701_unsure(text: str, start: int, literal: str) -> bool:
+    """On 3.12+, an f-string whose fields may not end where the pattern ended it.
+
+    PEP 701 lets a field hold the f-string's own quote, newlines and comments, so the pattern
+    may have ended the literal at a quote inside a field. Walking its braces (and the strings
+    inside its fields) tells: every field closed, no ``#`` and no backslash in one, and the
+    literal ends where a pre-3.12 string would. Anything else is left to tokenize.
+    """
+    if "{" not in literal or _FSTRING_PREFIX.search(text, max(0, start - 3), start) is None:
+        return False
+    depth, at, end = 0, 0, len(literal)
+    while True:
+        found = _FIELD_CHARS.search(literal, at)
+        if found is None:
+            return depth != 0
+        at = found.start()
+        char = literal[at]
+        if char == "{":
+            if depth == 0 and literal.startswith("{{", at):
+                at += 2  # a literal brace
+                continue
+            depth += 1
+        elif char == "}":
+            if depth == 0:
+                at += 2 if literal.startswith("}}", at) else 1
+                continue
+            depth -= 1
+        elif depth:
+            if char != "'" and char != '"':
+                return True  # a comment or a backslash inside a field
+            close = literal.find(char, at + 1)
+            if close < 0 or "\\" in literal[at:close]:
+                return True  # a string in a field that does not close here
+            at = close
+        at += 1
+        if at >= end:
+            return depth != 0
 
 
 @frozen_record
@@ -59,14 +101,15 @@ def comments_at(text: str, positions: Sequence[int]) -> list[Comment] | None:
     Every string and comment of the text is matched, so an unterminated string anywhere is
     noticed (and left to tokenize, which reports it) wherever the markers are.
     """
-    if _PEP701 and _FSTRING.search(text):
-        return None
     found: list[Comment] = []
     index, count = 0, len(positions)
     line, counted_to = 1, 0
     for match in _LEXEME.finditer(text):
         kind = match.lastgroup
-        if kind == "comment":
+        if _PEP701 and (kind == "string" or kind == "short"):
+            if _pep701_unsure(text, match.start(kind), match.group(kind)):
+                return None
+        elif kind == "comment":
             start, end = match.span(kind)
             while index < count and positions[index] < start:
                 index += 1
@@ -83,12 +126,12 @@ def comments_at(text: str, positions: Sequence[int]) -> list[Comment] | None:
 
 def strings(text: str) -> list[str] | None:
     """Every string literal's text from its opening quote (prefixes left out), or None to ask tokenize."""
-    if _PEP701 and _FSTRING.search(text):
-        return None
     found: list[str] = []
     for match in _LEXEME.finditer(text):
         kind = match.lastgroup
         if kind == "string" or kind == "short":
+            if _PEP701 and _pep701_unsure(text, match.start(kind), match.group(kind)):
+                return None
             found.append(match.group(kind))
         elif kind == "unterminated" or kind == "unclosed":
             return None
