@@ -154,10 +154,10 @@ def test_on_python_3_12_an_fstring_in_the_logical_line_goes_to_coverage(
     from gates.checks.coverage import spans
 
     monkeypatch.setattr(spans, "_PEP701", True)
-    text = 'a = call(\n    f"{x}",\n)\nb = call(\n    "plain",\n)\n'
+    text = 'a = call(\n    f"{x # a comment in a field}",\n)\nb = call(\n    f"{y!r:>{w}}",\n)\n'
     with pytest.raises(Unfollowable):
         owners(text, {1, 4}, [2])
-    assert owners(text, {1, 4}, [5]) == {5: 4}
+    assert owners(text, {1, 4}, [5]) == {5: 4}  # fields that close as before: no fallback
     (tmp_path / "m.py").write_text(text)
     assert diffcov._first_lines(tmp_path, "m.py", [2, 5], FileCoverage({1, 4}, {1})) == {
         1: 1,

@@ -11,8 +11,8 @@ tokens tokenize uses to end a logical line (a newline outside brackets, strings 
 continuations), matched by one compiled pattern.
 
 Where the pattern cannot follow tokenize (an unterminated string; on Python 3.12+ an f-string
-in the logical line, whose fields may hold quotes and newlines, PEP 701), the caller falls back
-to coverage.py.
+in the logical line whose fields may hold its own quote or a comment, PEP 701), the caller
+falls back to coverage.py.
 """
 
 from __future__ import annotations
@@ -21,6 +21,8 @@ import re
 import sys
 from bisect import bisect_right
 from collections.abc import Iterable, Mapping
+
+from gates.pep701 import fstring_unsure
 
 _LOGICAL = re.compile(
     r"""[^'"\#()\[\]{}\\\n]*(?:
@@ -44,13 +46,7 @@ _LOGICAL = re.compile(
     )""",
     re.VERBOSE,
 )
-# The prefix of an f-string, ending where its quote starts.
-_FSTRING_PREFIX = re.compile(r"(?<![\w])(?:[fF][rR]?|[rR][fF])\Z")
 _PEP701 = sys.version_info >= (3, 12)
-
-
-def _is_fstring(text: str, quote: int) -> bool:
-    return _FSTRING_PREFIX.search(text, max(0, quote - 3), quote) is not None
 
 
 class Unfollowable(Exception):
@@ -62,7 +58,11 @@ def logical_end(text: str, offset: int, first: int) -> int:
     depth = 0
     for match in _LOGICAL.finditer(text, offset):
         kind = match.lastgroup
-        if _PEP701 and (kind == "string" or kind == "short") and _is_fstring(text, match.start(kind)):
+        if (
+            _PEP701
+            and kind in ("string", "short")
+            and fstring_unsure(text, match.start(kind), match.group(kind))
+        ):
             raise Unfollowable
         if kind == "open":
             depth += 1

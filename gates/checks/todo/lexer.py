@@ -21,6 +21,7 @@ import re
 import sys
 from collections.abc import Sequence
 
+from gates.pep701 import fstring_unsure
 from gates.records import frozen_record
 
 _LEXEME = re.compile(
@@ -41,51 +42,7 @@ _LEXEME = re.compile(
     re.VERBOSE,
 )
 # An unterminated triple quote is tried before the one-quote strings: ''' is not '' then '.
-# The prefix of an f-string, ending where its quote starts.
-_FSTRING_PREFIX = re.compile(r"(?<![\w])(?:[fF][rR]?|[rR][fF])\Z")
 _PEP701 = sys.version_info >= (3, 12)
-
-
-_FIELD_CHARS = re.compile(r"""[{}'"\#\\]""")
-
-
-def _pep701_unsure(text: str, start: int, literal: str) -> bool:
-    """On 3.12+, an f-string whose fields may not end where the pattern ended it.
-
-    PEP 701 lets a field hold the f-string's own quote, newlines and comments, so the pattern
-    may have ended the literal at a quote inside a field. Walking its braces (and the strings
-    inside its fields) tells: every field closed, no ``#`` and no backslash in one, and the
-    literal ends where a pre-3.12 string would. Anything else is left to tokenize.
-    """
-    if "{" not in literal or _FSTRING_PREFIX.search(text, max(0, start - 3), start) is None:
-        return False
-    depth, at, end = 0, 0, len(literal)
-    while True:
-        found = _FIELD_CHARS.search(literal, at)
-        if found is None:
-            return depth != 0
-        at = found.start()
-        char = literal[at]
-        if char == "{":
-            if depth == 0 and literal.startswith("{{", at):
-                at += 2  # a literal brace
-                continue
-            depth += 1
-        elif char == "}":
-            if depth == 0:
-                at += 2 if literal.startswith("}}", at) else 1
-                continue
-            depth -= 1
-        elif depth:
-            if char != "'" and char != '"':
-                return True  # a comment or a backslash inside a field
-            close = literal.find(char, at + 1)
-            if close < 0 or "\\" in literal[at:close]:
-                return True  # a string in a field that does not close here
-            at = close
-        at += 1
-        if at >= end:
-            return depth != 0
 
 
 @frozen_record
@@ -107,7 +64,7 @@ def comments_at(text: str, positions: Sequence[int]) -> list[Comment] | None:
     for match in _LEXEME.finditer(text):
         kind = match.lastgroup
         if _PEP701 and (kind == "string" or kind == "short"):
-            if _pep701_unsure(text, match.start(kind), match.group(kind)):
+            if fstring_unsure(text, match.start(kind), match.group(kind)):
                 return None
         elif kind == "comment":
             start, end = match.span(kind)
@@ -130,7 +87,7 @@ def strings(text: str) -> list[str] | None:
     for match in _LEXEME.finditer(text):
         kind = match.lastgroup
         if kind == "string" or kind == "short":
-            if _PEP701 and _pep701_unsure(text, match.start(kind), match.group(kind)):
+            if _PEP701 and fstring_unsure(text, match.start(kind), match.group(kind)):
                 return None
             found.append(match.group(kind))
         elif kind == "unterminated" or kind == "unclosed":
