@@ -1,4 +1,4 @@
-"""The coverage ratchet: drops fail, removed covered code is allowed for, updates only raise."""
+"""The coverage ratchet: drops fail, removed covered code is allowed for, updates record today."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from test_coverage_floors import make_project
 from test_coverage_support import gate_json, measure, messages, rule_ids, write_policy
 
 from gates.checks.coverage.data import Counts
-from gates.checks.coverage.ratchet import Snapshot, adjusted, compare, raised
+from gates.checks.coverage.ratchet import Snapshot, adjusted, compare, lowered
 from gates.policy.sections.coverage import RatchetSettings
 
 BASELINE = ".gates/coverage-baseline.json"
@@ -41,12 +41,11 @@ def test_compare_with_tolerance_and_adjust_base() -> None:
     assert [f.rule_id for f in compare(slightly, base, RatchetSettings(per_path=False))] == ["ratchet-total"]
 
 
-def test_raised_never_lowers_and_drops_deleted_files() -> None:
+def test_lowered_names_every_figure_an_update_lowers() -> None:
     old = Snapshot(Counts(9, 10), Counts(1, 2), files={"a.py": Counts(9, 10), "gone.py": Counts(1, 1)})
     now = Snapshot(Counts(7, 10), Counts(2, 2), files={"a.py": Counts(10, 10), "new.py": Counts(0, 3)})
-    new = raised(old, now)
-    assert new.lines == Counts(9, 10) and new.branches == Counts(2, 2)
-    assert new.files == {"a.py": Counts(10, 10), "new.py": Counts(0, 3)}
+    assert lowered(old, now) == ["total 90.00% -> 70.00%"]
+    assert lowered(None, now) == []
 
 
 def _baseline(repo: Repo) -> dict[str, Any]:
@@ -54,7 +53,7 @@ def _baseline(repo: Repo) -> dict[str, Any]:
     return data
 
 
-def test_baseline_update_raises_and_never_lowers(repo: Repo, run_cli: Any) -> None:
+def test_baseline_update_records_today_and_a_drop_is_accepted_by_updating(repo: Repo, run_cli: Any) -> None:
     make_project(repo, {"a": 6, "b": 10})
     write_policy(repo, "line_min: 0\ndiff: {enabled: false}")
     measure(repo.root)
@@ -76,15 +75,41 @@ def test_baseline_update_raises_and_never_lowers(repo: Repo, run_cli: Any) -> No
     table = next(t for t in gate["tables"] if t["title"] == "Coverage by path")
     assert table["rows"][0][:3] == ["(total)", "90.00%", "80.0%"]
 
-    assert run_cli("baseline", "update", "--coverage").code == 0
-    assert _baseline(repo) == first  # a lower run never lowers the ratchet
-
-    make_project(repo, {"a": 10, "b": 10})
-    measure(repo.root)
-    assert run_cli("baseline", "update", "--coverage").code == 0
-    assert _baseline(repo)["line"] == {"covered": 40, "statements": 40}
+    result = run_cli("baseline", "update", "--coverage")
+    assert result.code == 0
+    # Updating is how a drop is accepted, and the output says which figures went down.
+    assert "accepted 2 drop(s): total 90.00% -> 80.00%; pkg/a.py 80.00% -> 60.00%" in result.out
+    assert _baseline(repo)["line"] == {"covered": 32, "statements": 40}
+    assert _baseline(repo)["files"]["pkg/a.py"] == [12, 20]
     code, gate = gate_json(run_cli)
     assert code == 0, messages(gate)
+
+
+def _module(functions: int, called: int) -> tuple[str, str]:
+    """pkg/a.py with one module-level statement and ``functions`` two-statement functions."""
+    body = "X = 1\n\n\n" + "".join(f"def f{i}():\n    return {i}\n\n\n" for i in range(functions))
+    calls = "import pkg.a as a\n" + "".join(f"a.f{i}()\n" for i in range(called))
+    return body, calls
+
+
+def test_a_per_file_drop_accepted_by_an_update_stays_accepted(repo: Repo, run_cli: Any) -> None:
+    """#13 item 21: 100% -> 97.87% accepted by an update, then 97.95% failed against 100%."""
+    repo.write("pkg/__init__.py", "")
+    write_policy(repo, "line_min: 0\ndiff: {enabled: false}")
+    for functions, called, expected in ((23, 23, [47, 47]), (23, 22, [46, 47])):
+        source, driver = _module(functions, called)
+        repo.write("pkg/a.py", source)
+        repo.write("run_tests.py", driver)
+        measure(repo.root)
+        assert run_cli("baseline", "update", "--coverage").code == 0
+        assert _baseline(repo)["files"]["pkg/a.py"] == expected
+    source, driver = _module(24, 23)  # 48 of 49: 97.95%, up from the accepted 97.87%
+    repo.write("pkg/a.py", source)
+    repo.write("run_tests.py", driver)
+    measure(repo.root)
+    code, gate = gate_json(run_cli)
+    assert code == 0, messages(gate)
+    assert gate["metrics"]["covered"] == 48 and gate["metrics"]["statements"] == 49
 
 
 def test_deleting_fully_covered_code_passes_with_adjust_base(repo: Repo, run_cli: Any) -> None:

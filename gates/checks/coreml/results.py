@@ -6,6 +6,7 @@ from dataclasses import field
 from pathlib import Path
 from typing import Any
 
+from gates.checks.coreml.failures import numpy_incompatibility
 from gates.checks.coreml.structure import io_problems
 from gates.findings import Finding, GateResult, Severity, Table, Verdict
 from gates.policy.loader import LoadedPolicy
@@ -158,7 +159,12 @@ def _one_model(builder: _Builder, index: int, model: CoreMLModel, record: dict[s
     if status == "convert_failed":
         op, location = record.get("op"), record.get("op_location")
         detail.update(message=message, unsupported_op=op, op_location=location)
-        if op:
+        incompatible = numpy_incompatibility(message, builder.outcome.environment or {})
+        if incompatible:
+            # Not the model's fault and not an unsupported op: the converter could not check it.
+            detail["unsupported_op"] = None
+            builder.setup_errors.append(f"model {model.name!r}: {incompatible}")
+        elif op:
             at = f" (at {location})" if location else ""
             text = f"model {model.name!r}: coremltools cannot convert op {op!r}{at}: {message}"
             builder.finding(index, "coreml.unsupported-op", text)

@@ -43,6 +43,9 @@ def environment() -> dict[str, Any]:
         record["import_error"] = f"{type(exc).__name__}: {exc}"
         return record
     record["coremltools"] = coremltools.__version__
+    import numpy  # coremltools imported it already; its version decides some failures
+
+    record["numpy"] = numpy.__version__
     record["torch_max_tested"] = getattr(_deps, "_TORCH_MAX_VERSION", None)
     native: dict[str, str | None] = {}
     for library in NATIVE_LIBRARIES:

@@ -51,16 +51,40 @@ class DiffCoverage:
         return result
 
 
-def _first_lines(root: Path, path: str) -> dict[int, int] | None:
-    """Line -> first line of its statement, from coverage.py's own parser (None if unparsable)."""
-    from coverage.exceptions import CoverageException
-    from coverage.python import PythonParser  # type: ignore[attr-defined]
+def _first_lines(root: Path, path: str, lines: list[int], cov: FileCoverage) -> Mapping[int, int] | None:
+    """Changed line -> first line of the multi-line statement it is in (None if unreadable).
+
+    The report names the statements' first lines, so only the logical lines of the statements
+    just above changed lines are lexed (``spans``); coverage.py's own parser, which tokenizes
+    the whole file, is asked only where that lexer declines.
+    """
+    from gates.checks.coverage.spans import Unfollowable, owners
 
     try:
         text = read_repository_text(root, path)
-        parser = PythonParser(text=text, filename=path)
+    except OSError:
+        return None
+    others = [line for line in lines if line not in cov.statements]
+    try:
+        return owners(text, cov.statements, others)
+    except Unfollowable:
+        return _coverage_multiline_map(text, path)
+
+
+def _coverage_multiline_map(text: str, path: str) -> dict[int, int] | None:
+    """coverage.py's own map: from its tokenizer alone where it offers that, else a full parse."""
+    import tokenize
+
+    from coverage import parser as coverage_parser
+    from coverage.exceptions import CoverageException
+
+    from_text = getattr(coverage_parser, "multiline_map_from_text", None)
+    try:
+        if from_text is not None:
+            return dict(from_text(text))
+        parser = coverage_parser.PythonParser(text=text, filename=path)
         parser.parse_source()
-    except (OSError, CoverageException, SyntaxError, ValueError, RecursionError):
+    except (CoverageException, SyntaxError, ValueError, RecursionError, tokenize.TokenError):
         return None
     return dict(parser.multiline_map)
 
@@ -118,7 +142,7 @@ def diff_coverage(
             continue
         first_lines = None
         if section.diff.statement_aware and path.endswith(".py") and needs_parse(lines, cov):
-            first_lines = _first_lines(root, path)
+            first_lines = _first_lines(root, path, lines, cov)
         touched = statements_touched(lines, cov, first_lines)
         if not touched:
             continue

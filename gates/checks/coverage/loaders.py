@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -53,16 +54,51 @@ def load_report(path: Path, fmt: str = "auto", display: str | None = None) -> Co
     return parse_lcov(data.decode("utf-8", "replace"), shown)
 
 
-def _int_list(value: Any, where: str) -> list[int]:
-    # sum() checks every element in C: a string raises, a float makes the total a float.
-    try:
-        ok = isinstance(value, list) and isinstance(sum(value), int)
-    except TypeError:
-        ok = False
-    if not ok:
-        raise GatesError(f"{where}: expected a list of line numbers")
+def _line_list(value: Any, where: str) -> list[int]:
+    if not isinstance(value, list):
+        raise GatesError(
+            f"{where}: expected a list of line numbers; regenerate the report with 'coverage json'"
+        )
     numbers: list[int] = value
     return numbers
+
+
+def _check_lines(where: str, lists: dict[str, list[int]]) -> None:
+    """Distinct positive line numbers, as coverage.py writes them, and no line in two of the lists.
+
+    Every count is a len() of these lists, so a repeated number or a ``true`` entry (an int
+    to Python) would raise a file's coverage: 50% read as 90%. The checks run over all the
+    lists at once in C (map, set, min); a loop per element would cost a large report dearly.
+    """
+    combined = list(chain.from_iterable(lists.values()))
+    if not combined:
+        return
+    if set(map(type, combined)) == {int} and min(combined) >= 1 and len(set(combined)) == len(combined):
+        return
+    for key, numbers in lists.items():  # the error path: say which list and which entry
+        bad = next((v for v in numbers if type(v) is not int or v < 1), None)
+        if bad is not None:
+            raise GatesError(
+                f"{where}.{key}: expected a list of line numbers, each once; {json.dumps(bad)} is not a "
+                "line number; regenerate the report with 'coverage json'"
+            )
+        if len(set(numbers)) != len(numbers):
+            raise GatesError(
+                f"{where}.{key}: expected a list of line numbers, each once; {_first_repeat(numbers)} is "
+                "listed twice; regenerate the report with 'coverage json'"
+            )
+    both = min(set.intersection(*(set(numbers) for numbers in lists.values())))
+    names = " and ".join(key.split("_")[0] for key in lists)
+    raise GatesError(f"{where}: line {both} is both {names}; regenerate the report with 'coverage json'")
+
+
+def _first_repeat(values: list[Any]) -> Any:
+    seen: set[Any] = set()
+    for v in values:
+        if v in seen:
+            return v
+        seen.add(v)
+    return None
 
 
 def _arcs(value: Any, where: str) -> list[tuple[int, int]]:
@@ -70,9 +106,16 @@ def _arcs(value: Any, where: str) -> list[tuple[int, int]]:
         raise GatesError(f"{where}: expected a list of [from, to] arcs")
     arcs: list[tuple[int, int]] = []
     for arc in value:
-        if not (isinstance(arc, list) and len(arc) == 2 and all(isinstance(a, int) for a in arc)):
-            raise GatesError(f"{where}: expected [from, to] pairs of line numbers")
+        # type() rather than isinstance(): true is an int to isinstance, and a branch to no line.
+        if not (isinstance(arc, list) and len(arc) == 2 and all(type(a) is int for a in arc)):
+            raise GatesError(f"{where}: expected [from, to] pairs of line numbers, got {json.dumps(arc)}")
         arcs.append((arc[0], arc[1]))
+    if len(set(arcs)) != len(arcs):
+        source, target = _first_repeat(arcs)
+        raise GatesError(
+            f"{where}: the arc [{source}, {target}] is listed twice; "
+            "regenerate the report with 'coverage json'"
+        )
     return arcs
 
 
@@ -98,9 +141,12 @@ def parse_json(data: bytes, shown: str) -> CoverageReport:
         where = f"{shown}: files[{name!r}]"
         if not isinstance(entry, dict):
             raise GatesError(f"{where}: expected an object")
-        executed = _int_list(entry.get("executed_lines", []), f"{where}.executed_lines")
-        missing = _int_list(entry.get("missing_lines", []), f"{where}.missing_lines")
-        excluded = _int_list(entry.get("excluded_lines", []), f"{where}.excluded_lines")
+        executed = _line_list(entry.get("executed_lines", []), f"{where}.executed_lines")
+        missing = _line_list(entry.get("missing_lines", []), f"{where}.missing_lines")
+        excluded = _line_list(entry.get("excluded_lines", []), f"{where}.excluded_lines")
+        _check_lines(where, {"executed_lines": executed, "missing_lines": missing})
+        if excluded:
+            _check_lines(where, {"excluded_lines": excluded})
         cov = FileCoverage.from_lists(executed, missing, excluded)
         if branch_measured:
             taken = _arcs(entry.get("executed_branches", []), f"{where}.executed_branches")
@@ -229,7 +275,7 @@ def parse_cobertura(data: bytes, shown: str) -> CoverageReport:
     """
     from xml.parsers import expat
 
-    from defusedxml import EntitiesForbidden, ExternalReferenceForbidden
+    from defusedxml import DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
 
     parser = expat.ParserCreate()
     parser.buffer_text = True
@@ -238,8 +284,17 @@ def parse_cobertura(data: bytes, shown: str) -> CoverageReport:
     parser.EntityDeclHandler = lambda name, *rest: _refuse(EntitiesForbidden, name, *rest[:5])
     parser.UnparsedEntityDeclHandler = lambda name, *rest: _refuse(EntitiesForbidden, name, None, *rest)
     parser.ExternalEntityRefHandler = _refuse_external
+    # A DTD can give every <line> a default hits="1" (<!ATTLIST line hits CDATA "1">): 0% read
+    # as 100%. coverage.py never writes one, so any DOCTYPE is refused.
+    parser.StartDoctypeDeclHandler = lambda name, *rest: _refuse(DTDForbidden, name, *rest[:2])
     try:
         parser.Parse(data, True)
+    except DTDForbidden:
+        raise GatesError(
+            f"{shown}:{parser.CurrentLineNumber}:1: refused unsafe XML: a DOCTYPE declaration (a DTD can "
+            "rewrite what every <line> says, and coverage.py never writes one); "
+            "regenerate the report with 'coverage xml'"
+        ) from None
     except (EntitiesForbidden, ExternalReferenceForbidden) as exc:
         raise GatesError(
             f"{shown}:1:1: refused unsafe XML ({type(exc).__name__}); regenerate the report"

@@ -3,7 +3,8 @@
 ``.gates/coverage-baseline.json`` holds covered/total counts for the total and for each
 file. A drop beyond the tolerance (percentage points) fails. Removing covered code is
 allowed for the way Codecov's ``removed_code_behavior: adjust_base`` does: what was
-removed is taken out of the baseline before comparing. Updating only ever raises it.
+removed is taken out of the baseline before comparing. Updating it records today's figures
+(``gates baseline update --coverage`` is how a drop is accepted), and names what it lowered.
 """
 
 from __future__ import annotations
@@ -93,23 +94,20 @@ def write_snapshot(path: Path, snapshot: Snapshot) -> None:
     atomic_write_text(path, json.dumps(snapshot.as_json(), indent=1) + "\n")
 
 
-def _higher(old: Counts | None, new: Counts | None) -> Counts | None:
-    if old is None or new is None:
-        return new if old is None else old
-    return old if percent.ratio(old) > percent.ratio(new) else new
-
-
-def raised(old: Snapshot | None, now: Snapshot) -> Snapshot:
-    """The new baseline: every figure is the higher of old and now; deleted files leave."""
+def lowered(old: Snapshot | None, now: Snapshot) -> list[str]:
+    """The figures an update lowers, so that accepting a drop is visible in its output."""
     if old is None:
-        return now
-    files = {path: _higher(old.files.get(path), counts) or counts for path, counts in now.files.items()}
-    return Snapshot(
-        lines=_higher(old.lines, now.lines) or now.lines,
-        branches=_higher(old.branches, now.branches),
-        excluded=now.excluded,
-        files=files,
-    )
+        return []
+    drops: list[str] = []
+    pairs: list[tuple[str, Counts | None, Counts | None]] = [
+        ("total", old.lines, now.lines),
+        ("branches", old.branches, now.branches),
+    ]
+    pairs += [(path, counts, now.files.get(path)) for path, counts in sorted(old.files.items())]
+    for name, before, after in pairs:
+        if before is not None and after is not None and percent.ratio(after) < percent.ratio(before):
+            drops.append(f"{name} {percent.show(before, 2)} -> {percent.show(after, 2)}")
+    return drops
 
 
 def adjusted(base: Counts, now: Counts | None) -> Counts:

@@ -101,7 +101,7 @@ class TestHealth:
 
 def read_junit(root: Path, relative: str) -> TestHealth:
     """Parse ``root/relative``; every way it can be unusable is a GatesError naming the fix."""
-    from defusedxml import DefusedXmlException
+    from defusedxml import DefusedXmlException, DTDForbidden
     from defusedxml import ElementTree as SafeET
 
     path = root / relative
@@ -111,11 +111,18 @@ def read_junit(root: Path, relative: str) -> TestHealth:
     if path.stat().st_size == 0:
         raise GatesError(f"{relative}: JUnit report is empty; {rerun}")
     try:
-        tree = SafeET.parse(str(path))
+        # forbid_dtd: a DTD's default attributes can rewrite what every <testcase> says (pytest
+        # and other runners never write one).
+        tree = SafeET.parse(str(path), forbid_dtd=True)
     except SafeET.ParseError as exc:
         line, column = getattr(exc, "position", (1, 0))
         reason = str(exc).split(":")[0]
         raise GatesError(f"{relative}:{line}:{column}: corrupt JUnit XML ({reason}); {rerun}") from None
+    except DTDForbidden:
+        raise GatesError(
+            f"{relative}: refused unsafe XML: a DOCTYPE declaration (a DTD can rewrite what every <testcase> "
+            f"says, and test runners never write one); {rerun}"
+        ) from None
     except DefusedXmlException as exc:
         raise GatesError(f"{relative}: refused unsafe XML ({exc}); produce a plain JUnit report") from None
     root_element = tree.getroot()

@@ -1,7 +1,8 @@
 """The ``todo`` gate: TODO markers and placeholders in the critical paths.
 
-Comments are read with the tokenizer and structure with ``ast`` (see ``scanner``), so a
-marker in a string or docstring is not a comment TODO. A marker tagged ``blocking`` is an
+Comments are read with an exact lexer (tokenize's string and comment spans, see ``lexer``) and
+structure with ``ast`` (see ``scanner``), so a marker in a string or docstring is not a
+comment TODO. A marker tagged ``blocking`` is an
 error; the others are warnings in critical paths and notes elsewhere.
 """
 
@@ -19,7 +20,7 @@ from gates.policy.sections.todo import TodoSection
 from gates.records import frozen_record
 from gates.regular_files import read_regular_bytes
 
-from .scanner import MarkerSpec, TodoItem, UnparsableSource, scan_source
+from .scanner import MarkerSpec, TodoItem, UnparsableSource, scan_bytes
 
 RULE_FOR_KIND = {
     "marker": "todo.marker",
@@ -121,24 +122,33 @@ class TodoGate(Gate):
         spec = spec_from(section)
         located: list[Located] = []
         findings: list[Finding] = []
+        unreadable: list[str] = []
         for path in files:
             if changed is not None and path not in changed:
                 continue
             try:
-                text = read_regular_bytes(ctx.root / path).decode("utf-8")
-                items = scan_source(text, spec)
-            except UnicodeDecodeError as exc:
-                findings.append(self._unparsable(path, 1, f"not UTF-8 ({exc.reason})"))
-                continue
+                data = read_regular_bytes(ctx.root / path)
             except OSError as exc:
-                findings.append(self._unparsable(path, 1, f"cannot read it ({exc.strerror})"))
+                # Not a finding about the file's code: the gate could not check it (exit 2).
+                unreadable.append(f"{path} ({exc.strerror or exc})")
                 continue
+            try:
+                items = scan_bytes(data, spec)
             except UnparsableSource as exc:
                 findings.append(self._unparsable(path, exc.line, exc.message))
                 continue
             critical = is_critical(path, ctx.policy.paths)
             wanted = set(changed[path]) if changed is not None else None
             located += [Located(path, critical, i) for i in items if wanted is None or i.line in wanted]
+        if unreadable:
+            shown = ", ".join(unreadable[:3]) + (
+                f" and {len(unreadable) - 3} more" if len(unreadable) > 3 else ""
+            )
+            return GateResult.failed_closed(
+                self.name,
+                f"cannot read {len(unreadable)} file(s) to scan for TODOs: {shown}; fix their permissions, "
+                "or exclude them in paths.exclude",
+            )
         for entry in located:
             findings.append(
                 Finding(

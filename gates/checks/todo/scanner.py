@@ -1,10 +1,12 @@
 """Find TODO markers and placeholders in one Python source text, without running it.
 
-Comments come from :mod:`tokenize`, so a marker inside a string or docstring is never
-mistaken for a comment. Structure (stubs, ``pass`` bodies, placeholder values) comes from
-:mod:`ast`. Markers inside strings count only when the whole string value is a marker, written as
-configured (``name = "PLACEHOLDER"``, case-sensitive), in a value position (assigned,
-returned, passed by keyword, a default); docstrings never count.
+Comments come from the string and comment spans of :mod:`gates.checks.todo.lexer` (the spans
+:mod:`tokenize` gives, found by one regular expression; tokenize itself where the lexer
+declines), so a marker inside a string or docstring is never mistaken for a comment.
+Structure (stubs, ``pass`` bodies, placeholder values) comes from :mod:`ast`. Markers inside
+strings count only when the whole string value is a marker, written as configured
+(``name = "PLACEHOLDER"``, case-sensitive), in a value position (assigned, returned, passed by
+keyword, a default); docstrings never count.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from typing import Literal
 
+from gates.checks.todo import lexer
 from gates.records import frozen_record
 
 Kind = Literal["marker", "stub", "placeholder-body", "placeholder-string"]
@@ -40,16 +43,19 @@ class MarkerSpec:
     placeholder_strings: bool = True
 
     def marker_pattern(self) -> re.Pattern[str]:
-        words = sorted(self.markers, key=len, reverse=True)
-        alternatives = "|".join(r"\s+".join(re.escape(part) for part in w.split()) for w in words)
         flags = 0 if self.case_sensitive else re.IGNORECASE
-        return re.compile(rf"(?<![\w]){'(?:' + alternatives + ')'}(?![\w])", flags)
+        return re.compile(rf"(?<![\w]){'(?:' + _alternatives(self) + ')'}(?![\w])", flags)
 
     def blocking_pattern(self) -> re.Pattern[str]:
         tag = re.escape(self.blocking_marker)
         # The tag must follow the marker directly: TODO(blocking), TODO(alice, blocking),
         # FIXME[blocking], TODO blocking:, TODO: blocking - ... ; "not blocking" later in prose is not a tag.
         return re.compile(rf"^\s*(?:[(\[][^)\]]*?\b{tag}\b[^)\]]*[)\]]|[\s:\-]*\b{tag}\b)", re.IGNORECASE)
+
+
+def _alternatives(spec: MarkerSpec) -> str:
+    words = sorted(spec.markers, key=len, reverse=True)
+    return "|".join(r"\s+".join(re.escape(part) for part in w.split()) for w in words)
 
 
 @frozen_record
@@ -68,20 +74,64 @@ class UnparsableSource(Exception):
         self.message = message
 
 
-def scan_source(text: str, spec: MarkerSpec) -> list[TodoItem]:
+def scan_bytes(data: bytes, spec: MarkerSpec) -> list[TodoItem]:
+    """``scan_source`` on a file's bytes, decoded as Python decodes them (PEP 263).
+
+    Most files hold no marker word at all: for ASCII files (nearly all) that is decided on the
+    bytes, and such a file is never decoded or lexed.
+    """
+    if b"\r" in data:  # as universal newlines read it, so that line numbers are the editor's
+        data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+    hits = _ascii_hits(data, spec) if data.isascii() else None
+    if hits is None:
+        text = decode_source(data)
+        return _scan(text, spec, _text_hits(text, spec))
+    if not hits and not (spec.not_implemented != "off" and b"NotImplementedError" in data):
+        return []
+    return _scan(data.decode("ascii"), spec, hits)
+
+
+def decode_source(data: bytes) -> str:
+    """The text of a Python file in the encoding its coding cookie or BOM declares (UTF-8 without)."""
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    except SyntaxError as exc:  # an unknown encoding, or a cookie that contradicts the BOM
+        raise UnparsableSource(1, str(exc.args[0] if exc.args else exc)) from None
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise UnparsableSource(
+            line, f"not valid {encoding} ({exc.reason}); declare its encoding (PEP 263)"
+        ) from None
+    except LookupError as exc:
+        raise UnparsableSource(1, str(exc)) from None
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text
+
+
+def scan_source(text: str, spec: MarkerSpec, *, use_tokenize: bool = False) -> list[TodoItem]:
     """Every marker comment and placeholder in ``text``, ordered by line.
 
-    The tokenizer runs when the text holds a marker at all; the (costlier) parse only when a
+    Comments are lexed when the text holds a marker at all; the (costlier) parse runs only when a
     structural check has a candidate: ``NotImplementedError`` in the text, a marker comment on
     a ``pass``/``...``/block-opening line, or a string token that is exactly a marker.
+    ``use_tokenize`` reads comments with :mod:`tokenize` only (the reference the lexer is tested
+    against).
     """
+    return _scan(text, spec, None, use_tokenize)
+
+
+def _scan(text: str, spec: MarkerSpec, hits: list[int] | None, use_tokenize: bool = False) -> list[TodoItem]:
     pattern = _compiled(spec)
-    has_marker = pattern.search(text) is not None
+    if hits is None:
+        hits = [m.start() for m in pattern.finditer(text)]
     wants_stubs = spec.not_implemented != "off" and "NotImplementedError" in text
-    if not (has_marker or wants_stubs):
-        # Nothing in this text can be a finding; skipping the tokenizer keeps big trees fast.
+    if not (hits or wants_stubs):
+        # Nothing in this text can be a finding; skipping the lexer keeps big trees fast.
         return []
-    scanned = _tokens(text, _compiled_exact(spec)) if has_marker else _Scanned([], False)
+    scanned = _comments(text, spec, hits, use_tokenize) if hits else _Scanned([], False)
     blocking = _compiled_blocking(spec)
     items: list[TodoItem] = []
     marked: dict[int, tuple[str, re.Match[str]]] = {}
@@ -131,6 +181,109 @@ def _compiled_blocking(spec: MarkerSpec) -> re.Pattern[str]:
     return spec.blocking_pattern()
 
 
+_WORD_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
+
+
+@lru_cache(maxsize=16)
+def _hit_words(spec: MarkerSpec) -> tuple[bytes, ...] | None:
+    """One word of each marker (its longest), as bytes; None when a marker is not ASCII."""
+    words = []
+    for marker in spec.markers:
+        word = max(marker.split(), key=len)
+        if not word.isascii():
+            return None
+        words.append((word if spec.case_sensitive else word.lower()).encode())
+    return tuple(words)
+
+
+def _ascii_hits(data: bytes, spec: MarkerSpec) -> list[int] | None:
+    """Offsets of marker words standing alone in ASCII ``data``: every marker match holds one.
+
+    A superset of the matches (a hit is confirmed by the marker pattern on its comment), found
+    with bytes.find, which is many times faster than the pattern's lookbehind on every offset.
+    """
+    words = _hit_words(spec)
+    if words is None:
+        return None
+    haystack = data if spec.case_sensitive else data.lower()
+    hits: list[int] = []
+    end = len(haystack)
+    for word in words:
+        at = haystack.find(word)
+        while at >= 0:
+            after = at + len(word)
+            if (at == 0 or haystack[at - 1] not in _WORD_BYTES) and (
+                after == end or haystack[after] not in _WORD_BYTES
+            ):
+                hits.append(at)
+            at = haystack.find(word, at + 1)
+    hits.sort()
+    return hits
+
+
+# The only non-ASCII characters that re.IGNORECASE matches to an ASCII letter and str.lower()
+# does not map to it: U+0130 (lowers to two characters), U+0131 and U+017F.
+_FOLDS_APART = ("\u0130", "\u0131", "\u017f")
+
+
+def _text_hits(text: str, spec: MarkerSpec) -> list[int] | None:
+    """``_ascii_hits`` for a decoded non-ASCII text; None where only the marker pattern is exact."""
+    words = _hit_words(spec)
+    if words is None or (not spec.case_sensitive and any(c in text for c in _FOLDS_APART)):
+        return None
+    haystack = text if spec.case_sensitive else text.lower()
+    hits: list[int] = []
+    for word in (w.decode() for w in words):
+        at = haystack.find(word)
+        while at >= 0:
+            hits.append(at)  # the marker pattern confirms each on its comment
+            at = haystack.find(word, at + 1)
+    hits.sort()
+    return hits
+
+
+def _comments(text: str, spec: MarkerSpec, hits: list[int], use_tokenize: bool) -> _Scanned:
+    exact = _compiled_exact(spec)
+    if not use_tokenize:
+        found = lexer.comments_at(text, hits)
+        if found is not None:
+            candidate = _string_candidate(text, spec) if spec.placeholder_strings else False
+            if candidate is not None:
+                return _Scanned([(c.line, c.code, c.text) for c in found], candidate)
+    # Where the lexer declines (an unterminated string, f-strings on 3.12+), tokenize decides, as
+    # before: only for a text that holds a marker, so an error it raises is one it always raised.
+    if _compiled(spec).search(text) is None:
+        return _Scanned([], False)
+    return _tokens(text, exact)
+
+
+@lru_cache(maxsize=16)
+def _quoted_marker(spec: MarkerSpec) -> re.Pattern[str]:
+    # A literal whose text is exactly a marker has a quote, the marker and a quote with only
+    # blanks and .:! between them; without that anywhere, no string needs a look.
+    return re.compile(rf"""['"]\s*(?:{_alternatives(spec)})[.:!]*\s*['"]""")
+
+
+def _string_candidate(text: str, spec: MarkerSpec) -> bool | None:
+    """Some string literal is exactly a marker (case-sensitive); None to ask tokenize."""
+    if _quoted_marker(spec).search(text) is None:
+        return False
+    literals = lexer.strings(text)
+    if literals is None:
+        return None
+    exact = _compiled_exact(spec)
+    return any(_is_marker_literal(literal, exact) for literal in literals)
+
+
+def _is_marker_literal(literal: str, exact: re.Pattern[str]) -> bool:
+    quote = _STRING_PREFIX.match(literal)
+    if not quote:
+        return False
+    width = len(quote.group(1))
+    value = literal[quote.end() : len(literal) - width].strip().rstrip(".:!")
+    return bool(value) and exact.fullmatch(value) is not None
+
+
 @frozen_record
 class _Scanned:
     comments: list[tuple[int, str, str]]  # (line, code before the comment, comment text)
@@ -150,12 +303,7 @@ def _tokens(text: str, exact: re.Pattern[str]) -> _Scanned:
                 code = token.line[: token.start[1]].strip()
                 comments.append((token.start[0], code, token.string.lstrip("#").strip()))
             elif token.type == tokenize.STRING and not string_candidate:
-                quote = _STRING_PREFIX.match(token.string)
-                if quote:
-                    width = len(quote.group(1))
-                    body = token.string[quote.end() : len(token.string) - width]
-                    value = body.strip().rstrip(".:!")
-                    string_candidate = bool(value) and exact.fullmatch(value) is not None
+                string_candidate = _is_marker_literal(token.string, exact)
     except (tokenize.TokenError, SyntaxError) as exc:
         line = getattr(exc, "lineno", None) or (exc.args[1][0] if len(exc.args) > 1 else 1)
         raise UnparsableSource(int(line), str(exc.args[0])) from None
