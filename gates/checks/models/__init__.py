@@ -60,7 +60,7 @@ class ModelsGate(Gate):
             from gates.checks.models.model_files import scan_model_files
 
             candidates = model_file_candidates(ctx)
-            scanned = scan_model_files(ctx.root, candidates, section.model_files)
+            scanned = scan_model_files(ctx.root, candidates, section.model_files, timeout=section.timeout)
             result.findings.extend(scanned.findings)
             result.metrics.update(scanned.metrics)
             ran = True

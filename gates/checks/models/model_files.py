@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import time
 from collections.abc import Iterable
 from dataclasses import field
 from pathlib import Path
@@ -47,20 +48,29 @@ class ModelFileScan:
     metrics: dict[str, int | float] = field(default_factory=dict)
 
 
-def _limits(settings: ModelFilesSettings) -> ScanLimits:
+def _limits(settings: ModelFilesSettings, deadline: float | None, timeout: float) -> ScanLimits:
     return ScanLimits(
         max_file_bytes=int(settings.max_file_mb * _MIB),
         max_decompressed_bytes=int(settings.max_decompressed_mb * _MIB),
         max_compression_ratio=settings.max_compression_ratio,
         max_depth=settings.max_depth,
+        max_pickle_opcodes=settings.max_pickle_opcodes,
+        max_pickle_memo=settings.max_pickle_memo,
+        deadline=deadline,
+        timeout=timeout,
     )
 
 
 def scan_model_files(
-    root: Path, relative_paths: Iterable[str], settings: ModelFilesSettings
+    root: Path, relative_paths: Iterable[str], settings: ModelFilesSettings, timeout: float | None = None
 ) -> ModelFileScan:
-    """Scan each file under ``root``; files that hold no model or pickle are skipped."""
-    limits = _limits(settings)
+    """Scan each file under ``root``; files that hold no model or pickle are skipped.
+
+    ``timeout`` (``model_safety.timeout``) bounds the whole scan: the file being walked when
+    it runs out, and every later file that holds a model, is MF103 (not scanned), never a pass.
+    """
+    deadline = time.monotonic() + timeout if timeout is not None else None
+    limits = _limits(settings, deadline, timeout or 0)
     result = ModelFileScan()
     counts = {
         "model_files_candidates": 0,
@@ -82,7 +92,10 @@ def scan_model_files(
             continue
         from gates.checks.models.pickle_containers import scan_file
 
-        scan = scan_file(path, relative, limits)
+        if deadline is not None and time.monotonic() > deadline:
+            scan = FileScan(observations=[_out_of_time(timeout or 0)])
+        else:
+            scan = scan_file(path, relative, limits)
         if scan.kind is None and not scan.observations:
             continue
         counts["model_files_scanned"] += 1
@@ -102,6 +115,15 @@ def scan_model_files(
         result.findings.extend(findings)
     result.metrics.update(counts)
     return result
+
+
+def _out_of_time(timeout: float) -> Observation:
+    return Observation(
+        ObservationKind.UNSCANNABLE,
+        "",
+        f"was not scanned: the scan ran out of time before it (model_safety.timeout: {timeout:g} s;"
+        " raise it to scan every file)",
+    )
 
 
 def _may_hold_a_model(path: Path) -> bool:

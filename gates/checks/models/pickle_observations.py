@@ -20,6 +20,10 @@ class ScanLimits:
     max_decompressed_bytes: int
     max_compression_ratio: float
     max_depth: int
+    max_pickle_opcodes: int = 10_000_000
+    max_pickle_memo: int = 200_000
+    deadline: float | None = None  # time.monotonic() after which scanning stops (model_safety.timeout)
+    timeout: float = 0
 
 
 class ObservationKind(str, Enum):
@@ -39,6 +43,9 @@ class Observation:
     opcode: str = ""
     position: int = -1
     called: bool = False
+    # Called with arguments (REDUCE, INST, OBJ): runs the callable's own code, unlike
+    # NEWOBJ, which only allocates (``cls.__new__``) before BUILD sets the state.
+    invoked: bool = False
     pickle_index: int = 0
 
 

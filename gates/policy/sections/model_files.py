@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import re
+from typing import Literal
 
 from gates.policy.base import PolicyValueError, SeverityName, StrictModel, policy_model, setting
 
+# Vetted allow-list presets (gates/checks/models/pickle_presets.py holds their exact
+# globals; docs/gates/model-files.md the argument for each).
+TrustPreset = Literal["hf-trainer", "argparse", "lightning", "pandas", "sklearn", "torch-modules"]
+DEFAULT_TRUST: tuple[TrustPreset, ...] = ("hf-trainer", "argparse", "lightning")
 _GLOBAL_PATTERN = re.compile(r"[A-Za-z_][\w]*(\.[A-Za-z_][\w]*)*(\.\*)?")
 
 
@@ -17,6 +22,14 @@ class ModelFilesSettings(StrictModel):
         description=(
             "Extra pickle globals to accept, as `module.name` or `module.*` (e.g. your own model "
             "classes). Known-dangerous globals (os, subprocess, builtins.eval, ...) stay errors."
+        ),
+    )
+    trust: list[TrustPreset] = setting(
+        default_factory=lambda: list(DEFAULT_TRUST),
+        description=(
+            "Vetted allow-list presets: exact lists of globals whose rebuilding runs no code the file"
+            " chooses (docs/gates/model-files.md). On by default: hf-trainer, argparse, lightning; opt-in:"
+            " pandas, sklearn, torch-modules. The list replaces the default, so keep the ones you want."
         ),
     )
     max_file_mb: float = setting(
@@ -36,6 +49,22 @@ class ModelFilesSettings(StrictModel):
     )
     max_depth: int = setting(
         default=3, ge=1, description="How many archives deep (zip in zip, gzip in zip) the scanner follows."
+    )
+    max_pickle_opcodes: int = setting(
+        default=10_000_000,
+        ge=1000,
+        description=(
+            "Pickle opcodes walked per file (all its pickles and members) before it is reported as not"
+            " fully scanned (MF103); bounds time and memory on crafted streams."
+        ),
+    )
+    max_pickle_memo: int = setting(
+        default=200_000,
+        ge=100,
+        description=(
+            "Memo entries per pickle the walker keeps (names, globals) or counts out of order; past it,"
+            " a name read back from the memo is MF103, not guessed."
+        ),
     )
     lfs_pointer_severity: SeverityName = setting(
         default="error",
