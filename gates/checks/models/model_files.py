@@ -23,7 +23,9 @@ from pathlib import Path
 
 from gates.checks.models.pickle_formats import PICKLE_SUFFIXES, PREFIX_BYTES, Kind, sniff
 from gates.checks.models.pickle_globals import Verdict, judge, normalize
+from gates.checks.models.pickle_hints import hint
 from gates.checks.models.pickle_observations import FileScan, Observation, ObservationKind, ScanLimits
+from gates.checks.models.pickle_presets import preset_allows, preset_for
 from gates.checks.models.pickle_reach import reach
 from gates.findings import Finding, Severity
 from gates.policy.sections.model_files import ModelFilesSettings
@@ -36,9 +38,6 @@ GLOBAL_NOT_ALLOWED = "MF102"
 NOT_SCANNABLE = "MF103"
 LFS_NOT_SCANNED = "MF104"
 
-_SAFETENSORS_HINT = (
-    "Re-export the weights as safetensors (safetensors.torch.save_file) and load those instead"
-)
 _MIB = 1024 * 1024
 
 
@@ -149,8 +148,13 @@ def _findings_for(path: Path, relative: str, scan: FileScan, settings: ModelFile
     findings: list[Finding] = []
     seen: set[tuple[str, str, str]] = set()
     digest: str | None = None
+    named: dict[str, set[str]] = {}
     for obs in scan.observations:
-        built = _finding(relative, obs, settings)
+        if obs.kind is ObservationKind.GLOBAL and obs.module is not None:
+            named.setdefault(obs.member, set()).add(normalize(obs.module, obs.name))
+    for obs in scan.observations:
+        better = hint(relative, obs.member, named.get(obs.member, set()))
+        built = _finding(relative, obs, settings, better)
         if built is None:
             continue
         rule_id, severity, subject, message = built
@@ -177,7 +181,7 @@ def _findings_for(path: Path, relative: str, scan: FileScan, settings: ModelFile
 
 
 def _finding(
-    relative: str, obs: Observation, settings: ModelFilesSettings
+    relative: str, obs: Observation, settings: ModelFilesSettings, better: str
 ) -> tuple[str, Severity, str, str] | None:
     places = [f"member '{obs.member}'"] if obs.member else []
     if obs.pickle_index:  # legacy torch files and pickle.dump loops hold several pickles
@@ -190,10 +194,14 @@ def _finding(
                 Severity.ERROR,
                 obs.name,
                 f"{where}: the pickle names a global the scanner cannot resolve ({obs.name}, {obs.opcode} at"
-                f" byte {obs.position}); loading it runs code chosen at load time. {_SAFETENSORS_HINT}.",
+                f" byte {obs.position}); loading it runs code chosen at load time. Better: {better}.",
             )
         judgement = judge(obs.module, obs.name, settings.allowed_globals)
         if judgement.verdict is Verdict.ALLOWED:
+            return None
+        if judgement.verdict is Verdict.NOT_ALLOWED and preset_allows(
+            judgement.qualname, obs.invoked, settings.trust
+        ):
             return None
         use = "calls" if obs.called else "imports"
         if judgement.verdict is Verdict.DANGEROUS:
@@ -203,16 +211,16 @@ def _finding(
                 judgement.qualname,
                 f"{where}: the pickle {use} {judgement.qualname}, which {judgement.reason}"
                 f" ({obs.opcode} at byte {obs.position}); loading this file can run arbitrary code."
-                f" Do not load it. {_SAFETENSORS_HINT}.",
+                f" Do not load it; if it is yours, {better}.",
             )
         return (
             GLOBAL_NOT_ALLOWED,
             Severity.ERROR,
             judgement.qualname,
             f"{where}: the pickle {use} {judgement.qualname}, which is not on the allowlist"
-            f" ({obs.opcode} at byte {obs.position}). If it is your own trusted class, add"
-            f" '{normalize(obs.module, obs.name)}' to model_safety.model_files.allowed_globals;"
-            f" Better: {_SAFETENSORS_HINT}.",
+            f" ({obs.opcode} at byte {obs.position}){_preset_note(judgement.qualname, obs, settings)}."
+            f" If it is your own trusted class, add '{normalize(obs.module, obs.name)}' to"
+            f" model_safety.model_files.allowed_globals. Better: {better}.",
         )
     if obs.kind is ObservationKind.DYNAMIC_CALL:
         subject = f"{obs.opcode}@{obs.position}"
@@ -221,15 +229,15 @@ def _finding(
             Severity.ERROR,
             subject,
             f"{where}: the pickle calls a computed value ({obs.opcode} at byte {obs.position}) instead of a"
-            f" named global, a pattern used to hide the real callable. {_SAFETENSORS_HINT}.",
+            f" named global, a pattern used to hide the real callable. Better: {better}.",
         )
     if obs.kind is ObservationKind.UNSCANNABLE:
         return (
             NOT_SCANNABLE,
             Severity.ERROR,
             obs.message,
-            f"{where} {obs.message}. A file the gate cannot read is not known to be safe;"
-            f" Fix or remove it. {_SAFETENSORS_HINT}.",
+            f"{where} {obs.message}. A file the gate cannot read is not known to be safe: fix or"
+            f" remove it. Better: {better}.",
         )
     severity = Severity(settings.lfs_pointer_severity)
     return (
@@ -239,6 +247,19 @@ def _finding(
         f"{where} {obs.message}. Fetch LFS objects before the gate runs (actions/checkout with"
         " `lfs: true`, or `git lfs pull`) so the model can be scanned; prefer safetensors.",
     )
+
+
+def _preset_note(qualname: str, obs: Observation, settings: ModelFilesSettings) -> str:
+    preset = preset_for(qualname)
+    if preset is None:
+        return ""
+    if preset in settings.trust:
+        # Listed, but used beyond rebuilding: called with arguments, or handed around as a value.
+        return (
+            f"; the '{preset}' preset accepts it only as the class of a rebuilt object, and this pickle"
+            " calls it or uses it as a value"
+        )
+    return f"; the opt-in '{preset}' preset in model_safety.model_files.trust lists it"
 
 
 def _sha256(path: Path, max_bytes: int) -> str:

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import contextlib
 import io
-import os
 import lzma
+import os
 import pickletools
 import zipfile
 import zlib
@@ -100,7 +100,7 @@ class _Scanner:
                     opcode=ref.opcode,
                     position=ref.position,
                     called=qualname in walk.called,
-                    invoked=qualname in walk.invoked,
+                    invoked=qualname in walk.invoked or qualname in walk.loose,
                     pickle_index=index,
                 )
             )
@@ -475,7 +475,7 @@ class _Scanner:
 
 def _spool_opener(fd: int) -> Callable[[], IO[bytes]]:
     # Each opener call gets its own handle (its own position) on the temporary file.
-    return lambda: open(os.dup(fd), "rb")  # noqa: SIM115 (closed by the caller)
+    return lambda: open(os.dup(fd), "rb")
 
 
 class _Discard:

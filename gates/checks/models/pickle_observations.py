@@ -43,8 +43,9 @@ class Observation:
     opcode: str = ""
     position: int = -1
     called: bool = False
-    # Called with arguments (REDUCE, INST, OBJ): runs the callable's own code, unlike
-    # NEWOBJ, which only allocates (``cls.__new__``) before BUILD sets the state.
+    # Called with arguments (REDUCE, INST, OBJ), or used as a value (which a later BUILD can
+    # call): runs the callable's own code. False when it is only the class of NEWOBJ, which
+    # allocates (``cls.__new__``) before BUILD sets the state.
     invoked: bool = False
     pickle_index: int = 0
 

@@ -60,6 +60,11 @@ class PickleWalk:
     # The subset called with arguments (REDUCE, INST, OBJ), which runs the callable itself;
     # NEWOBJ only allocates with ``cls.__new__``.
     invoked: set[str] = field(default_factory=set)
+    # Globals put on the stack more often than NEWOBJ consumes them: used as a value
+    # (an argument, a dict entry, a returned object), where a later BUILD can call them
+    # (an instance's ``__setstate__`` is looked up in its ``__dict__``, which a first
+    # BUILD fills). Only globals outside this set count as "rebuilt only".
+    loose: set[str] = field(default_factory=set)
     opcodes: int = 0
     first_ops: list[tuple[str, object]] = field(default_factory=list)
     complete: bool = False  # reached STOP
@@ -89,10 +94,12 @@ class _Str:
 
 
 class _Global:
-    __slots__ = ("ref",)
+    __slots__ = ("newobj", "pushes", "ref")
 
     def __init__(self, ref: GlobalRef) -> None:
         self.ref = ref
+        self.pushes = 0  # times put on the stack (GLOBAL, STACK_GLOBAL, GET, DUP)
+        self.newobj = 0  # times NEWOBJ consumed it as the class
 
 
 class _Other:
@@ -252,7 +259,9 @@ def _qualname(ref: GlobalRef) -> str:
     return f"{ref.module}.{ref.name}" if ref.module is not None else ref.name
 
 
-def walk_pickle(stream: PickleSource, keep_first_ops: int = 0, budget: WalkBudget | None = None) -> PickleWalk:
+def walk_pickle(
+    stream: PickleSource, keep_first_ops: int = 0, budget: WalkBudget | None = None
+) -> PickleWalk:
     """Walk one pickle from the stream's position up to and including its STOP opcode.
 
     Decoding errors (truncation, an unknown opcode) end the walk with ``error`` set; the
@@ -299,7 +308,10 @@ def walk_pickle(stream: PickleSource, keep_first_ops: int = 0, budget: WalkBudge
             elif name in _PUT_OPS:
                 memo.put(arg, items[-1] if items else _OTHER)
             elif name in _GET_OPS:
-                push(memo.get(arg))
+                got = memo.get(arg)
+                if type(got) is _Global:
+                    got.pushes += 1
+                push(got)
             elif name in _STRING_OPS:
                 push(_Str(arg) if isinstance(arg, str) and len(arg) <= _MAX_NAME_CHARS else _OTHER)
             elif name in _CONST_OPS:
@@ -312,7 +324,9 @@ def walk_pickle(stream: PickleSource, keep_first_ops: int = 0, budget: WalkBudge
                 _apply_structure(stack, name)
             elif name == "FRAME":
                 if frame_end >= 0:
-                    _differ(walk, f"a FRAME opens at byte {position} before the frame ending at byte {frame_end}")
+                    _differ(
+                        walk, f"a FRAME opens at byte {position} before the frame ending at byte {frame_end}"
+                    )
                 frame_end = position + 9 + int(cast(int, arg))
             elif name == "STOP":
                 walk.complete = True
@@ -339,7 +353,10 @@ def walk_pickle(stream: PickleSource, keep_first_ops: int = 0, budget: WalkBudge
             elif name == "PROTO":
                 walk.protocol = int(arg) if isinstance(arg, int) else 0
                 if count != 1:
-                    _differ(walk, f"PROTO at byte {position} is not the pickle's first opcode (no pickler writes that)")
+                    _differ(
+                        walk,
+                        f"PROTO at byte {position} is not the pickle's first opcode (no pickler writes that)",
+                    )
             elif name in _REFERENCE_OPS:
                 _apply_reference(walk, stack, name, arg, position, seen)
             else:
@@ -351,6 +368,7 @@ def walk_pickle(stream: PickleSource, keep_first_ops: int = 0, budget: WalkBudge
     if budget is not None:
         budget.spend(count % WalkBudget.CHECK_EVERY)
     walk.opcodes = count
+    walk.loose = {_qualname(g.ref) for g in seen.values() if g.pushes > g.newobj}
     return walk
 
 
@@ -396,7 +414,10 @@ def _apply_structure(stack: _Stack, name: str) -> None:
     elif name == "POP_MARK":
         stack.pop_to_mark()
     else:  # DUP
-        stack.push(stack.top())
+        top = stack.top()
+        if isinstance(top, _Global):
+            top.pushes += 1
+        stack.push(top)
 
 
 def _global(walk: PickleWalk, seen: dict[tuple[str | None, str], _Global], ref: GlobalRef) -> _Global:
@@ -427,6 +448,7 @@ def _apply_reference(
             walk.invoked.add(_qualname(found.ref))
             stack.push(_OTHER)
         else:
+            found.pushes += 1
             stack.push(found)
     elif name == "STACK_GLOBAL":
         attr_value, module_value = stack.pop(), stack.pop()
@@ -437,9 +459,13 @@ def _apply_reference(
             ref = GlobalRef(None, "<memo value not kept>", name, position)
         else:
             ref = GlobalRef(None, "<computed module/name>", name, position)
-        stack.push(_global(walk, seen, ref))
+        found = _global(walk, seen, ref)
+        found.pushes += 1
+        stack.push(found)
     elif name in _EXT_OPS:
-        stack.push(_global(walk, seen, GlobalRef(None, f"<copyreg extension code {arg}>", name, position)))
+        found = _global(walk, seen, GlobalRef(None, f"<copyreg extension code {arg}>", name, position))
+        found.pushes += 1
+        stack.push(found)
     elif name == "OBJ":
         popped = stack.pop_to_mark()
         _record_call(walk, stack, popped[0] if popped else _OTHER, name, position)
@@ -549,6 +575,7 @@ def _skip_joblib_array(
         walk.dynamic_calls.extend(nested.dynamic_calls)
         walk.called |= nested.called
         walk.invoked |= nested.invoked
+        walk.loose |= nested.loose
         walk.differential = walk.differential or nested.differential
         walk.budget_note = walk.budget_note or nested.budget_note
         return None if nested.complete else f"joblib object array: {nested.error}"
@@ -579,7 +606,9 @@ def _skip_joblib_array(
 def _record_call(walk: PickleWalk, stack: _Stack, target: _Value, opcode: str, position: int) -> None:
     if isinstance(target, _Global):
         walk.called.add(_qualname(target.ref))
-        if not opcode.startswith("NEWOBJ"):
+        if opcode.startswith("NEWOBJ"):
+            target.newobj += 1
+        else:
             walk.invoked.add(_qualname(target.ref))
     elif target is _UNKEPT:
         _over_memo(walk, stack, position)

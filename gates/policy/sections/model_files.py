@@ -9,8 +9,8 @@ from gates.policy.base import PolicyValueError, SeverityName, StrictModel, polic
 
 # Vetted allow-list presets (gates/checks/models/pickle_presets.py holds their exact
 # globals; docs/gates/model-files.md the argument for each).
-TrustPreset = Literal["hf-trainer", "argparse", "lightning", "pandas", "sklearn", "torch-modules"]
-DEFAULT_TRUST: tuple[TrustPreset, ...] = ("hf-trainer", "argparse", "lightning")
+TrustPreset = Literal["hf-trainer", "argparse", "pandas", "sklearn", "torch-modules"]
+DEFAULT_TRUST: tuple[TrustPreset, ...] = ("hf-trainer", "argparse")
 _GLOBAL_PATTERN = re.compile(r"[A-Za-z_][\w]*(\.[A-Za-z_][\w]*)*(\.\*)?")
 
 
@@ -28,7 +28,7 @@ class ModelFilesSettings(StrictModel):
         default_factory=lambda: list(DEFAULT_TRUST),
         description=(
             "Vetted allow-list presets: exact lists of globals whose rebuilding runs no code the file"
-            " chooses (docs/gates/model-files.md). On by default: hf-trainer, argparse, lightning; opt-in:"
+            " chooses (docs/gates/model-files.md). On by default: hf-trainer, argparse; opt-in:"
             " pandas, sklearn, torch-modules. The list replaces the default, so keep the ones you want."
         ),
     )
