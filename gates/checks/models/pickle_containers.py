@@ -80,7 +80,7 @@ class _Scanner:
             limits.max_pickle_opcodes, limits.max_pickle_memo, limits.deadline, limits.timeout
         )
         self.result = FileScan()
-        self.spooled: list[IO[bytes]] = []
+        self.spooled: list[str] = []  # temporary copies of nested archives
 
     # ---- observations ---------------------------------------------------------------
 
@@ -443,10 +443,10 @@ class _Scanner:
         not memory."""
         import tempfile
 
-        spool = tempfile.TemporaryFile()  # noqa: SIM115 (closed at the end of scan_file)
-        self.spooled.append(spool)
+        descriptor, spool_path = tempfile.mkstemp(prefix="ml-gates-nested-")
+        self.spooled.append(spool_path)
         total = 0
-        with contextlib.closing(src.open()) as stream:
+        with open(descriptor, "wb") as spool, contextlib.closing(src.open()) as stream:
             limit = min(
                 src.size if src.size is not None else self.budget.remaining + 1,
                 self.limits.max_file_bytes + 1,
@@ -463,19 +463,15 @@ class _Scanner:
                     )
                 spool.write(chunk)
         if total <= _SPOOL_BYTES:
-            spool.seek(0)
-            data = spool.read()
+            data = Path(spool_path).read_bytes()
             return _Source(src.label, lambda: io.BytesIO(data), len(data), True)
-        return _Source(src.label, _spool_opener(spool.fileno()), total, True)
+        # Each open gets its own handle and position on the temporary file.
+        return _Source(src.label, lambda: open(spool_path, "rb"), total, True)  # noqa: SIM115
 
     def close(self) -> None:
-        for spool in self.spooled:
-            spool.close()
-
-
-def _spool_opener(fd: int) -> Callable[[], IO[bytes]]:
-    # Each opener call gets its own handle (its own position) on the temporary file.
-    return lambda: open(os.dup(fd), "rb")
+        for spool_path in self.spooled:
+            with contextlib.suppress(OSError):
+                os.unlink(spool_path)
 
 
 class _Discard:
