@@ -466,7 +466,7 @@ class _Scanner:
             data = Path(spool_path).read_bytes()
             return _Source(src.label, lambda: io.BytesIO(data), len(data), True)
         # Each open gets its own handle and position on the temporary file.
-        return _Source(src.label, lambda: open(spool_path, "rb"), total, True)  # noqa: SIM115
+        return _Source(src.label, lambda: open(spool_path, "rb"), total, True)
 
     def close(self) -> None:
         for spool_path in self.spooled:
