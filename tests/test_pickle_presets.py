@@ -269,4 +269,4 @@ def test_the_default_rebuild_classes_define_no_hook_a_pickle_could_trigger() -> 
             assert owners == [], (qualname, hook, owners)
         if any("__getattr__" in vars(base) for base in cls.__mro__ if base is not object):
             with pytest.raises(AttributeError):
-                getattr(cls.__new__(cls), "__setstate__")
+                cls.__new__(cls).__setstate__  # noqa: B018
