@@ -299,36 +299,40 @@ def walk_pickle(
                 check_at += WalkBudget.CHECK_EVERY
                 if budget is not None:  # the stack, never longer than the opcodes, is bounded too
                     budget.spend(WalkBudget.CHECK_EVERY)
-            name = opcode.name
+            kind = _KINDS[opcode]
             if keep_first_ops and count <= keep_first_ops:
-                walk.first_ops.append((name, arg))
+                walk.first_ops.append((opcode.name, arg))
             # Most frequent first: nearly every value is memoized.
-            if name == "MEMOIZE":
-                memo.put(memo.dense + len(memo.sparse), items[-1] if items else _OTHER)
-            elif name in _PUT_OPS:
-                memo.put(arg, items[-1] if items else _OTHER)
-            elif name in _GET_OPS:
+            if kind == _K_MEMOIZE:
+                top = items[-1] if items else _OTHER
+                if memo.sparse or type(top) in _KEPT or top is _UNKEPT:
+                    memo.put(memo.dense + len(memo.sparse), top)
+                else:
+                    memo.dense += 1  # a fresh key in the dense run, holding nothing to keep
+            elif kind == _K_STRING:
+                push(_Str(arg) if isinstance(arg, str) and len(arg) <= _MAX_NAME_CHARS else _OTHER)
+            elif kind == _K_GET:
                 got = memo.get(arg)
                 if type(got) is _Global:
                     got.pushes += 1
                 push(got)
-            elif name in _STRING_OPS:
-                push(_Str(arg) if isinstance(arg, str) and len(arg) <= _MAX_NAME_CHARS else _OTHER)
-            elif name in _CONST_OPS:
+            elif kind == _K_PUT:
+                memo.put(arg, items[-1] if items else _OTHER)
+            elif kind == _K_CONST:
                 push(_Const(arg))
-            elif name == "MARK":
+            elif kind == _K_MARK:
                 push(_MARK)
-            elif name in _LITERAL_OPS:
-                push(_LITERAL_OPS[name])
-            elif name in _STRUCTURE_OPS:
-                _apply_structure(stack, name)
-            elif name == "FRAME":
+            elif kind == _K_LITERAL:
+                push(_LITERAL_OPS[opcode.name])
+            elif kind == _K_STRUCTURE:
+                _apply_structure(stack, opcode.name)
+            elif kind == _K_FRAME:
                 if frame_end >= 0:
                     _differ(
                         walk, f"a FRAME opens at byte {position} before the frame ending at byte {frame_end}"
                     )
                 frame_end = position + 9 + int(cast(int, arg))
-            elif name == "STOP":
+            elif kind == _K_STOP:
                 walk.complete = True
                 if frame_end > position + 1:
                     _differ(
@@ -336,7 +340,7 @@ def walk_pickle(
                         f"its last FRAME goes on past STOP (byte {position}) to byte {frame_end}: a loader"
                         " reading a file resumes after the frame, not after STOP",
                     )
-            elif name == "BUILD":
+            elif kind == _K_BUILD:
                 state = stack.pop()
                 built = stack.top()
                 if isinstance(built, _Dtype):
@@ -350,17 +354,17 @@ def walk_pickle(
                     if skipped is not None:
                         walk.error = skipped
                         break
-            elif name == "PROTO":
+            elif kind == _K_PROTO:
                 walk.protocol = int(arg) if isinstance(arg, int) else 0
                 if count != 1:
                     _differ(
                         walk,
                         f"PROTO at byte {position} is not the pickle's first opcode (no pickler writes that)",
                     )
-            elif name in _REFERENCE_OPS:
-                _apply_reference(walk, stack, name, arg, position, seen)
+            elif kind == _K_REFERENCE:
+                _apply_reference(walk, stack, opcode.name, arg, position, seen)
             else:
-                _apply_generic(stack, name)
+                _apply_generic(stack, opcode.name)
     except LimitExceeded:
         raise
     except Exception as exc:  # genops raises ValueError, struct.error, UnicodeError...
@@ -385,6 +389,45 @@ _STRUCTURE_OPS = frozenset(
 _REFERENCE_OPS = frozenset(
     {"GLOBAL", "INST", "STACK_GLOBAL", "EXT1", "EXT2", "EXT4", "REDUCE", "NEWOBJ", "NEWOBJ_EX", "OBJ"}
 )
+
+
+(
+    _K_MEMOIZE,
+    _K_STRING,
+    _K_GET,
+    _K_PUT,
+    _K_CONST,
+    _K_MARK,
+    _K_LITERAL,
+    _K_STRUCTURE,
+    _K_FRAME,
+    _K_STOP,
+    _K_BUILD,
+    _K_PROTO,
+    _K_REFERENCE,
+    _K_GENERIC,
+) = range(14)
+
+
+def _kind(name: str) -> int:
+    groups = (
+        (_K_STRING, _STRING_OPS),
+        (_K_GET, _GET_OPS),
+        (_K_PUT, _PUT_OPS),
+        (_K_CONST, _CONST_OPS),
+        (_K_LITERAL, frozenset(_LITERAL_OPS)),
+        (_K_STRUCTURE, _STRUCTURE_OPS),
+        (_K_REFERENCE, _REFERENCE_OPS),
+    )
+    singles = {"MEMOIZE": _K_MEMOIZE, "MARK": _K_MARK, "FRAME": _K_FRAME, "STOP": _K_STOP}
+    singles |= {"BUILD": _K_BUILD, "PROTO": _K_PROTO}
+    if name in singles:
+        return singles[name]
+    return next((kind for kind, names in groups if name in names), _K_GENERIC)
+
+
+# Dispatch on the opcode object genops yields (hashed by identity): one lookup per opcode.
+_KINDS: dict[pickletools.OpcodeInfo, int] = {op: _kind(op.name) for op in pickletools.opcodes}
 
 
 def _tuple_of(items: list[_Value]) -> _Value:
