@@ -157,3 +157,16 @@ def test_ordinary_joblib_files_with_frames_pass(tmp_path: Path) -> None:
     )
 
     assert scan_model_files(root, ["m.joblib"], ModelFilesSettings()).findings == []
+
+
+def test_a_headerless_stream_with_a_frame_counts_as_a_pickle_under_any_name(
+    tmp_path: Path, canary: Path
+) -> None:
+    # Without its PROTO header, and left unbalanced for pickletools' checker (an extra item
+    # at STOP), the overrun would otherwise look like "not a pickle" under a text name.
+    data = payloads.frame_overrun(canary)[2:-1] + b"N."
+
+    findings = _scan(tmp_path / "repo", {"notes.txt": data})
+
+    assert [rule for _, rule, _ in findings] == ["MF103"]
+    assert "runs across the end of its FRAME" in findings[0][2]

@@ -140,6 +140,11 @@ def reach(stream: PickleSource) -> Reach:
                 continue
             if name == "PROTO" and isinstance(arg, int) and arg > pickle.HIGHEST_PROTOCOL:
                 raise _Fail
+            if name == "FRAME":
+                # Framing only exists from protocol 4 on, after a PROTO header: here it is
+                # crafted, and what the C unpickler reads past it may differ from this walk.
+                # Counted as a pickle, so the full walk reports it (MF103).
+                return Reach(True, False, False, position)
             if name == "MARK":
                 stack.segments.append(0)
                 continue
