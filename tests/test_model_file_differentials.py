@@ -170,3 +170,13 @@ def test_a_headerless_stream_with_a_frame_counts_as_a_pickle_under_any_name(
 
     assert [rule for _, rule, _ in findings] == ["MF103"]
     assert "runs across the end of its FRAME" in findings[0][2]
+
+
+def test_a_global_name_pickletools_cannot_decode_is_mf103(tmp_path: Path) -> None:
+    # pickletools (Python 3.11) decodes GLOBAL names as ASCII; the C unpickler as UTF-8.
+    data = b"\x80\x02c\xc3\xb6s\nsystem\n)R."
+
+    findings = _scan(tmp_path / "repo", {"weights.bin": data})
+
+    assert {rule for _, rule, _ in findings} == {"MF103"}  # not fully scanned, and why
+    assert any("not ASCII" in message for _, _, message in findings)

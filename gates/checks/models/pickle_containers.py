@@ -243,7 +243,13 @@ class _Scanner:
                 limit = src.size if src.size is not None else 1 << 62
             first = walk_pickle(reader, keep_first_ops=3, budget=self.walk_budget)
             if first.error is not None:
-                if not strict and not guess and not first.globals and first.opcodes <= 2:
+                if (
+                    not strict
+                    and not guess
+                    and not first.globals
+                    and first.opcodes <= 2
+                    and not first.differential
+                ):
                     return False  # some other binary that happens to start like a pickle
                 self.result.pickles += 1
                 self.record_walk(first, chain, 0)

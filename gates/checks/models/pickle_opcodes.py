@@ -367,7 +367,16 @@ def walk_pickle(
                 _apply_generic(stack, opcode.name)
     except LimitExceeded:
         raise
-    except Exception as exc:  # genops raises ValueError, struct.error, UnicodeError...
+    except UnicodeDecodeError as exc:
+        walk.error = str(exc)
+        # pickletools decodes GLOBAL/INST names as ASCII, the C unpickler as UTF-8: a name
+        # it cannot show may still be imported.
+        _differ(
+            walk,
+            f"a name after byte {previous} is not ASCII, so pickletools cannot decode"
+            " what the C unpickler imports",
+        )
+    except Exception as exc:  # genops raises ValueError, struct.error...
         walk.error = str(exc) or type(exc).__name__
     if budget is not None:
         budget.spend(count % WalkBudget.CHECK_EVERY)
