@@ -41,6 +41,9 @@ from tests import model_file_payloads as payloads  # noqa: E402 (after the path 
 _PROBE = """
 import json, resource, sys, time
 path, tool = sys.argv[1], sys.argv[2]
+# The machine is shared: a tool that needs more than this address space fails here
+# (reported as out of memory) instead of pushing others into swap.
+resource.setrlimit(resource.RLIMIT_AS, (3 << 30, 3 << 30))
 if tool == "picklescan":
     from picklescan.scanner import scan_file_path
     started = time.perf_counter()
@@ -207,7 +210,8 @@ def probe(path: Path, tool: str) -> dict[str, object]:
     except subprocess.TimeoutExpired:
         return {"flagged": False, "error": True, "detail": "timeout 900 s", "seconds": 900.0, "peak_mib": 0.0}
     if done.returncode != 0:
-        killed = "killed (out of memory?)" if done.returncode < 0 else f"exit {done.returncode}"
+        out_of_memory = done.returncode < 0 or "MemoryError" in done.stderr
+        killed = "out of memory (over 3 GiB)" if out_of_memory else f"exit {done.returncode}"
         return {"flagged": False, "error": True, "detail": killed, "seconds": 0.0, "peak_mib": 0.0}
     result: dict[str, object] = json.loads(done.stdout.strip().splitlines()[-1])
     return result
