@@ -45,7 +45,7 @@ class ModelFilesSettings(StrictModel):
     max_compression_ratio: float = setting(
         default=200,
         gt=1,
-        description="Archive members (over 1 MiB) that expand more than this are a suspected zip bomb.",
+        description="Archive members (64 KiB or more) that expand more than this are a suspected zip bomb.",
     )
     max_depth: int = setting(
         default=3, ge=1, description="How many archives deep (zip in zip, gzip in zip) the scanner follows."
