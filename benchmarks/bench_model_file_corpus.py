@@ -55,7 +55,7 @@ else:
     from gates.checks.models.model_files import scan_model_files
     from gates.policy.sections.model_files import ModelFilesSettings
     opt_in = ["pandas", "sklearn", "torch-modules"] if tool == "gates+presets" else []
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     settings = ModelFilesSettings(trust=["hf-trainer", "argparse", *opt_in])
     found = scan_model_files(Path(path).parent, [Path(path).name], settings, timeout=900)
     rules = sorted({f.rule_id for f in found.findings})
