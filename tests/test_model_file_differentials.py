@@ -180,3 +180,14 @@ def test_a_global_name_pickletools_cannot_decode_is_mf103(tmp_path: Path) -> Non
 
     assert {rule for _, rule, _ in findings} == {"MF103"}  # not fully scanned, and why
     assert any("not ASCII" in message for _, _, message in findings)
+
+
+def test_a_frame_overrun_in_a_trailing_pickle_is_mf103(tmp_path: Path, canary: Path) -> None:
+    # pickle.load in a loop reads the second pickle; a linear reader sees it end in an error
+    # with no global (the overrun's tail is cut), the C reader runs the hidden call.
+    data = pickle.dumps([1, 2], protocol=4) + payloads.frame_overrun(canary)[:-2]
+
+    findings = _scan(tmp_path / "repo", {"records.pkl": data})
+
+    assert any(rule == "MF103" and "runs across the end of its FRAME" in m for _, rule, m in findings)
+    assert not canary.exists()

@@ -304,7 +304,7 @@ class _Scanner:
             walk = walk_pickle(reader, budget=self.walk_budget)
             if walk.opcodes == 0:
                 return
-            if walk.error is not None and not walk.globals:
+            if walk.error is not None and not walk.globals and walk.differential is None:
                 return  # trailing bytes that are not a pickle: no loader gets past them
             self.result.pickles += 1
             self.record_walk(walk, chain, index)

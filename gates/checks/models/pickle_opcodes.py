@@ -378,6 +378,10 @@ def walk_pickle(
         )
     except Exception as exc:  # genops raises ValueError, struct.error...
         walk.error = str(exc) or type(exc).__name__
+    if walk.error is not None and 0 <= frame_end < stream.tell():
+        # The opcode being read when decoding failed already ran past its frame: the C
+        # reader would have read something else there.
+        _differ(walk, f"an opcode after byte {previous} runs across the end of its FRAME (byte {frame_end})")
     if budget is not None:
         budget.spend(count % WalkBudget.CHECK_EVERY)
     walk.opcodes = count
