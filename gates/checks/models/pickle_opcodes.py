@@ -86,13 +86,6 @@ _MARK = _Mark()
 
 
 # Plain slotted classes, not dataclasses: the walker makes one per opcode, so they are hot.
-class _Str:
-    __slots__ = ("value",)
-
-    def __init__(self, value: str) -> None:
-        self.value = value
-
-
 class _Global:
     __slots__ = ("newobj", "pushes", "ref")
 
@@ -156,7 +149,8 @@ class _Unkept:
 
 _UNKEPT = _Unkept()
 
-_Value = _Mark | _Str | _Global | _Other | _Const | _Tuple | _Dict | _Dtype | _ArrayWrapper | _Unkept
+# Strings are plain ``str`` (no wrapper: one allocation fewer per string opcode).
+_Value = _Mark | str | _Global | _Other | _Const | _Tuple | _Dict | _Dtype | _ArrayWrapper | _Unkept
 _CONST_OPS = frozenset({"INT", "BININT", "BININT1", "BININT2", "LONG", "LONG1", "LONG4", "FLOAT", "BINFLOAT"})
 _JOBLIB_WRAPPERS = frozenset(
     {"joblib.numpy_pickle.NumpyArrayWrapper", "sklearn.externals.joblib.numpy_pickle.NumpyArrayWrapper"}
@@ -252,7 +246,7 @@ class _Memo:
         return value
 
 
-_KEPT = frozenset({_Str, _Global, _Tuple, _Dict, _Dtype, _ArrayWrapper})
+_KEPT = frozenset({str, _Global, _Tuple, _Dict, _Dtype, _ArrayWrapper})
 
 
 def _qualname(ref: GlobalRef) -> str:
@@ -278,6 +272,7 @@ def walk_pickle(
     items = stack.items  # the hot paths work on the list directly
     push = items.append
     memo = _Memo(budget.max_memo if budget is not None else 1 << 30)
+    kept = memo.values
     seen: dict[tuple[str | None, str], _Global] = {}
     count = 0
     check_at = WalkBudget.CHECK_EVERY
@@ -305,12 +300,20 @@ def walk_pickle(
             # Most frequent first: nearly every value is memoized.
             if kind == _K_MEMOIZE:
                 top = items[-1] if items else _OTHER
-                if memo.sparse or type(top) in _KEPT or top is _UNKEPT:
+                if memo.sparse:
                     memo.put(memo.dense + len(memo.sparse), top)
-                else:
-                    memo.dense += 1  # a fresh key in the dense run, holding nothing to keep
+                else:  # memo.put inlined: a fresh key at the end of the dense run
+                    key = memo.dense
+                    memo.dense = key + 1
+                    if type(top) in _KEPT:
+                        if len(kept) < memo.cap:
+                            kept[key] = top
+                        else:
+                            memo.dropped = True
+                    elif top is _UNKEPT:
+                        memo.dropped = True
             elif kind == _K_STRING:
-                push(_Str(arg) if isinstance(arg, str) and len(arg) <= _MAX_NAME_CHARS else _OTHER)
+                push(arg if type(arg) is str and len(arg) <= _MAX_NAME_CHARS else _OTHER)
             elif kind == _K_GET:
                 got = memo.get(arg)
                 if type(got) is _Global:
@@ -508,8 +511,8 @@ def _apply_reference(
             stack.push(found)
     elif name == "STACK_GLOBAL":
         attr_value, module_value = stack.pop(), stack.pop()
-        if isinstance(module_value, _Str) and isinstance(attr_value, _Str):
-            ref = GlobalRef(module_value.value, attr_value.value, name, position)
+        if isinstance(module_value, str) and isinstance(attr_value, str):
+            ref = GlobalRef(module_value, attr_value, name, position)
         elif module_value is _UNKEPT or attr_value is _UNKEPT:
             _over_memo(walk, stack, position)
             ref = GlobalRef(None, "<memo value not kept>", name, position)
@@ -543,9 +546,12 @@ def _over_memo(walk: PickleWalk, stack: _Stack, position: int) -> None:
 
 def _dict_from(flat: list[_Value], target: _Value) -> _Value:
     if isinstance(target, _Dict):
+        items = target.items
         for key, value in zip(flat[::2], flat[1::2], strict=False):
-            if isinstance(key, _Str):
-                target.items[key.value] = value
+            if len(items) >= _MAX_KEPT_ITEMS:
+                break  # joblib's array state has six keys; a large dict is data
+            if isinstance(key, str):
+                items[key] = value
     return target
 
 
@@ -556,8 +562,8 @@ def _constructed(target: _Value, args: _Value) -> _Value:
     qualname = _qualname(target.ref)
     if qualname == "numpy.dtype" and isinstance(args, _Tuple) and args.items:
         spec = args.items[0]
-        if isinstance(spec, _Str):
-            return _Dtype(spec.value)
+        if isinstance(spec, str):
+            return _Dtype(spec)
     if qualname in _JOBLIB_WRAPPERS:
         return _ArrayWrapper()
     return _OTHER
