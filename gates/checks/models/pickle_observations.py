@@ -20,7 +20,7 @@ class ScanLimits:
     max_decompressed_bytes: int
     max_compression_ratio: float
     max_depth: int
-    max_pickle_opcodes: int = 10_000_000
+    max_pickle_opcodes: int = 12_000_000
     max_pickle_memo: int = 200_000
     deadline: float | None = None  # time.monotonic() after which scanning stops (model_safety.timeout)
     timeout: float = 0

@@ -51,7 +51,7 @@ class ModelFilesSettings(StrictModel):
         default=3, ge=1, description="How many archives deep (zip in zip, gzip in zip) the scanner follows."
     )
     max_pickle_opcodes: int = setting(
-        default=10_000_000,
+        default=12_000_000,
         ge=1000,
         description=(
             "Pickle opcodes walked per file (all its pickles and members) before it is reported as not"
