@@ -173,6 +173,6 @@ def test_trust_presets_from_the_policy(repo: Repo, run_cli: Any) -> None:
     code, gate = _models_json(run_cli)
     assert code == 0 and gate["findings"] == []
 
-    repo.write("policy.yaml", "version: 1\nmodel_safety:\n  model_files:\n    trust: ['sklearn.*']\n")
+    repo.write("policy.yaml", policy.format("['sklearn.*']"))
     result = run_cli("models", "--files-only")
     assert result.code == 2 and "trust" in result.err + result.out  # a preset name, never a pattern
