@@ -167,9 +167,8 @@ def test_trust_presets_from_the_policy(repo: Repo, run_cli: Any) -> None:
     code, gate = _models_json(run_cli)
     assert code == 1 and {f["rule_id"] for f in gate["findings"]} == {"MF102"}
 
-    repo.write(
-        "policy.yaml", "version: 1\nmodel_safety:\n  model_files:\n    trust: [hf-trainer, torch-modules]\n"
-    )
+    policy = "version: 1\nmodel_safety:\n  model_files:\n    trust: {}\n"
+    repo.write("policy.yaml", policy.format("[hf-trainer, torch-modules]"))
     code, gate = _models_json(run_cli)
     assert code == 0 and gate["findings"] == []
 
