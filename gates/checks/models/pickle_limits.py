@@ -70,11 +70,21 @@ class GuardedReader:
 
     def read(self, size: int = -1) -> bytes:
         # A read past the end returns what is there (a short read, which pickletools
-        # reports as truncation) without allocating the forged ``size``.
+        # reports as truncation) without allocating the forged ``size``. Inlined: pickletools
+        # calls this two or three times per opcode on streamed files.
         remaining = self._limit - self._pos
-        if self._unknown_size and size > remaining:
-            self._budget.spend(size)  # raises: the stream claims more than the budget allows
-        return self._take(remaining if size < 0 else min(size, remaining))
+        if size < 0 or size > remaining:
+            if self._unknown_size and size > remaining:
+                self._budget.spend(size)  # raises: the stream claims more than the budget allows
+            size = remaining
+        data = self._stream.read(size) if size > 0 else b""
+        count = len(data)
+        self._pos += count
+        budget = self._budget
+        budget.used += count
+        if budget.used > budget.max_bytes:
+            raise LimitExceeded(budget.shortfall())
+        return data
 
     def readline(self, size: int = -1) -> bytes:
         cap = self._limit - self._pos
@@ -83,11 +93,6 @@ class GuardedReader:
         line = self._stream.readline(cap)
         self._advance(len(line))
         return line
-
-    def _take(self, size: int) -> bytes:
-        data = self._stream.read(size) if size > 0 else b""
-        self._advance(len(data))
-        return data
 
     def _advance(self, count: int) -> None:
         self._pos += count
