@@ -26,14 +26,10 @@ def hint(relative: str, member: str, qualnames: Collection[str]) -> str:
     if any(q.startswith("sklearn.") for q in qualnames):
         return (
             "save scikit-learn models with skops (skops.io.dump, which loads only the types you list)"
-            " or export them to ONNX (skl2onnx); or opt in to the 'sklearn' preset in"
-            " model_safety.model_files.trust"
+            " or export them to ONNX (skl2onnx)"
         )
     if any(q.startswith("pandas.") for q in qualnames):
-        return (
-            "store DataFrames as Parquet (DataFrame.to_parquet) or CSV; or opt in to the 'pandas' preset"
-            " in model_safety.model_files.trust"
-        )
+        return "store DataFrames as Parquet (DataFrame.to_parquet) or CSV"
     if any(q.startswith("torch.nn.modules.") for q in qualnames):
         return (
             "this is a whole pickled module (torch.save(model)): save model.state_dict() as safetensors"
