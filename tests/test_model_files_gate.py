@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import pickle
 from pathlib import Path
@@ -152,3 +153,25 @@ def test_bad_policy_value_is_a_usage_error(repo: Repo, run_cli: Any) -> None:
 
     assert result.code == 2
     assert "allowed_globals" in result.err + result.out
+
+
+def test_trust_presets_from_the_policy(repo: Repo, run_cli: Any) -> None:
+    import torch
+
+    model = torch.nn.Sequential(torch.nn.Linear(2, 2), torch.nn.ReLU())
+    buffer = io.BytesIO()
+    torch.save(model, buffer)
+    repo.write_bytes("model.pt", buffer.getvalue())
+    repo.commit("whole module")
+
+    code, gate = _models_json(run_cli)
+    assert code == 1 and {f["rule_id"] for f in gate["findings"]} == {"MF102"}
+
+    policy = "version: 1\nmodel_safety:\n  model_files:\n    trust: {}\n"
+    repo.write("policy.yaml", policy.format("[hf-trainer, torch-modules]"))
+    code, gate = _models_json(run_cli)
+    assert code == 0 and gate["findings"] == []
+
+    repo.write("policy.yaml", policy.format("['sklearn.*']"))
+    result = run_cli("models", "--files-only")
+    assert result.code == 2 and "trust" in result.err + result.out  # a preset name, never a pattern

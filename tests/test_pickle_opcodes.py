@@ -67,3 +67,34 @@ def test_walk_stops_at_stop_for_concatenated_pickles() -> None:
     first = walk_pickle(stream)
     second = walk_pickle(stream)
     assert first.globals == [] and [g.name for g in second.globals] == ["OrderedDict"]
+
+
+def _joblib_like(spec: bytes, elsize: int, raw: bytes, after: bytes) -> bytes:
+    """An outer pickle with a NumpyArrayWrapper of two elements, raw array bytes, then ``after``."""
+    dtype = (
+        b"cnumpy\ndtype\n\x8c" + bytes([len(spec)]) + spec + b"\x89\x88\x87R"  # dtype(spec, False, True)
+        + b"(K\x03\x8c\x01<NNNJ" + elsize.to_bytes(4, "little", signed=True) + b"J\xff\xff\xff\xffK\x00tb"
+    )  # fmt: skip
+    state = b"}(\x8c\x05dtype" + dtype + b"\x8c\x05shapeK\x02\x85u"
+    return b"\x80\x04cjoblib.numpy_pickle\nNumpyArrayWrapper\n)\x81" + state + b"b" + raw + after
+
+
+def test_joblib_array_bytes_are_sized_as_numpy_sizes_them(tmp_path: Path) -> None:
+    # numpy ignores a state's element size for fixed-size types: f8 stays 8 bytes even when
+    # the state says 1. Stepping 2 bytes instead of 16 would read the decoy STOP inside the
+    # array and never see the call joblib runs after it.
+    hidden = payloads.reduce_os_system(tmp_path / "c")[:-1] + b"0."  # the call, POP, STOP
+    data = _joblib_like(b"f8", 1, b"\x00\x00." + b"\x00" * 13, hidden)
+
+    walk = walk_pickle(io.BytesIO(data))
+
+    assert walk.complete and walk.error is None
+    assert "os.system" in {f"{g.module}.{g.name}" for g in walk.globals}
+
+
+def test_flexible_dtypes_take_the_state_size_and_unknown_specs_stop_the_walk() -> None:
+    text = walk_pickle(io.BytesIO(_joblib_like(b"U2", 8, b"\x00" * 16, b".")))
+    unknown = walk_pickle(io.BytesIO(_joblib_like(b"float64", -1, b"\x00" * 16, b".")))
+
+    assert text.complete and text.error is None
+    assert unknown.error is not None and "item size" in unknown.error

@@ -69,7 +69,9 @@ class ModelsGate(Gate):
             skipped += candidates.skipped
             if not candidates.files and candidates.named_dirs:
                 return GateResult.failed_closed(self.name, empty_dirs_message(candidates, "file"))
-            scanned = scan_model_files(ctx.root, candidates.files, section.model_files)
+            scanned = scan_model_files(
+                ctx.root, candidates.files, section.model_files, timeout=section.timeout
+            )
             result.findings.extend(scanned.findings)
             result.metrics.update(scanned.metrics)
             ran = True

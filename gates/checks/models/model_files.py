@@ -16,13 +16,16 @@ from __future__ import annotations
 
 import hashlib
 import io
+import time
 from collections.abc import Iterable
 from dataclasses import field
 from pathlib import Path
 
 from gates.checks.models.pickle_formats import PICKLE_SUFFIXES, PREFIX_BYTES, Kind, sniff
 from gates.checks.models.pickle_globals import Verdict, judge, normalize
+from gates.checks.models.pickle_hints import hint
 from gates.checks.models.pickle_observations import FileScan, Observation, ObservationKind, ScanLimits
+from gates.checks.models.pickle_presets import preset_allows, preset_for
 from gates.checks.models.pickle_reach import reach
 from gates.findings import Finding, Severity
 from gates.policy.sections.model_files import ModelFilesSettings
@@ -36,9 +39,6 @@ GLOBAL_NOT_ALLOWED = "MF102"
 NOT_SCANNABLE = "MF103"
 LFS_NOT_SCANNED = "MF104"
 
-_SAFETENSORS_HINT = (
-    "Re-export the weights as safetensors (safetensors.torch.save_file) and load those instead"
-)
 _MIB = 1024 * 1024
 
 
@@ -48,20 +48,29 @@ class ModelFileScan:
     metrics: dict[str, int | float] = field(default_factory=dict)
 
 
-def _limits(settings: ModelFilesSettings) -> ScanLimits:
+def _limits(settings: ModelFilesSettings, deadline: float | None, timeout: float) -> ScanLimits:
     return ScanLimits(
         max_file_bytes=int(settings.max_file_mb * _MIB),
         max_decompressed_bytes=int(settings.max_decompressed_mb * _MIB),
         max_compression_ratio=settings.max_compression_ratio,
         max_depth=settings.max_depth,
+        max_pickle_opcodes=settings.max_pickle_opcodes,
+        max_pickle_memo=settings.max_pickle_memo,
+        deadline=deadline,
+        timeout=timeout,
     )
 
 
 def scan_model_files(
-    root: Path, relative_paths: Iterable[str], settings: ModelFilesSettings
+    root: Path, relative_paths: Iterable[str], settings: ModelFilesSettings, timeout: float | None = None
 ) -> ModelFileScan:
-    """Scan each file under ``root``; files that hold no model or pickle are skipped."""
-    limits = _limits(settings)
+    """Scan each file under ``root``; files that hold no model or pickle are skipped.
+
+    ``timeout`` (``model_safety.timeout``) bounds the whole scan: the file being walked when
+    it runs out, and every later file that holds a model, is MF103 (not scanned), never a pass.
+    """
+    deadline = time.monotonic() + timeout if timeout is not None else None
+    limits = _limits(settings, deadline, timeout or 0)
     result = ModelFileScan()
     counts = {
         "model_files_candidates": 0,
@@ -83,7 +92,10 @@ def scan_model_files(
             continue
         from gates.checks.models.pickle_containers import scan_file
 
-        scan = scan_file(path, relative, limits)
+        if deadline is not None and time.monotonic() > deadline:
+            scan = FileScan(observations=[_out_of_time(timeout or 0)])
+        else:
+            scan = scan_file(path, relative, limits)
         if scan.kind is None and not scan.observations:
             continue
         counts["model_files_scanned"] += 1
@@ -103,6 +115,15 @@ def scan_model_files(
         result.findings.extend(findings)
     result.metrics.update(counts)
     return result
+
+
+def _out_of_time(timeout: float) -> Observation:
+    return Observation(
+        ObservationKind.UNSCANNABLE,
+        "",
+        f"was not scanned: the scan ran out of time before it (model_safety.timeout: {timeout:g} s;"
+        " raise it to scan every file)",
+    )
 
 
 def _may_hold_a_model(path: Path) -> bool:
@@ -128,8 +149,13 @@ def _findings_for(path: Path, relative: str, scan: FileScan, settings: ModelFile
     findings: list[Finding] = []
     seen: set[tuple[str, str, str]] = set()
     digest: str | None = None
+    named: dict[str, set[str]] = {}
     for obs in scan.observations:
-        built = _finding(relative, obs, settings)
+        if obs.kind is ObservationKind.GLOBAL and obs.module is not None:
+            named.setdefault(obs.member, set()).add(normalize(obs.module, obs.name))
+    for obs in scan.observations:
+        better = hint(relative, obs.member, named.get(obs.member, set()))
+        built = _finding(relative, obs, settings, better)
         if built is None:
             continue
         rule_id, severity, subject, message = built
@@ -156,7 +182,7 @@ def _findings_for(path: Path, relative: str, scan: FileScan, settings: ModelFile
 
 
 def _finding(
-    relative: str, obs: Observation, settings: ModelFilesSettings
+    relative: str, obs: Observation, settings: ModelFilesSettings, better: str
 ) -> tuple[str, Severity, str, str] | None:
     places = [f"member '{obs.member}'"] if obs.member else []
     if obs.pickle_index:  # legacy torch files and pickle.dump loops hold several pickles
@@ -169,10 +195,14 @@ def _finding(
                 Severity.ERROR,
                 obs.name,
                 f"{where}: the pickle names a global the scanner cannot resolve ({obs.name}, {obs.opcode} at"
-                f" byte {obs.position}); loading it runs code chosen at load time. {_SAFETENSORS_HINT}.",
+                f" byte {obs.position}); loading it runs code chosen at load time. Better: {better}.",
             )
         judgement = judge(obs.module, obs.name, settings.allowed_globals)
         if judgement.verdict is Verdict.ALLOWED:
+            return None
+        if judgement.verdict is Verdict.NOT_ALLOWED and preset_allows(
+            judgement.qualname, obs.invoked, settings.trust
+        ):
             return None
         use = "calls" if obs.called else "imports"
         if judgement.verdict is Verdict.DANGEROUS:
@@ -182,16 +212,16 @@ def _finding(
                 judgement.qualname,
                 f"{where}: the pickle {use} {judgement.qualname}, which {judgement.reason}"
                 f" ({obs.opcode} at byte {obs.position}); loading this file can run arbitrary code."
-                f" Do not load it. {_SAFETENSORS_HINT}.",
+                f" Do not load it; if it is yours, {better}.",
             )
         return (
             GLOBAL_NOT_ALLOWED,
             Severity.ERROR,
             judgement.qualname,
             f"{where}: the pickle {use} {judgement.qualname}, which is not on the allowlist"
-            f" ({obs.opcode} at byte {obs.position}). If it is your own trusted class, add"
-            f" '{normalize(obs.module, obs.name)}' to model_safety.model_files.allowed_globals;"
-            f" Better: {_SAFETENSORS_HINT}.",
+            f" ({obs.opcode} at byte {obs.position}){_preset_note(judgement.qualname, obs, settings)}."
+            f" If it is your own trusted class, add '{normalize(obs.module, obs.name)}' to"
+            f" model_safety.model_files.allowed_globals. Better: {better}.",
         )
     if obs.kind is ObservationKind.DYNAMIC_CALL:
         subject = f"{obs.opcode}@{obs.position}"
@@ -200,15 +230,15 @@ def _finding(
             Severity.ERROR,
             subject,
             f"{where}: the pickle calls a computed value ({obs.opcode} at byte {obs.position}) instead of a"
-            f" named global, a pattern used to hide the real callable. {_SAFETENSORS_HINT}.",
+            f" named global, a pattern used to hide the real callable. Better: {better}.",
         )
     if obs.kind is ObservationKind.UNSCANNABLE:
         return (
             NOT_SCANNABLE,
             Severity.ERROR,
             obs.message,
-            f"{where} {obs.message}. A file the gate cannot read is not known to be safe;"
-            f" Fix or remove it. {_SAFETENSORS_HINT}.",
+            f"{where} {obs.message}. A file the gate cannot read is not known to be safe: fix or"
+            f" remove it. Better: {better}.",
         )
     severity = Severity(settings.lfs_pointer_severity)
     return (
@@ -218,6 +248,19 @@ def _finding(
         f"{where} {obs.message}. Fetch LFS objects before the gate runs (actions/checkout with"
         " `lfs: true`, or `git lfs pull`) so the model can be scanned; prefer safetensors.",
     )
+
+
+def _preset_note(qualname: str, obs: Observation, settings: ModelFilesSettings) -> str:
+    preset = preset_for(qualname)
+    if preset is None:
+        return ""
+    if preset in settings.trust:
+        # Listed, but used beyond rebuilding: called with arguments, or handed around as a value.
+        return (
+            f"; the '{preset}' preset accepts it only as the class of a rebuilt object, and this pickle"
+            " calls it or uses it as a value"
+        )
+    return f"; the opt-in '{preset}' preset in model_safety.model_files.trust lists it"
 
 
 def _sha256(path: Path, max_bytes: int) -> str:

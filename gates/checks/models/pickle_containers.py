@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import io
 import lzma
+import os
 import pickletools
 import zipfile
 import zlib
@@ -34,7 +35,7 @@ from gates.checks.models.pickle_formats import (
     validate_safetensors_header,
 )
 from gates.checks.models.pickle_globals import Verdict, judge
-from gates.checks.models.pickle_limits import Budget, GuardedReader, LimitExceeded
+from gates.checks.models.pickle_limits import Budget, GuardedReader, LimitExceeded, WalkBudget
 from gates.checks.models.pickle_observations import FileScan, Observation, ObservationKind, ScanLimits
 from gates.checks.models.pickle_opcodes import PickleSource, PickleWalk, walk_pickle
 from gates.checks.models.pickle_reach import reach
@@ -46,7 +47,11 @@ _COMPRESSION_SUFFIXES = frozenset({".gz", ".gzip", ".bz2", ".xz", ".lzma", ".z",
 _MAX_PICKLES_PER_STREAM = 10_000
 _MAX_MEMBERS = 100_000  # an archive of a million empty entries is a denial of service, not a model
 _IN_MEMORY_PICKLE = 64 * 1024 * 1024
-_RATIO_MIN_BYTES = 1024 * 1024  # tiny members may compress absurdly well and still be harmless
+# Tiny members may compress absurdly well and still be harmless; from 64 KiB up, a member
+# expanding past the ratio is a bomb (a 500 KiB pickle of "N0" pairs deflates to 1 KiB).
+_RATIO_MIN_BYTES = 64 * 1024
+# Nested archives are opened from memory up to this size, from a temporary file beyond it.
+_SPOOL_BYTES = 16 * 1024 * 1024
 _MAX_NPY_HEADER = 1024 * 1024
 # Names handed to torch.load: text is not committed under them, so a returned lookup counts.
 _CHECKPOINT_SUFFIXES = frozenset({".pt", ".pth", ".ckpt", ".bin"})
@@ -72,7 +77,11 @@ class _Scanner:
     def __init__(self, limits: ScanLimits) -> None:
         self.limits = limits
         self.budget = Budget(limits.max_decompressed_bytes)
+        self.walk_budget = WalkBudget(
+            limits.max_pickle_opcodes, limits.max_pickle_memo, limits.deadline, limits.timeout
+        )
         self.result = FileScan()
+        self.spooled: list[str] = []  # temporary copies of nested archives
 
     # ---- observations ---------------------------------------------------------------
 
@@ -92,8 +101,22 @@ class _Scanner:
                     opcode=ref.opcode,
                     position=ref.position,
                     called=qualname in walk.called,
+                    invoked=qualname in walk.invoked or qualname in walk.loose,
                     pickle_index=index,
                 )
+            )
+        if walk.differential is not None:
+            self.unscannable(
+                chain,
+                f"is read differently by the real unpickler than by any opcode scanner: {walk.differential}."
+                " The C unpickler (pickle.load, torch.load, numpy.load, joblib.load, pandas.read_pickle)"
+                " may skip or re-read bytes there and run opcodes no scanner saw",
+            )
+        if walk.budget_note is not None:
+            self.unscannable(chain, f"is not fully scanned: {walk.budget_note}")
+        if walk.dynamic_calls_dropped:
+            self.unscannable(
+                chain, f"calls {walk.dynamic_calls_dropped} more computed values than are reported one by one"
             )
         for call in walk.dynamic_calls:
             self.result.observations.append(
@@ -112,7 +135,8 @@ class _Scanner:
         try:
             return self._scan(src, chain, depth)
         except LimitExceeded as exc:
-            self.unscannable(chain, f"not fully scanned: {exc}; possible zip bomb")
+            bomb = "; possible zip bomb" if exc.expansion else ""
+            self.unscannable(chain, f"not fully scanned: {exc}{bomb}")
         except MemberError as exc:
             self.unscannable(chain, f"cannot be read: {exc}")
         except (OSError, EOFError, ValueError, zlib.error, lzma.LZMAError) as exc:
@@ -218,9 +242,15 @@ class _Scanner:
             else:
                 reader = GuardedReader(stream, src.size, self.budget, start)
                 limit = src.size if src.size is not None else 1 << 62
-            first = walk_pickle(reader, keep_first_ops=3)
+            first = walk_pickle(reader, keep_first_ops=3, budget=self.walk_budget)
             if first.error is not None:
-                if not strict and not guess and not first.globals and first.opcodes <= 2:
+                if (
+                    not strict
+                    and not guess
+                    and not first.globals
+                    and first.opcodes <= 2
+                    and not first.differential
+                ):
                     return False  # some other binary that happens to start like a pickle
                 self.result.pickles += 1
                 self.record_walk(first, chain, 0)
@@ -258,7 +288,7 @@ class _Scanner:
     def _scan_legacy_torch(self, reader: PickleSource, chain: tuple[str, ...]) -> None:
         # magic, protocol version, sys info, the object, the storage keys; raw storage bytes follow.
         for index in range(1, 5):
-            walk = walk_pickle(reader)
+            walk = walk_pickle(reader, budget=self.walk_budget)
             self.result.pickles += 1
             self.record_walk(walk, chain, index)
             if walk.error is not None:
@@ -272,10 +302,10 @@ class _Scanner:
         for index in range(1, _MAX_PICKLES_PER_STREAM):
             if reader.tell() >= limit:
                 return
-            walk = walk_pickle(reader)
+            walk = walk_pickle(reader, budget=self.walk_budget)
             if walk.opcodes == 0:
                 return
-            if walk.error is not None and not walk.globals:
+            if walk.error is not None and not walk.globals and walk.differential is None:
                 return  # trailing bytes that are not a pickle: no loader gets past them
             self.result.pickles += 1
             self.record_walk(walk, chain, index)
@@ -415,17 +445,40 @@ class _Scanner:
         return True
 
     def _materialize(self, src: _Source) -> _Source:
-        """Read a non-seekable source into memory (nested archives need to seek)."""
-        with contextlib.closing(src.open()) as stream:
+        """Copy a non-seekable source (nested archives need to seek): into memory when small,
+        into a temporary file beyond ``_SPOOL_BYTES``, so a large nested archive costs disk,
+        not memory."""
+        import tempfile
+
+        descriptor, spool_path = tempfile.mkstemp(prefix="ml-gates-nested-")
+        self.spooled.append(spool_path)
+        total = 0
+        with open(descriptor, "wb") as spool, contextlib.closing(src.open()) as stream:
             limit = min(
                 src.size if src.size is not None else self.budget.remaining + 1,
                 self.limits.max_file_bytes + 1,
             )
             reader = GuardedReader(stream, limit, self.budget)
-            data = reader.read(limit)
-        if len(data) > self.limits.max_file_bytes:
-            raise LimitExceeded(f"a nested archive is over {_size(self.limits.max_file_bytes)} (max_file_mb)")
-        return _Source(src.label, lambda: io.BytesIO(data), len(data), True)
+            while True:
+                chunk = reader.read(1 << 20)
+                if not chunk:
+                    break
+                total += len(chunk)
+                if total > self.limits.max_file_bytes:
+                    raise LimitExceeded(
+                        f"a nested archive is over {_size(self.limits.max_file_bytes)} (max_file_mb)"
+                    )
+                spool.write(chunk)
+        if total <= _SPOOL_BYTES:
+            data = Path(spool_path).read_bytes()
+            return _Source(src.label, lambda: io.BytesIO(data), len(data), True)
+        # Each open gets its own handle and position on the temporary file.
+        return _Source(src.label, lambda: open(spool_path, "rb"), total, True)
+
+    def close(self) -> None:
+        for spool_path in self.spooled:
+            with contextlib.suppress(OSError):
+                os.unlink(spool_path)
 
 
 class _Discard:
@@ -437,8 +490,16 @@ def _unknown_or_dangerous(lookup: tuple[str, str] | None) -> bool:
     return lookup is None or judge(*lookup).verdict is Verdict.DANGEROUS
 
 
+_WELL_FORMED_CHECK_BYTES = 1024 * 1024
+
+
 def _well_formed(src: _Source) -> bool:
-    """pickletools' own checker (stack and memo consistency) accepts the stream up to STOP."""
+    """pickletools' own checker (stack and memo consistency) accepts the stream up to STOP.
+
+    ``dis`` keeps every memo value, so only small streams are checked; a larger one that
+    loads cleanly is taken as a pickle (it then scans clean: nothing in it is called)."""
+    if src.size is None or src.size > _WELL_FORMED_CHECK_BYTES:
+        return True
     with contextlib.closing(src.open()) as stream:
         try:
             pickletools.dis(stream, out=_Discard())  # type: ignore[arg-type]
@@ -575,6 +636,9 @@ def scan_file(path: Path, label: str, limits: ScanLimits) -> FileScan:
         return scanner.result
     # open_regular: a FIFO swapped in after the listing fails here instead of blocking.
     source = _Source(label, lambda: open_regular(path), size, True)
-    scanner.result.kind = scanner.scan(source, (), 0)
+    try:
+        scanner.result.kind = scanner.scan(source, (), 0)
+    finally:
+        scanner.close()
     scanner.result.bytes_read = scanner.budget.used
     return scanner.result

@@ -156,6 +156,8 @@ def _numpy_allowlist() -> set[str]:
     }
     for core in ("numpy.core.multiarray", "numpy._core.multiarray"):
         names |= {f"{core}._reconstruct", f"{core}.scalar"}
+    # Protocol 5 arrays: frombuffer(buf, dtype).reshape(shape, order), data only.
+    names |= {"numpy.core.numeric._frombuffer", "numpy._core.numeric._frombuffer"}
     return names
 
 

@@ -20,6 +20,10 @@ class ScanLimits:
     max_decompressed_bytes: int
     max_compression_ratio: float
     max_depth: int
+    max_pickle_opcodes: int = 12_000_000
+    max_pickle_memo: int = 200_000
+    deadline: float | None = None  # time.monotonic() after which scanning stops (model_safety.timeout)
+    timeout: float = 0
 
 
 class ObservationKind(str, Enum):
@@ -39,6 +43,10 @@ class Observation:
     opcode: str = ""
     position: int = -1
     called: bool = False
+    # Called with arguments (REDUCE, INST, OBJ), or used as a value (which a later BUILD can
+    # call): runs the callable's own code. False when it is only the class of NEWOBJ, which
+    # allocates (``cls.__new__``) before BUILD sets the state.
+    invoked: bool = False
     pickle_index: int = 0
 
 

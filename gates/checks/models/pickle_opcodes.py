@@ -14,7 +14,7 @@ import re
 from dataclasses import field
 from typing import IO, Protocol, cast
 
-from gates.checks.models.pickle_limits import LimitExceeded
+from gates.checks.models.pickle_limits import LimitExceeded, WalkBudget
 from gates.records import frozen_record, record
 
 _STRING_OPS = frozenset(
@@ -57,11 +57,25 @@ class PickleWalk:
     dynamic_calls: list[DynamicCall] = field(default_factory=list)
     # Globals that REDUCE/NEWOBJ/INST/OBJ call (by qualname), for the message.
     called: set[str] = field(default_factory=set)
+    # The subset called with arguments (REDUCE, INST, OBJ), which runs the callable itself;
+    # NEWOBJ only allocates with ``cls.__new__``.
+    invoked: set[str] = field(default_factory=set)
+    # Globals put on the stack more often than NEWOBJ consumes them: used as a value
+    # (an argument, a dict entry, a returned object), where a later BUILD can call them
+    # (an instance's ``__setstate__`` is looked up in its ``__dict__``, which a first
+    # BUILD fills). Only globals outside this set count as "rebuilt only".
+    loose: set[str] = field(default_factory=set)
     opcodes: int = 0
     first_ops: list[tuple[str, object]] = field(default_factory=list)
     complete: bool = False  # reached STOP
     error: str | None = None  # why decoding stopped early
     protocol: int = 0
+    # Where the real unpickler may read the bytes differently from this walk (framing,
+    # a misplaced PROTO): the first such place, as a sentence.
+    differential: str | None = None
+    # A budget that ran out inside the walk without stopping it (a memo value not kept).
+    budget_note: str | None = None
+    dynamic_calls_dropped: int = 0
 
 
 class _Mark:
@@ -72,18 +86,13 @@ _MARK = _Mark()
 
 
 # Plain slotted classes, not dataclasses: the walker makes one per opcode, so they are hot.
-class _Str:
-    __slots__ = ("value",)
-
-    def __init__(self, value: str) -> None:
-        self.value = value
-
-
 class _Global:
-    __slots__ = ("ref",)
+    __slots__ = ("newobj", "pushes", "ref")
 
     def __init__(self, ref: GlobalRef) -> None:
         self.ref = ref
+        self.pushes = 0  # times put on the stack (GLOBAL, STACK_GLOBAL, GET, DUP)
+        self.newobj = 0  # times NEWOBJ consumed it as the class
 
 
 class _Other:
@@ -132,11 +141,26 @@ class _ArrayWrapper:
     __slots__ = ()
 
 
-_Value = _Mark | _Str | _Global | _Other | _Const | _Tuple | _Dict | _Dtype | _ArrayWrapper
+class _Unkept:
+    """A memo value the walk did not keep (the memo budget ran out): unknown, not harmless."""
+
+    __slots__ = ()
+
+
+_UNKEPT = _Unkept()
+
+# Strings are plain ``str`` (no wrapper: one allocation fewer per string opcode).
+_Value = _Mark | str | _Global | _Other | _Const | _Tuple | _Dict | _Dtype | _ArrayWrapper | _Unkept
 _CONST_OPS = frozenset({"INT", "BININT", "BININT1", "BININT2", "LONG", "LONG1", "LONG4", "FLOAT", "BINFLOAT"})
 _JOBLIB_WRAPPERS = frozenset(
     {"joblib.numpy_pickle.NumpyArrayWrapper", "sklearn.externals.joblib.numpy_pickle.NumpyArrayWrapper"}
 )
+# Longer strings are data: no module or attribute name is this long, and keeping every
+# string of a DataFrame pickle is what made memory grow with the file.
+_MAX_NAME_CHARS = 256
+# Tuples and dicts are followed only to read joblib's array state, which is small.
+_MAX_KEPT_ITEMS = 32
+_MAX_DYNAMIC_CALLS = 20
 
 
 class _Stack:
@@ -165,80 +189,215 @@ class _Stack:
         return popped
 
 
-_IDENTIFIER_PATH = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*")
+class _Memo:
+    """The memo as the unpickler numbers it, keeping only values the walk can use.
+
+    ``MEMOIZE`` stores at ``len(memo)`` (the number of distinct keys ever stored, in both
+    unpicklers), so the keys are counted exactly: a dense run ``0..dense-1`` (what every
+    pickler writes) plus a set of keys outside it. Values are kept only when they can
+    matter (names, globals, joblib's array header), up to ``cap``; after that a slot that
+    was not kept reads as ``_UNKEPT`` (unknown) rather than as harmless data.
+    """
+
+    __slots__ = ("cap", "dense", "dropped", "sparse", "values")
+
+    def __init__(self, cap: int) -> None:
+        self.cap = cap
+        self.values: dict[object, _Value] = {}
+        self.dense = 0
+        self.sparse: set[object] = set()
+        self.dropped = False
+
+    def put(self, key: object, value: _Value) -> None:
+        if key == self.dense:
+            self.dense += 1
+            sparse = self.sparse
+            while sparse and self.dense in sparse:
+                sparse.discard(self.dense)
+                self.dense += 1
+        elif not (isinstance(key, int) and 0 <= key < self.dense) and key not in self.sparse:
+            if len(self.sparse) >= self.cap:
+                raise LimitExceeded(
+                    f"the pickle stores more than {self.cap:,} memo entries out of order (raise"
+                    " model_safety.model_files.max_pickle_memo to scan it)",
+                    expansion=False,
+                )
+            self.sparse.add(key)
+        values = self.values
+        if type(value) not in _KEPT:
+            # Numbers too: picklers never memoize them, so nothing reads one back.
+            if values:
+                values.pop(key, None)
+            if value is _UNKEPT:
+                self.dropped = True  # what it held is unknown, so reads of it must be too
+            return
+        if len(values) >= self.cap and key not in values:
+            self.dropped = True
+            return
+        values[key] = value
+
+    def memoize(self, value: _Value) -> None:
+        self.put(self.dense + len(self.sparse), value)
+
+    def get(self, key: object) -> _Value:
+        value = self.values.get(key)
+        if value is None:
+            return _UNKEPT if self.dropped else _OTHER
+        return value
 
 
-def resolvable(qualname: str) -> bool:
-    """Could an unpickler import this at all? ``mport os.class A:`` (text read as INST) cannot."""
-    return _IDENTIFIER_PATH.fullmatch(qualname) is not None
+_KEPT = frozenset({str, _Global, _Tuple, _Dict, _Dtype, _ArrayWrapper})
 
 
 def _qualname(ref: GlobalRef) -> str:
     return f"{ref.module}.{ref.name}" if ref.module is not None else ref.name
 
 
-def walk_pickle(stream: PickleSource, keep_first_ops: int = 0) -> PickleWalk:
+def walk_pickle(
+    stream: PickleSource, keep_first_ops: int = 0, budget: WalkBudget | None = None
+) -> PickleWalk:
     """Walk one pickle from the stream's position up to and including its STOP opcode.
 
     Decoding errors (truncation, an unknown opcode) end the walk with ``error`` set; the
     globals met before the error are kept, because a loader would already have run them.
+    Framing is checked as the pure-Python unpickler checks it (PEP 3154): an opcode that
+    runs across the end of its FRAME, a FRAME opened inside another, or bytes after STOP
+    inside the last frame are read differently by the C unpickler depending on the file
+    object it reads from, so they set ``differential``. ``budget`` bounds opcodes, kept
+    memo values and time over every walk of one file; when it runs out ``LimitExceeded``
+    propagates (the file is then reported as not fully scanned).
     """
     walk = PickleWalk()
     stack = _Stack()
     items = stack.items  # the hot paths work on the list directly
     push = items.append
-    memo: dict[object, _Value] = {}
+    memo = _Memo(budget.max_memo if budget is not None else 1 << 30)
+    kept = memo.values
+    seen: dict[tuple[str | None, str], _Global] = {}
     count = 0
+    check_at = WalkBudget.CHECK_EVERY
+    frame_end = -1
+    previous = 0
     try:
         for opcode, arg, pos in pickletools.genops(cast(IO[bytes], stream)):
             count += 1
-            name = opcode.name
-            if keep_first_ops and len(walk.first_ops) < keep_first_ops:
-                walk.first_ops.append((name, arg))
+            position = pos if pos is not None else -1
+            if frame_end >= 0 and position >= frame_end:
+                if position > frame_end:
+                    _differ(
+                        walk,
+                        f"the opcode at byte {previous} runs across the end of its FRAME (byte {frame_end})",
+                    )
+                frame_end = -1
+            previous = position
+            if count >= check_at:
+                check_at += WalkBudget.CHECK_EVERY
+                if budget is not None:  # the stack, never longer than the opcodes, is bounded too
+                    budget.spend(WalkBudget.CHECK_EVERY)
+            kind = _KINDS[opcode]
+            if keep_first_ops and count <= keep_first_ops:
+                walk.first_ops.append((opcode.name, arg))
             # Most frequent first: nearly every value is memoized.
-            if name in _PUT_OPS:
-                memo[arg] = items[-1] if items else _OTHER
-            elif name in _GET_OPS:
-                push(memo.get(arg, _OTHER))
-            elif name in _STRING_OPS:
-                push(_Str(arg) if isinstance(arg, str) else _OTHER)
-            elif name in _CONST_OPS:
+            if kind == _K_MEMOIZE:
+                top = items[-1] if items else _OTHER
+                if memo.sparse:
+                    memo.put(memo.dense + len(memo.sparse), top)
+                else:  # memo.put inlined: a fresh key at the end of the dense run
+                    key = memo.dense
+                    memo.dense = key + 1
+                    if type(top) in _KEPT:
+                        if len(kept) < memo.cap:
+                            kept[key] = top
+                        else:
+                            memo.dropped = True
+                    elif top is _UNKEPT:
+                        memo.dropped = True
+            elif kind == _K_STRING:
+                push(arg if type(arg) is str and len(arg) <= _MAX_NAME_CHARS else _OTHER)
+            elif kind == _K_GET:
+                got = memo.get(arg)
+                if type(got) is _Global:
+                    got.pushes += 1
+                push(got)
+            elif kind == _K_PUT:
+                memo.put(arg, items[-1] if items else _OTHER)
+            elif kind == _K_CONST:
                 push(_Const(arg))
-            elif name == "MARK":
+            elif kind == _K_MARK:
                 push(_MARK)
-            elif name == "MEMOIZE":
-                memo[len(memo)] = items[-1] if items else _OTHER
-            elif name in _LITERAL_OPS:
-                push(_Const(_LITERAL_OPS[name]))
-            elif name in _STRUCTURE_OPS:
-                _apply_structure(stack, name)
-            elif name == "STOP":
+            elif kind == _K_LITERAL:
+                push(_LITERAL_OPS[opcode.name])
+            elif kind == _K_STRUCTURE:
+                _apply_structure(stack, opcode.name)
+            elif kind == _K_FRAME:
+                if frame_end >= 0:
+                    _differ(
+                        walk, f"a FRAME opens at byte {position} before the frame ending at byte {frame_end}"
+                    )
+                frame_end = position + 9 + int(cast(int, arg))
+            elif kind == _K_STOP:
                 walk.complete = True
-            elif name == "BUILD":
+                if frame_end > position + 1:
+                    _differ(
+                        walk,
+                        f"its last FRAME goes on past STOP (byte {position}) to byte {frame_end}: a loader"
+                        " reading a file resumes after the frame, not after STOP",
+                    )
+            elif kind == _K_BUILD:
                 state = stack.pop()
                 built = stack.top()
                 if isinstance(built, _Dtype):
                     built.state = state
                 elif isinstance(built, _ArrayWrapper):
-                    skipped = _skip_joblib_array(stream, state, walk)
+                    if frame_end >= 0:
+                        if stream.tell() != frame_end:
+                            _differ(walk, f"joblib array data starts inside a FRAME (byte {stream.tell()})")
+                        frame_end = -1
+                    skipped = _skip_joblib_array(stream, state, walk, budget)
                     if skipped is not None:
                         walk.error = skipped
                         break
-            elif name == "PROTO":
+            elif kind == _K_PROTO:
                 walk.protocol = int(arg) if isinstance(arg, int) else 0
-            elif name in _REFERENCE_OPS:
-                _apply_reference(walk, stack, name, arg, pos if pos is not None else -1)
+                if count != 1:
+                    _differ(
+                        walk,
+                        f"PROTO at byte {position} is not the pickle's first opcode (no pickler writes that)",
+                    )
+            elif kind == _K_REFERENCE:
+                _apply_reference(walk, stack, opcode.name, arg, position, seen)
             else:
-                _apply_generic(stack, name)
+                _apply_generic(stack, opcode.name)
     except LimitExceeded:
         raise
-    except Exception as exc:  # genops raises ValueError, struct.error, UnicodeError...
+    except UnicodeDecodeError as exc:
+        walk.error = str(exc)
+        # pickletools decodes GLOBAL/INST names as ASCII, the C unpickler as UTF-8: a name
+        # it cannot show may still be imported.
+        _differ(
+            walk,
+            f"a name after byte {previous} is not ASCII, so pickletools cannot decode"
+            " what the C unpickler imports",
+        )
+    except Exception as exc:  # genops raises ValueError, struct.error...
         walk.error = str(exc) or type(exc).__name__
+    if walk.error is not None and 0 <= frame_end < stream.tell():
+        # The opcode being read when decoding failed already ran past its frame: the C
+        # reader would have read something else there.
+        _differ(walk, f"an opcode after byte {previous} runs across the end of its FRAME (byte {frame_end})")
+    if budget is not None:
+        budget.spend(count % WalkBudget.CHECK_EVERY)
     walk.opcodes = count
+    walk.loose = {_qualname(g.ref) for g in seen.values() if g.pushes > g.newobj}
     return walk
 
 
-_LITERAL_OPS: dict[str, object] = {"NONE": None, "NEWTRUE": True, "NEWFALSE": False}
+def _differ(walk: PickleWalk, text: str) -> None:
+    if walk.differential is None:
+        walk.differential = text
+
+
+_LITERAL_OPS: dict[str, _Value] = {"NONE": _Const(None), "NEWTRUE": _Const(True), "NEWFALSE": _Const(False)}
 _STRUCTURE_OPS = frozenset(
     {"EMPTY_TUPLE", "TUPLE1", "TUPLE2", "TUPLE3", "TUPLE", "EMPTY_DICT", "DICT", "SETITEM", "SETITEMS"}
     | {"POP", "POP_MARK", "DUP"}
@@ -246,6 +405,49 @@ _STRUCTURE_OPS = frozenset(
 _REFERENCE_OPS = frozenset(
     {"GLOBAL", "INST", "STACK_GLOBAL", "EXT1", "EXT2", "EXT4", "REDUCE", "NEWOBJ", "NEWOBJ_EX", "OBJ"}
 )
+
+
+(
+    _K_MEMOIZE,
+    _K_STRING,
+    _K_GET,
+    _K_PUT,
+    _K_CONST,
+    _K_MARK,
+    _K_LITERAL,
+    _K_STRUCTURE,
+    _K_FRAME,
+    _K_STOP,
+    _K_BUILD,
+    _K_PROTO,
+    _K_REFERENCE,
+    _K_GENERIC,
+) = range(14)
+
+
+def _kind(name: str) -> int:
+    groups = (
+        (_K_STRING, _STRING_OPS),
+        (_K_GET, _GET_OPS),
+        (_K_PUT, _PUT_OPS),
+        (_K_CONST, _CONST_OPS),
+        (_K_LITERAL, frozenset(_LITERAL_OPS)),
+        (_K_STRUCTURE, _STRUCTURE_OPS),
+        (_K_REFERENCE, _REFERENCE_OPS),
+    )
+    singles = {"MEMOIZE": _K_MEMOIZE, "MARK": _K_MARK, "FRAME": _K_FRAME, "STOP": _K_STOP}
+    singles |= {"BUILD": _K_BUILD, "PROTO": _K_PROTO}
+    if name in singles:
+        return singles[name]
+    return next((kind for kind, names in groups if name in names), _K_GENERIC)
+
+
+# Dispatch on the opcode object genops yields (hashed by identity): one lookup per opcode.
+_KINDS: dict[pickletools.OpcodeInfo, int] = {op: _kind(op.name) for op in pickletools.opcodes}
+
+
+def _tuple_of(items: list[_Value]) -> _Value:
+    return _Tuple(tuple(items)) if len(items) <= _MAX_KEPT_ITEMS else _OTHER
 
 
 def _apply_structure(stack: _Stack, name: str) -> None:
@@ -256,7 +458,7 @@ def _apply_structure(stack: _Stack, name: str) -> None:
         popped = [stack.pop() for _ in range(int(name[-1]))]
         stack.push(_Tuple(tuple(reversed(popped))))
     elif name == "TUPLE":
-        stack.push(_Tuple(tuple(stack.pop_to_mark())))
+        stack.push(_tuple_of(stack.pop_to_mark()))
     elif name == "EMPTY_DICT":
         stack.push(_Dict())
     elif name == "DICT":
@@ -271,49 +473,85 @@ def _apply_structure(stack: _Stack, name: str) -> None:
     elif name == "POP_MARK":
         stack.pop_to_mark()
     else:  # DUP
-        stack.push(stack.top())
+        top = stack.top()
+        if isinstance(top, _Global):
+            top.pushes += 1
+        stack.push(top)
 
 
-def _apply_reference(walk: PickleWalk, stack: _Stack, name: str, arg: object, position: int) -> None:
+def _global(walk: PickleWalk, seen: dict[tuple[str | None, str], _Global], ref: GlobalRef) -> _Global:
+    """One record per name however often the pickle repeats it (findings are per name too)."""
+    key = (ref.module, ref.name)
+    known = seen.get(key)
+    if known is None:
+        known = seen[key] = _Global(ref)
+        walk.globals.append(ref)
+    return known
+
+
+def _apply_reference(
+    walk: PickleWalk,
+    stack: _Stack,
+    name: str,
+    arg: object,
+    position: int,
+    seen: dict[tuple[str | None, str], _Global],
+) -> None:
     """Opcodes that name a global or call something: what the verdict is about."""
     if name == "GLOBAL" or name == "INST":
         module, _, attr = str(arg).partition(" ")
-        ref = GlobalRef(module, attr, name, position)
-        walk.globals.append(ref)
+        found = _global(walk, seen, GlobalRef(module, attr, name, position))
         if name == "INST":
             stack.pop_to_mark()
-            walk.called.add(_qualname(ref))
+            walk.called.add(_qualname(found.ref))
+            walk.invoked.add(_qualname(found.ref))
             stack.push(_OTHER)
         else:
-            stack.push(_Global(ref))
+            found.pushes += 1
+            stack.push(found)
     elif name == "STACK_GLOBAL":
         attr_value, module_value = stack.pop(), stack.pop()
-        if isinstance(module_value, _Str) and isinstance(attr_value, _Str):
-            ref = GlobalRef(module_value.value, attr_value.value, name, position)
+        if isinstance(module_value, str) and isinstance(attr_value, str):
+            ref = GlobalRef(module_value, attr_value, name, position)
+        elif module_value is _UNKEPT or attr_value is _UNKEPT:
+            _over_memo(walk, stack, position)
+            ref = GlobalRef(None, "<memo value not kept>", name, position)
         else:
             ref = GlobalRef(None, "<computed module/name>", name, position)
-        walk.globals.append(ref)
-        stack.push(_Global(ref))
+        found = _global(walk, seen, ref)
+        found.pushes += 1
+        stack.push(found)
     elif name in _EXT_OPS:
-        ref = GlobalRef(None, f"<copyreg extension code {arg}>", name, position)
-        walk.globals.append(ref)
-        stack.push(_Global(ref))
+        found = _global(walk, seen, GlobalRef(None, f"<copyreg extension code {arg}>", name, position))
+        found.pushes += 1
+        stack.push(found)
     elif name == "OBJ":
         popped = stack.pop_to_mark()
-        _record_call(walk, popped[0] if popped else _OTHER, name, position)
+        _record_call(walk, stack, popped[0] if popped else _OTHER, name, position)
         stack.push(_OTHER)
     else:  # REDUCE, NEWOBJ, NEWOBJ_EX
         operands = [stack.pop() for _ in range(2 if name == "NEWOBJ_EX" else 1)]
         target = stack.pop()
-        _record_call(walk, target, name, position)
+        _record_call(walk, stack, target, name, position)
         stack.push(_constructed(target, operands[-1]))
+
+
+def _over_memo(walk: PickleWalk, stack: _Stack, position: int) -> None:
+    if walk.budget_note is None:
+        walk.budget_note = (
+            f"at byte {position} it uses a memo value the scanner did not keep (raise"
+            " model_safety.model_files.max_pickle_memo to scan it)"
+        )
 
 
 def _dict_from(flat: list[_Value], target: _Value) -> _Value:
     if isinstance(target, _Dict):
+        items = target.items
         for key, value in zip(flat[::2], flat[1::2], strict=False):
-            if isinstance(key, _Str):
-                target.items[key.value] = value
+            if len(items) >= _MAX_KEPT_ITEMS:
+                break  # joblib's array state has six keys; a large dict is data
+            if isinstance(key, str):
+                items[key] = value
     return target
 
 
@@ -324,8 +562,8 @@ def _constructed(target: _Value, args: _Value) -> _Value:
     qualname = _qualname(target.ref)
     if qualname == "numpy.dtype" and isinstance(args, _Tuple) and args.items:
         spec = args.items[0]
-        if isinstance(spec, _Str):
-            return _Dtype(spec.value)
+        if isinstance(spec, str):
+            return _Dtype(spec)
     if qualname in _JOBLIB_WRAPPERS:
         return _ArrayWrapper()
     return _OTHER
@@ -343,17 +581,45 @@ def _has_object(value: _Value | None, depth: int = 0) -> bool:
     return False
 
 
+# numpy's one-letter type codes and their sizes when the spec has no digits ('f' is float32).
+_PLAIN_SIZES = {
+    "?": 1, "b": 1, "B": 1, "h": 2, "H": 2, "i": 4, "I": 4, "l": 8, "L": 8, "q": 8, "Q": 8,
+    "e": 2, "f": 4, "d": 8, "g": 16, "F": 8, "D": 16, "G": 32, "M": 8, "m": 8,
+}  # fmt: skip
+_SIZED_KINDS = frozenset("?bBiuf" + "cMm")  # digits give the size in bytes
+_FLEXIBLE_KINDS = frozenset("SaVU")  # the size comes from the state (elsize) or the digits
+_DTYPE_SPEC = re.compile(r"[<>|=]?([?a-zA-Z])(\d*)(\[\w+\])?")
+
+
 def _itemsize(dtype: _Dtype) -> int | None:
-    state = dtype.state
-    if isinstance(state, _Tuple) and len(state.items) > 5:
-        elsize = state.items[5]
-        if isinstance(elsize, _Const) and isinstance(elsize.value, int) and elsize.value > 0:
-            return elsize.value
-    digits = "".join(ch for ch in dtype.spec if ch.isdigit())
-    return int(digits) if digits else None
+    """The element size numpy gives ``dtype(spec)`` after its ``__setstate__``.
+
+    numpy ignores the state's ``elsize`` for fixed-size types (``f8`` stays 8 bytes even if
+    the state says 1), so only flexible types take it; reading it for ``f8`` would step
+    over fewer bytes than joblib reads, and what joblib reads next would go unscanned. A
+    spec the scanner cannot size this way (``float64``) is None: not fully scanned.
+    """
+    match = _DTYPE_SPEC.fullmatch(dtype.spec)
+    if match is None:
+        return None
+    kind, digits = match.group(1), match.group(2)
+    if kind in _FLEXIBLE_KINDS:
+        state = dtype.state
+        if isinstance(state, _Tuple) and len(state.items) > 5:
+            elsize = state.items[5]
+            if isinstance(elsize, _Const) and isinstance(elsize.value, int) and elsize.value > 0:
+                return elsize.value
+        if not digits:
+            return None
+        return int(digits) * (4 if kind == "U" else 1)
+    if digits:
+        return int(digits) if kind in _SIZED_KINDS else None
+    return _PLAIN_SIZES.get(kind)
 
 
-def _skip_joblib_array(stream: PickleSource, state: _Value, walk: PickleWalk) -> str | None:
+def _skip_joblib_array(
+    stream: PickleSource, state: _Value, walk: PickleWalk, budget: WalkBudget | None
+) -> str | None:
     """Step over the array joblib writes right after the wrapper; an error text if impossible.
 
     Object arrays are a nested pickle there (walked like any other); numeric arrays are an
@@ -366,10 +632,14 @@ def _skip_joblib_array(stream: PickleSource, state: _Value, walk: PickleWalk) ->
     if not isinstance(dtype, _Dtype):
         return "joblib array wrapper without a readable dtype"
     if _has_object(dtype):
-        nested = walk_pickle(stream)
+        nested = walk_pickle(stream, budget=budget)
         walk.globals.extend(nested.globals)
         walk.dynamic_calls.extend(nested.dynamic_calls)
         walk.called |= nested.called
+        walk.invoked |= nested.invoked
+        walk.loose |= nested.loose
+        walk.differential = walk.differential or nested.differential
+        walk.budget_note = walk.budget_note or nested.budget_note
         return None if nested.complete else f"joblib object array: {nested.error}"
     itemsize = _itemsize(dtype)
     if not isinstance(shape, _Tuple) or itemsize is None:
@@ -395,11 +665,19 @@ def _skip_joblib_array(stream: PickleSource, state: _Value, walk: PickleWalk) ->
     return None
 
 
-def _record_call(walk: PickleWalk, target: _Value, opcode: str, position: int) -> None:
+def _record_call(walk: PickleWalk, stack: _Stack, target: _Value, opcode: str, position: int) -> None:
     if isinstance(target, _Global):
         walk.called.add(_qualname(target.ref))
-    else:
+        if opcode.startswith("NEWOBJ"):
+            target.newobj += 1
+        else:
+            walk.invoked.add(_qualname(target.ref))
+    elif target is _UNKEPT:
+        _over_memo(walk, stack, position)
+    elif len(walk.dynamic_calls) < _MAX_DYNAMIC_CALLS:
         walk.dynamic_calls.append(DynamicCall(opcode, position))
+    else:
+        walk.dynamic_calls_dropped += 1
 
 
 def _effect(opcode: pickletools.OpcodeInfo) -> tuple[bool, int, tuple[_Value, ...]]:

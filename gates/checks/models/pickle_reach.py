@@ -104,6 +104,13 @@ class _Stack:
         self.segments[-1] += count
 
 
+# Past this many memo keys the stream is taken as a pickle (text never gets near it), and
+# the budgeted walk that follows decides; the set of keys is what would grow.
+_MAX_MEMO_KEYS = 100_000
+_MAX_OPCODES = 1_000_000
+_MAX_MARKS = 100_000
+
+
 def reach(stream: PickleSource) -> Reach:
     """Follow the stream as ``pickle.load`` would, up to its first effect, failure or STOP."""
     stack = _Stack()
@@ -111,9 +118,13 @@ def reach(stream: PickleSource) -> Reach:
     # Once any lookup may have succeeded, an arbitrary object is on the stack.
     lookups: list[tuple[str, str] | None] = []
     position = 0
+    count = 0
     try:
         for opcode, arg, pos in pickletools.genops(cast(IO[bytes], stream)):
             position = pos if pos is not None else position
+            count += 1
+            if count > _MAX_OPCODES or len(stack.segments) > _MAX_MARKS:
+                return Reach(True, False, False, position)  # no text gets here: a pickle
             name = opcode.name
             if name in _GET_OPS:
                 if arg not in memo:
@@ -124,9 +135,16 @@ def reach(stream: PickleSource) -> Reach:
                 stack.pop(1)  # needs an item in the current segment
                 stack.push()
                 memo.add(len(memo) if name == "MEMOIZE" else arg)
+                if len(memo) > _MAX_MEMO_KEYS:
+                    return Reach(True, False, False, position)
                 continue
             if name == "PROTO" and isinstance(arg, int) and arg > pickle.HIGHEST_PROTOCOL:
                 raise _Fail
+            if name == "FRAME":
+                # Framing only exists from protocol 4 on, after a PROTO header: here it is
+                # crafted, and what the C unpickler reads past it may differ from this walk.
+                # Counted as a pickle, so the full walk reports it (MF103).
+                return Reach(True, False, False, position)
             if name == "MARK":
                 stack.segments.append(0)
                 continue

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Literal
 
 from gates.policy.base import (
     SEVERITY_ORDER,
@@ -13,6 +14,10 @@ from gates.policy.base import (
     setting,
 )
 
+# Vetted allow-list presets (gates/checks/models/pickle_presets.py holds their exact
+# globals; docs/gates/model-files.md the argument for each).
+TrustPreset = Literal["hf-trainer", "argparse", "pandas", "sklearn", "torch-modules"]
+DEFAULT_TRUST: tuple[TrustPreset, ...] = ("hf-trainer", "argparse")
 _GLOBAL_PATTERN = re.compile(r"[A-Za-z_][\w]*(\.[A-Za-z_][\w]*)*(\.\*)?")
 
 
@@ -27,6 +32,15 @@ class ModelFilesSettings(StrictModel):
         description=(
             "Extra pickle globals to accept, as `module.name` or `module.*` (e.g. your own model "
             "classes). Known-dangerous globals (os, subprocess, builtins.eval, ...) stay errors."
+        ),
+    )
+    trust: list[TrustPreset] = setting(
+        stricter="fewer",
+        default_factory=lambda: list(DEFAULT_TRUST),
+        description=(
+            "Vetted allow-list presets: exact lists of globals whose rebuilding runs no code the file"
+            " chooses (docs/gates/model-files.md). On by default: hf-trainer, argparse; opt-in:"
+            " pandas, sklearn, torch-modules. The list replaces the default, so keep the ones you want."
         ),
     )
     max_file_mb: float = setting(
@@ -45,13 +59,31 @@ class ModelFilesSettings(StrictModel):
         stricter="lower",
         default=200,
         gt=1,
-        description="Archive members (over 1 MiB) that expand more than this are a suspected zip bomb.",
+        description="Archive members (64 KiB or more) that expand more than this are a suspected zip bomb.",
     )
     max_depth: int = setting(
         stricter="higher",
         default=3,
         ge=1,
         description="How many archives deep (zip in zip, gzip in zip) the scanner follows.",
+    )
+    max_pickle_opcodes: int = setting(
+        stricter="none",
+        default=12_000_000,
+        ge=1000,
+        description=(
+            "Pickle opcodes walked per file (all its pickles and members) before it is reported as not"
+            " fully scanned (MF103); bounds time and memory on crafted streams."
+        ),
+    )
+    max_pickle_memo: int = setting(
+        stricter="none",
+        default=200_000,
+        ge=100,
+        description=(
+            "Memo entries per pickle the walker keeps (names, globals) or counts out of order; past it,"
+            " a name read back from the memo is MF103, not guessed."
+        ),
     )
     lfs_pointer_severity: SeverityName = setting(
         stricter=SEVERITY_ORDER,
