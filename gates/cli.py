@@ -70,7 +70,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
 
     if command in gate_module_names():
         gates = [load_gate(command)]
-    elif command == "policy":
+    elif command in ("policy", "rules", "explain"):
         gates = []
     else:
         gates = all_gates()
@@ -98,6 +98,10 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     init = policy_sub.add_parser("init", help="write a commented starter policy.yaml")
     init.add_argument("path", nargs="?", default="policy.yaml")
     init.add_argument("--force", action="store_true", help="overwrite an existing file")
+
+    sub.add_parser("rules", help="list the code rules: id, name, severity, fix safety, peer ids")
+    explain = sub.add_parser("explain", help="print a rule's page (offline): what, why, example, fix")
+    explain.add_argument("rule", metavar="RULE", help="rule id (MS101), name or peer id (B614)")
 
     baseline = sub.add_parser("baseline", help="record today's findings so only new ones block")
     baseline_sub = baseline.add_subparsers(dest="baseline_command", metavar="ACTION", required=True)
@@ -159,6 +163,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         return policy_commands.run(args)
     if args.command == "baseline":
         return _baseline_update(args)
+    if args.command in ("rules", "explain"):
+        return _rules_command(args)
     handler = getattr(args, "gate_handler", None)
     if handler is not None:
         code: int = handler(args)
@@ -178,6 +184,20 @@ def _dispatch(args: argparse.Namespace) -> int:
     else:
         chosen = [gates_by_name()[args.gate_name]]
     return run_and_report(chosen, args)
+
+
+def _rules_command(args: argparse.Namespace) -> int:
+    from gates.checks.models.rule_docs import explain, rules_table
+
+    if args.command == "rules":
+        print(rules_table())
+        return 0
+    text = explain(args.rule)
+    if text is None:
+        print(f"gates: error: no rule {args.rule!r}; `gates rules` lists them", file=sys.stderr)
+        return EXIT_USAGE
+    print(text)
+    return 0
 
 
 def run_gates_for(

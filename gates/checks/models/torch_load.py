@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
-from gates.checks.models.calls import Checker, FileContext, Hit, argument, arguments, describe, is_constant
+from gates.checks.models.calls import FileContext, Hit, argument, arguments, describe, is_constant
 
 TORCH_LOADS = frozenset({"torch.load", "torch.serialization.load"})
 # torch.hub downloads a checkpoint and torch.loads it with this flag.
@@ -50,8 +50,3 @@ def _bare_call_is_safe(ctx: FileContext) -> bool:
     if settings.require_explicit_weights_only or settings.min_torch_version is None:
         return False
     return settings.min_torch_version >= SAFE_DEFAULT_FROM
-
-
-CHECKS: list[tuple[frozenset[str], Checker]] = [
-    (frozenset({"load", "load_state_dict_from_url", "load_url"}), check_torch_load)
-]

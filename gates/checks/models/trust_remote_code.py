@@ -26,6 +26,13 @@ def check_trust_remote_code(call: ast.Call, qual: str | None, ctx: FileContext) 
     if node is None:
         return
     value = ctx.names.value(node)
+    if value is UNKNOWN and ctx.names.is_parameter(node):
+        # A library passing its caller's choice through: the caller's call is the finding.
+        assert isinstance(node, ast.Name)
+        default = ctx.names.parameters[node.id]
+        if default is None or ctx.names.value(default) is not True:
+            return
+        value = True  # the parameter defaults to True: callers that omit it run remote code
     if value is UNKNOWN:
         yield Hit("MS402", call, f"trust_remote_code={describe(node)} cannot be resolved; make it False")
         return
@@ -58,6 +65,3 @@ def _model_and_revision(call: ast.Call, qual: str | None, ctx: FileContext) -> t
     ref = model_ref(call, args, target, ctx)
     revision = ctx.names.value(args.keywords.get("revision"))
     return ref.value, revision if isinstance(revision, str) else None
-
-
-ALWAYS = check_trust_remote_code
