@@ -228,7 +228,8 @@ def test_parameter_defaulting_to_true_is_still_remote_code(repo, run_cli) -> Non
     source = (
         "from transformers import AutoModel\n"
         "def load(trust_remote_code=True):\n"
-        "    return AutoModel.from_pretrained('org/n', revision='0' * 40, trust_remote_code=trust_remote_code)\n"
+        "    return AutoModel.from_pretrained(\n"
+        "        'org/n', revision='0' * 40, trust_remote_code=trust_remote_code)\n"
     )
     assert ("MS401", 3) in _rules(repo, run_cli, {"src/mod.py": source})
 
