@@ -245,3 +245,18 @@ def test_hugging_face_receivers_still_count(repo, run_cli) -> None:  # type: ign
     )
     found = _rules(repo, run_cli, {"src/mod.py": source})
     assert [f for f in found if f[0] == "MS301"] == [("MS301", 5), ("MS301", 6), ("MS301", 7), ("MS301", 9)]
+
+
+def test_hook_and_full_run_agree_about_files_outside_the_sources(repo, run_cli) -> None:  # type: ignore[no-untyped-def]
+    # paths.source decides for both: a staged tests/ file outside it is not checked by the
+    # hook either (before, the hook failed on it while `gates check` passed).
+    repo.write("policy.yaml", POLICY + "paths:\n  source: [src/]\n")
+    repo.write("src/ok.py", "x = 1\n")
+    repo.write("tests/test_io.py", "import torch\nstate = torch.load('m.pt')\n")
+    hook = run_cli("models", "--code-only", "tests/test_io.py")
+    full = run_cli("check", "--gate", "models")
+    assert (hook.code, full.code) == (0, 0), hook.out + full.out
+    repo.write("policy.yaml", POLICY)  # default sources: the whole tree, tests/ included
+    hook = run_cli("models", "--code-only", "tests/test_io.py")
+    full = run_cli("check", "--gate", "models")
+    assert (hook.code, full.code) == (1, 1), hook.out + full.out

@@ -43,6 +43,12 @@ class ModelsGate(Gate):
 
             settings = analysis_settings(section, ctx.loaded)
             files = ctx.source_files((".py", ".pyi"))
+            if ctx.files is not None:
+                # One policy, one verdict: a hook checks a staged file only if the full run
+                # would (paths.source), so tests/ outside the sources fail neither or both.
+                from gates.policy.paths import is_source
+
+                files = [f for f in files if is_source(f, ctx.policy.paths)]
             if not files and ctx.full_scope:
                 # Nothing parsed is not "no unsafe loading": the policy's paths point at no code.
                 return GateResult.failed_closed(
