@@ -25,10 +25,15 @@ class ModelsGate(Gate):
         scope.add_argument("--code-only", action="store_true", help="only the code rules (MS101...)")
         scope.add_argument("--files-only", action="store_true", help="only committed model files")
         parser.add_argument(
-            "--fix", action="store_true", help="add weights_only=True, Loader=yaml.SafeLoader, timeout=..."
+            "--fix", action="store_true", help="apply the safe fixes (weights_only=True into load_state_dict)"
         )
         parser.add_argument(
-            "--diff", action="store_true", help="print what --fix would change; write nothing"
+            "--unsafe-fixes",
+            action="store_true",
+            help="with --fix, also apply fixes that may change behaviour (weights_only, Loader, timeout)",
+        )
+        parser.add_argument(
+            "--diff", action="store_true", help="print the safe and the unsafe fixes, labelled; write nothing"
         )
         parser.set_defaults(gate_handler=_handle)
 
@@ -79,7 +84,7 @@ class ModelsGate(Gate):
 def _handle(args: argparse.Namespace) -> int:
     from gates.cli import run_and_report
 
-    if args.fix or args.diff:
+    if args.fix or args.diff or args.unsafe_fixes:
         from gates.checks.models.fix_command import run_fix
 
         code = run_fix(args)

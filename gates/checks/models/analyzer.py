@@ -45,6 +45,7 @@ class RawFinding:
     severity: str
     suppressed: str | None = None  # the reason of the inline suppression that covers it
     fix: tuple[str, str] | None = None
+    fix_safe: bool = False
 
 
 @record
@@ -220,6 +221,9 @@ def _add_definition_header(source: str, parts: Outline, path: str) -> None:
 
 
 def _hits(calls: list[tuple[ast.Call, Scope]], scoped: ScopedNames, ctx: FileContext) -> Iterator[Hit]:
+    for node, _ in calls:
+        if node.args and isinstance(node.args[0], ast.Call):
+            ctx.consumers[id(node.args[0])] = node
     for node, scope in calls:
         ctx.names = scoped.for_scope(scope)
         short = short_name(node)
@@ -255,7 +259,7 @@ def _to_findings(hits: Iterable[Hit], settings: AnalysisSettings) -> list[RawFin
         seen.add(key)
         end = node.end_lineno or node.lineno
         findings.append(RawFinding(hit.rule, node.lineno, end, node.col_offset + 1, hit.message, severity,
-                                   fix=hit.fix))  # fmt: skip
+                                   fix=hit.fix, fix_safe=hit.fix_safe))  # fmt: skip
     return findings
 
 
