@@ -10,6 +10,7 @@ mentions ``torch``; names whose modules the file never mentions are not even loo
 from __future__ import annotations
 
 import ast
+import builtins
 import re
 from functools import lru_cache
 
@@ -23,6 +24,16 @@ def api_parts(api: str) -> tuple[str, str]:
     return api.split(".", 1)[0], api.rsplit(".", 1)[-1].removesuffix("()")
 
 
+def trigger_word(api: str) -> str:
+    """The text that marks a line as using ``api``: its name, or, for a name every file calls
+    as a builtin (``list``, ``help``, ``open``), the name with its parent (``hub.list``)."""
+    parts = api.replace("()", "").split(".")
+    return ".".join(parts[-2:]) if parts[-1] in _BUILTINS and len(parts) > 1 else parts[-1]
+
+
+_BUILTINS = frozenset(dir(builtins))
+
+
 def _tables() -> tuple[dict[str, list[Checker]], dict[str, frozenset[str]], list[Checker]]:
     dispatch: dict[str, list[Checker]] = {}
     modules: dict[str, set[str]] = {}
@@ -32,7 +43,7 @@ def _tables() -> tuple[dict[str, list[Checker]], dict[str, frozenset[str]], list
             continue
         for api in sorted(rule.apis):
             module, name = api_parts(api)
-            modules.setdefault(name, set()).add(module)
+            modules.setdefault(trigger_word(api), set()).add(module)
             if rule.checker not in dispatch.setdefault(name, []):
                 dispatch[name].append(rule.checker)
         if rule.keywords and rule.checker not in keyword_checkers:
@@ -40,11 +51,15 @@ def _tables() -> tuple[dict[str, list[Checker]], dict[str, frozenset[str]], list
     return dispatch, {k: frozenset(v) for k, v in modules.items()}, keyword_checkers
 
 
-# Call name -> the checkers to run on it; call name -> the modules one of which the file
+# Call name -> the checkers to run on it; trigger word -> the modules one of which the file
 # must mention; the checkers that look at every call's keywords.
 DISPATCH, NAME_MODULES, KEYWORD_CHECKERS = _tables()
 ALWAYS_WORDS = frozenset(k for rule in RULES.values() for k in rule.keywords)
-_MODULE_WORDS = {m for modules in NAME_MODULES.values() for m in modules}
+_MODULE_WORDS = tuple(sorted({m.encode() for modules in NAME_MODULES.values() for m in modules}))
+_WORDS_OF = {
+    module: frozenset(w for w, modules in NAME_MODULES.items() if module.decode() in modules)
+    for module in _MODULE_WORDS
+}
 # A star import can bring any covered name in without naming it.
 _STAR = b"import *"
 _SUPPRESSION = re.compile(rb"#\s*gates\s*:\s*ignore")
@@ -75,13 +90,12 @@ def use_pattern(words: frozenset[str]) -> re.Pattern[bytes]:
 def active_words(data: bytes) -> frozenset[str]:
     """The call names worth looking for in this file, given the modules it mentions."""
     if _STAR in data:
-        return frozenset(DISPATCH) | ALWAYS_WORDS
+        return frozenset(NAME_MODULES) | ALWAYS_WORDS
     # A substring test is much cheaper than a word regex, and errs on the side of looking.
-    mentioned = {m for m in _MODULE_WORDS if m.encode() in data}
     words = set(ALWAYS_WORDS)
-    for name, modules in NAME_MODULES.items():
-        if not mentioned.isdisjoint(modules):
-            words.add(name)
+    for module in _MODULE_WORDS:
+        if module in data:
+            words.update(_WORDS_OF[module])
     return frozenset(words)
 
 
@@ -123,6 +137,10 @@ def alias_words(parts: Outline, aliases: dict[str, str]) -> frozenset[str]:
     )
     for _ in range(2):
         for target, value, _scope in parts.bindings:
+            # f = torch.load, g = f: a function alias (calls' results need no word of their own:
+            # s = requests.Session() is used as s.get, and "get" is already looked for).
+            if not isinstance(value, ast.Name | ast.Attribute):
+                continue
             name = _last(value)
             if name is not None and (name in DISPATCH or name in words):
                 last = _last(target)
