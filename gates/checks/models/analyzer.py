@@ -26,11 +26,11 @@ from gates.checks.models.suppressions import parse_suppressions
 from gates.checks.models.triggers import (
     DISPATCH,
     KEYWORD_CHECKERS,
-    active_words,
     alias_words,
     candidate_lines,
     has_suppression,
     is_api,
+    used_lines,
 )
 from gates.records import record
 
@@ -80,7 +80,7 @@ def analyze_file(root: Path, path: str, data: bytes, settings: AnalysisSettings)
         except (SyntaxError, LookupError, UnicodeDecodeError) as exc:
             return FileAnalysis([_unparsable(exc, settings)], parsed=True)
         early = [finding] if finding else []
-    lines = candidate_lines(data, active_words(data))
+    lines = used_lines(data)
     if not lines and not has_suppression(data):
         return FileAnalysis(early, parsed=bool(early))  # no rule can fire: not even parsed
     try:

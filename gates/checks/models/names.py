@@ -264,7 +264,7 @@ def _collect_constants(names: Names, bindings: list[tuple[ast.expr, ast.expr | N
         previous = seen.get(target.id)
         if previous is None:
             seen[target.id] = value
-        elif previous is not _CONFLICT and ast.dump(previous) != ast.dump(value):  # type: ignore[arg-type]
+        elif previous is not _CONFLICT and not _same_constant(previous, value):  # type: ignore[arg-type]
             seen[target.id] = _CONFLICT
     for key, bound in seen.items():
         if isinstance(bound, ast.expr):
@@ -274,6 +274,13 @@ def _collect_constants(names: Names, bindings: list[tuple[ast.expr, ast.expr | N
         else:
             names.exprs.pop(key, None)
             names.constants.pop(key, None)
+
+
+def _same_constant(a: ast.expr, b: ast.expr) -> bool:
+    """Two bindings to the same constant (``REV = "main"`` twice); other expressions conflict."""
+    if isinstance(a, ast.Constant) and isinstance(b, ast.Constant):
+        return type(a.value) is type(b.value) and a.value == b.value
+    return _is_constant_expr(a) and _is_constant_expr(b) and ast.dump(a) == ast.dump(b)
 
 
 def _bind(table: dict[str, str | object], key: str, qual: str) -> None:

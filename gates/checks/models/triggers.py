@@ -60,6 +60,7 @@ _WORDS_OF = {
     module: frozenset(w for w, modules in NAME_MODULES.items() if module.decode() in modules)
     for module in _MODULE_WORDS
 }
+_ALL_WORDS = frozenset(NAME_MODULES)
 # A star import can bring any covered name in without naming it.
 _STAR = b"import *"
 _SUPPRESSION = re.compile(rb"#\s*gates\s*:\s*ignore")
@@ -79,7 +80,7 @@ def use_pattern(words: frozenset[str]) -> re.Pattern[bytes]:
     alt = b"|".join(re.escape(w.encode()) for w in sorted(words))
     # Lookaheads run only where a name matched, so this stays a fast word scan.
     return re.compile(
-        rb"\b(?:" + alt + rb")\b"
+        rb"\b(" + alt + rb")\b"
         rb"(?=\s*\("  # a call, also "load\n(" split over lines
         rb"|[ \t]*(?:$|[#;),]|as\b))"  # import ... load [as x] / f = torch.load
         rb"|\b(?:" + b"|".join(re.escape(w.encode()) for w in sorted(ALWAYS_WORDS)) + rb")\b",
@@ -97,6 +98,33 @@ def active_words(data: bytes) -> frozenset[str]:
         if module in data:
             words.update(_WORDS_OF[module])
     return frozenset(words)
+
+
+def used_lines(data: bytes) -> frozenset[int]:
+    """``candidate_lines(data, active_words(data))`` in one pass: every trigger word is looked
+    for, and only the modules of the words found are then looked up (most files use none)."""
+    found: dict[str, set[int]] = {}
+    line, position = 1, 0
+    for match in use_pattern(_ALL_WORDS).finditer(data):
+        line += data.count(b"\n", position, match.start())
+        position = match.start()
+        word = match.group(1)
+        found.setdefault(word.decode() if word else "", set()).add(line)
+    if not found:
+        return frozenset()
+    star = _STAR in data
+    lines: set[int] = set()
+    present: dict[str, bool] = {}
+    for word, at in found.items():
+        if word and not star:
+            modules = NAME_MODULES[word]
+            for module in modules:
+                if module not in present:
+                    present[module] = module.encode() in data
+            if not any(present[m] for m in modules):
+                continue
+        lines.update(at)
+    return frozenset(lines)
 
 
 def might_match(data: bytes) -> bool:
