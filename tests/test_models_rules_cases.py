@@ -207,6 +207,19 @@ FALSE_ALARMS = {
             AutoModel.from_pretrained(output_dir)
             AutoModel.from_pretrained(save_dir)
         """,
+    "trust-remote-code-local-directory": """\
+        import tempfile
+        from transformers import AutoModel
+
+        def test_round_trip(tmp_path):
+            AutoModel.from_pretrained(tmp_path, trust_remote_code=True)
+            with tempfile.TemporaryDirectory() as repo_dir:
+                AutoModel.from_pretrained(repo_dir, trust_remote_code=True)
+
+        def train(args):
+            from datasets import load_dataset
+            return load_dataset(args.train_data_dir, trust_remote_code=True)
+        """,
     "trust-remote-code-pass-through": """\
         from transformers import AutoModel
 
@@ -219,7 +232,7 @@ FALSE_ALARMS = {
 @pytest.mark.parametrize("case", sorted(FALSE_ALARMS))
 def test_false_alarm_is_not_reported(repo, run_cli, case: str) -> None:  # type: ignore[no-untyped-def]
     found = _rules(repo, run_cli, {"src/mod.py": FALSE_ALARMS[case]})
-    if case == "trust-remote-code-pass-through":
+    if case.startswith("trust-remote-code"):
         found = [f for f in found if f[0].startswith("MS4")]
     assert found == []
 
@@ -232,6 +245,17 @@ def test_parameter_defaulting_to_true_is_still_remote_code(repo, run_cli) -> Non
         "        'org/n', revision='0' * 40, trust_remote_code=trust_remote_code)\n"
     )
     assert ("MS401", 3) in _rules(repo, run_cli, {"src/mod.py": source})
+
+
+def test_remote_code_of_a_downloaded_snapshot_still_counts(repo, run_cli) -> None:  # type: ignore[no-untyped-def]
+    source = (
+        "from huggingface_hub import snapshot_download\nfrom diffusers import DiffusionPipeline\n"
+        "def test(tmpdirname):\n"
+        "    path = snapshot_download('org/custom', cache_dir=tmpdirname)\n"
+        "    return DiffusionPipeline.from_pretrained(path, trust_remote_code=True)\n"
+    )
+    found = _rules(repo, run_cli, {"src/mod.py": source})
+    assert ("MS301", 4) in found and ("MS401", 5) in found
 
 
 def test_hugging_face_receivers_still_count(repo, run_cli) -> None:  # type: ignore[no-untyped-def]

@@ -69,7 +69,7 @@ FROM_PRETRAINED_APIS = frozenset(f"{library}.*.from_pretrained" for library in s
 class ModelRef:
     node: ast.expr | None
     value: str | None  # the resolved string, when there is one
-    kind: str  # "hub", "local", "object", "unknown", "absent"
+    kind: str  # "hub", "local", "downloaded" (a hub download's result), "object", "unknown", "absent"
 
 
 def check_huggingface(call: ast.Call, qual: str | None, ctx: FileContext) -> Iterator[Hit]:
@@ -133,7 +133,12 @@ def model_ref(call: ast.Call, args: Arguments, target: Target, ctx: FileContext)
     node = argument(call, args, target.id_keyword, target.id_position)
     if node is None:
         return ModelRef(None, None, "absent")
-    return ModelRef(node, *_classify(node, ctx))
+    value, kind = _classify(node, ctx)
+    if target.what in ("file", "snapshot") and value is None and kind in ("local", "downloaded"):
+        # hf_hub_download/snapshot_download take a hub id, never a path, whatever the name says
+        # (checkpoint_dir = snapshot_download(checkpoint_dir)).
+        kind = "unknown"
+    return ModelRef(node, value, kind)
 
 
 def _classify(node: ast.expr, ctx: FileContext, depth: int = 0) -> tuple[str | None, str]:
@@ -155,7 +160,7 @@ def _classify(node: ast.expr, ctx: FileContext, depth: int = 0) -> tuple[str | N
         if qual.startswith(_PATH_FACTORIES) or qual in ("pathlib.Path", "pathlib.PurePath"):
             return None, "local"
         if qual in HUB_FUNCTIONS or qual.rsplit(".", 1)[-1] in ("hf_hub_download", "snapshot_download"):
-            return None, "local"  # the download's own call is checked; its result is a local path
+            return None, "downloaded"  # the download's own call is checked; its result is a local path
         if isinstance(node.func, ast.Name) and node.func.id in ("Path", "PurePath"):
             return None, "local"
         if isinstance(node.func, ast.Attribute) and node.func.attr in ("joinpath", "resolve", "absolute"):
@@ -171,9 +176,10 @@ def _classify(node: ast.expr, ctx: FileContext, depth: int = 0) -> tuple[str | N
     return None, "unknown"
 
 
-# Names that plainly hold a directory of this machine: tmp_path, tmpdir, output_dir, save_dir.
+# Names that plainly hold a directory of this machine: tmp_path, tmpdir, output_dir, train_data_dir
+# (not model_dir or checkpoint_dir, which often hold hub ids).
 _LOCAL_NAME = re.compile(
-    r"(?:tmp|temp)(?:_?path|_?dir(?:name)?)?|(?:input|output|save|out|log|export|dump|work)_?dir(?:name)?",
+    r"(?:tmp|temp)(?:_?path|_?dir(?:name)?)?|(?:\w+_)?(?:input|output|save|out|log|export|dump|work|data|cache)_?dir(?:name)?",
     re.I,
 )
 
@@ -218,7 +224,7 @@ def _check_pinned(call: ast.Call, ctx: FileContext, target: Target, name: str) -
     ref = model_ref(call, args, target, ctx)
     if ref.kind == "absent" and target.id_keyword == "path":
         return
-    if ref.kind in ("local", "object"):
+    if ref.kind in ("local", "downloaded", "object"):
         return
     if ref.value in DATASET_BUILDERS and target.what == "dataset":
         return

@@ -38,7 +38,9 @@ def check_trust_remote_code(call: ast.Call, qual: str | None, ctx: FileContext) 
         return
     if value is not True:
         return
-    model, revision = _model_and_revision(call, qual, ctx)
+    model, revision, kind = _model_and_revision(call, qual, ctx)
+    if kind == "local":
+        return  # code from a directory of this machine (tmp_path, "./my_model"), not a hub repository
     for trusted in ctx.settings.trusted_remote_code:
         if trusted.model == model and trusted.revision == revision:
             return
@@ -56,7 +58,9 @@ def check_trust_remote_code(call: ast.Call, qual: str | None, ctx: FileContext) 
     )
 
 
-def _model_and_revision(call: ast.Call, qual: str | None, ctx: FileContext) -> tuple[str | None, str | None]:
+def _model_and_revision(
+    call: ast.Call, qual: str | None, ctx: FileContext
+) -> tuple[str | None, str | None, str]:
     args = arguments(call, ctx.names)
     if isinstance(call.func, ast.Attribute) and call.func.attr == "from_pretrained":
         target = from_pretrained_target(call, ctx)
@@ -64,4 +68,4 @@ def _model_and_revision(call: ast.Call, qual: str | None, ctx: FileContext) -> t
         target = HUB_FUNCTIONS.get(qual or "", Target("pretrained_model_name_or_path", 0))
     ref = model_ref(call, args, target, ctx)
     revision = ctx.names.value(args.keywords.get("revision"))
-    return ref.value, revision if isinstance(revision, str) else None
+    return ref.value, revision if isinstance(revision, str) else None, ref.kind
