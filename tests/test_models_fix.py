@@ -131,3 +131,14 @@ def test_only_a_strict_load_state_dict_makes_the_fix_safe() -> None:
     ):
         assert _fix(unsafe, unsafe=False) == unsafe
         assert "weights_only=True" in _fix(unsafe, unsafe=True)
+
+
+def test_fix_keeps_the_file_mode(repo, run_cli) -> None:  # type: ignore[no-untyped-def]
+    repo.write("policy.yaml", "version: 1\nmodel_safety:\n  model_files: {enabled: false}\n")
+    script = repo.write(
+        "extract.py", "#!/usr/bin/env python\nimport torch\nm.load_state_dict(torch.load(p))\n"
+    )
+    script.chmod(0o755)
+    run_cli("models", "--fix")
+    assert "weights_only=True" in script.read_text()
+    assert script.stat().st_mode & 0o777 == 0o755

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import os
+import stat
 import sys
 from pathlib import Path
 
@@ -79,7 +81,10 @@ def run_fix(args: argparse.Namespace) -> int:
     for relative, source, safe, every in changed:
         fixed = every if unsafe_too else safe
         if fixed != source:
-            atomic_write_text(root / relative, fixed)
+            target = root / relative
+            mode = stat.S_IMODE(target.stat().st_mode)
+            atomic_write_text(target, fixed)
+            os.chmod(target, mode)  # the temporary file's mode would drop an executable bit
             written += 1
     print(f"gates models: fixed {written} file(s)", file=sys.stderr)
     left = sum(1 for _, _, safe, every in changed if safe != every)
