@@ -247,6 +247,11 @@ def test_parameter_defaulting_to_true_is_still_remote_code(repo, run_cli) -> Non
     assert ("MS401", 3) in _rules(repo, run_cli, {"src/mod.py": source})
 
 
+def test_remote_code_on_a_call_without_a_visible_model_is_a_warning(repo, run_cli) -> None:  # type: ignore[no-untyped-def]
+    source = "import x\ndef test(pipe):\n    pipe.load_components(trust_remote_code=True)\n"
+    assert _rules(repo, run_cli, {"src/mod.py": source}) == [("MS402", 3)]
+
+
 def test_remote_code_of_a_downloaded_snapshot_still_counts(repo, run_cli) -> None:  # type: ignore[no-untyped-def]
     source = (
         "from huggingface_hub import snapshot_download\nfrom diffusers import DiffusionPipeline\n"

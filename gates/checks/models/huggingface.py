@@ -54,7 +54,7 @@ HUB_FUNCTIONS = {
     "sentence_transformers.CrossEncoder": Target("model_name", 0),
     "sentence_transformers.cross_encoder.CrossEncoder": Target("model_name", 0),
 }
-_SHORT_NAMES = {q.rsplit(".", 1)[1] for q in HUB_FUNCTIONS}
+SHORT_NAMES = {q.rsplit(".", 1)[1] for q in HUB_FUNCTIONS}
 TIMM_CREATE = frozenset({"timm.create_model", "timm.models.create_model"})
 # Libraries whose ``X.from_pretrained`` downloads from the Hugging Face Hub. A receiver that
 # resolves elsewhere (``torch.nn.Embedding``, a class of this repository) is not checked.
@@ -83,7 +83,7 @@ def check_huggingface(call: ast.Call, qual: str | None, ctx: FileContext) -> Ite
         target is None
         and qual is None
         and isinstance(func, ast.Name)
-        and func.id in _SHORT_NAMES
+        and func.id in SHORT_NAMES
         and ctx.names.star_import
         and func.id not in ctx.names.defined
         and func.id not in ctx.names.local

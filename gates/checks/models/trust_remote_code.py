@@ -10,7 +10,9 @@ from gates.checks.models.huggingface import (
     FULL_SHA,
     HUB_FUNCTIONS,
     Target,
+    SHORT_NAMES,
     from_pretrained_target,
+    is_hub_receiver,
     model_ref,
 )
 from gates.checks.models.names import UNKNOWN
@@ -44,6 +46,16 @@ def check_trust_remote_code(call: ast.Call, qual: str | None, ctx: FileContext) 
     for trusted in ctx.settings.trusted_remote_code:
         if trusted.model == model and trusted.revision == revision:
             return
+    if model is None and not _is_hub_loader(call, qual, ctx):
+        # pipe.load_components(trust_remote_code=True), spec.load(...): no model argument we
+        # can see, so we cannot tell a hub repository from a local one (tests pass tmp dirs).
+        yield Hit(
+            "MS402",
+            call,
+            "trust_remote_code=True on a call whose model this check cannot see; make sure it only "
+            "loads repositories allowlisted in model_safety.trust_remote_code_allow",
+        )
+        return
     if model is None:
         why = "the model id cannot be resolved"
     elif revision is None or not FULL_SHA.fullmatch(revision):
@@ -56,6 +68,13 @@ def check_trust_remote_code(call: ast.Call, qual: str | None, ctx: FileContext) 
         f"trust_remote_code=True runs Python code from the model repository; {why}. "
         "Allowlist the model with its pinned revision in the policy, or drop the flag",
     )
+
+
+def _is_hub_loader(call: ast.Call, qual: str | None, ctx: FileContext) -> bool:
+    func = call.func
+    if isinstance(func, ast.Attribute) and func.attr == "from_pretrained":
+        return is_hub_receiver(func.value, ctx)
+    return qual in HUB_FUNCTIONS or (qual is None and isinstance(func, ast.Name) and func.id in SHORT_NAMES)
 
 
 def _model_and_revision(
