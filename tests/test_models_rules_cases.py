@@ -103,6 +103,20 @@ FALSE_NEGATIVES = {
         """,
         ("MS201", 8),
     ),
+    "pickle-module-parameter": (
+        """\
+        import pickle
+
+        def _legacy_load(f, pickle_module, **pickle_load_args):
+            return pickle_module.load(f, **pickle_load_args)
+
+        def load(f, pickle_module=None):
+            if pickle_module is None:
+                pickle_module = pickle
+            return _legacy_load(f, pickle_module)
+        """,
+        ("MS201", 4),
+    ),
     "torch-hub-list": ("import torch\nprint(torch.hub.list('org/repo'))\n", ("MS501", 2)),
     "torch-hub-help": ("import torch\nprint(torch.hub.help('org/repo', 'm'))\n", ("MS501", 2)),
     "session-method-in-with": (

@@ -33,6 +33,9 @@ WELL_KNOWN_MODULES = frozenset(
     {"pickle", "cPickle", "_pickle", "dill", "cloudpickle", "joblib", "shelve", "jsonpickle", "yaml", "torch"}
 )
 _MAX_DEPTH = 8
+# Parameters whose name says what they hold, whatever the caller passes: a function taking
+# ``pickle_module`` unpickles with it (torch.load's own signature), so its ``.load`` is pickle's.
+PARAMETER_CONVENTIONS = {"pickle_module": "pickle"}
 
 
 @record
@@ -196,6 +199,9 @@ class ScopedNames:
             local=local,
         )
         _resolve(names, local_bindings, {})
+        for name, module in PARAMETER_CONVENTIONS.items():
+            if name in names.parameters and name not in names.aliases:
+                names.aliases[name] = module
         self.cache[scope] = names
         return names
 
