@@ -9,8 +9,8 @@ from gates.checks.models.calls import FileContext, Hit, arguments, describe
 from gates.checks.models.huggingface import (
     FULL_SHA,
     HUB_FUNCTIONS,
-    Target,
     SHORT_NAMES,
+    Target,
     from_pretrained_target,
     is_hub_receiver,
     model_ref,
