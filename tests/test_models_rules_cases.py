@@ -119,6 +119,17 @@ FALSE_NEGATIVES = {
     ),
     "torch-hub-list": ("import torch\nprint(torch.hub.list('org/repo'))\n", ("MS501", 2)),
     "torch-hub-help": ("import torch\nprint(torch.hub.help('org/repo', 'm'))\n", ("MS501", 2)),
+    "session-parameter-or-new": (
+        """\
+        import requests
+
+        def fetch(url, session=None):
+            if session is None:
+                session = requests.Session()
+            return session.get(url)
+        """,
+        ("MS701", 6),
+    ),
     "session-method-in-with": (
         """\
         import requests

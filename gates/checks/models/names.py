@@ -240,10 +240,11 @@ def _resolve(names: Names, bindings: list[Binding], imports: dict[str, str | obj
             if key is None or key in imports:
                 continue
             qual = names.qualname(value) if value is not None else None
+            # A binding we cannot resolve (a parameter, ``x = make()``) does not undo an alias:
+            # ``if session is None: session = requests.Session()`` may well be a Session, and
+            # a call on it is worth checking. Two different resolved bindings do undo it.
             if qual is not None and not (key in WELL_KNOWN_MODULES and _imports_module(qual)):
                 _bind(found, key, qual)
-            elif isinstance(target, ast.Name):
-                found[key] = _CONFLICT  # bound to something else too: not an alias
         for key, resolved in found.items():
             if isinstance(resolved, str):
                 names.aliases[key] = resolved
