@@ -189,14 +189,16 @@ def _dispatch(args: argparse.Namespace) -> int:
 def _rules_command(args: argparse.Namespace) -> int:
     from gates.checks.models.rule_docs import explain, rules_table
 
-    if args.command == "rules":
-        print(rules_table())
-        return 0
-    text = explain(args.rule)
+    text = rules_table() if args.command == "rules" else explain(args.rule)
     if text is None:
         print(f"gates: error: no rule {args.rule!r}; `gates rules` lists them", file=sys.stderr)
         return EXIT_USAGE
-    print(text)
+    try:
+        print(text)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # `gates rules | head`: the reader left; say nothing more (and no traceback at exit).
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return 0
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 from conftest import REPO_ROOT
@@ -80,3 +82,14 @@ def test_gates_rules_and_explain(run_cli) -> None:  # type: ignore[no-untyped-de
     assert "MS101" in run_cli("explain", "B614").out
     unknown = run_cli("explain", "MS999")
     assert unknown.code == 2 and "gates rules" in unknown.err
+
+
+def test_gates_rules_into_a_closed_pipe_prints_no_traceback() -> None:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "gates", "rules"], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()  # like `gates rules | head -0`: the reader is gone before we write
+    err = proc.stderr.read().decode()
+    assert proc.wait() == 0
+    assert "Traceback" not in err
