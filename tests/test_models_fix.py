@@ -142,3 +142,23 @@ def test_fix_keeps_the_file_mode(repo, run_cli) -> None:  # type: ignore[no-unty
     run_cli("models", "--fix")
     assert "weights_only=True" in script.read_text()
     assert script.stat().st_mode & 0o777 == 0o755
+
+
+def test_cli_unsafe_fixes_respect_pickle_module_min_torch_and_layout(repo, run_cli) -> None:  # type: ignore[no-untyped-def]
+    policy = "version: 1\nmodel_safety:\n  model_files: {enabled: false}\n"
+    repo.write("policy.yaml", policy)
+    dill_load = "import torch, dill\nm = torch.load(p, pickle_module=dill)\n"
+    layout = 'import torch\nx = torch.load(\n    path,\n    map_location="cpu"\n)\n'
+    a = repo.write("a.py", dill_load)
+    b = repo.write("b.py", layout)
+    run_cli("models", "--fix", "--unsafe-fixes")
+    assert a.read_text() == dill_load  # weights_only beside pickle_module is a RuntimeError
+    assert (
+        b.read_text()
+        == 'import torch\nx = torch.load(\n    path,\n    map_location="cpu",\n    weights_only=True\n)\n'
+    )
+    repo.write("policy.yaml", policy + '  min_torch_version: "1.12"\n')
+    c = repo.write("c.py", "import torch\nm.load_state_dict(torch.load(p))\n")
+    result = run_cli("models", "--fix", "--unsafe-fixes", "--format", "json")
+    assert c.read_text() == "import torch\nm.load_state_dict(torch.load(p))\n"  # no weights_only before 1.13
+    assert "min_torch_version is below 1.13" in result.out
