@@ -91,7 +91,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
 
     if command in gate_module_names():
         gates = [load_gate(command)]
-    elif command == "policy":
+    elif command in ("policy", "rules", "explain"):
         gates = []
     else:
         gates = all_gates()
@@ -123,6 +123,10 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     init = policy_sub.add_parser("init", help="write a commented starter policy.yaml")
     init.add_argument("path", nargs="?", default="policy.yaml")
     init.add_argument("--force", action="store_true", help="overwrite an existing file")
+
+    sub.add_parser("rules", help="list the code rules: id, name, severity, fix safety, peer ids")
+    explain = sub.add_parser("explain", help="print a rule's page (offline): what, why, example, fix")
+    explain.add_argument("rule", metavar="RULE", help="rule id (MS101), name or peer id (B614)")
 
     baseline = sub.add_parser("baseline", help="record today's findings so only new ones block")
     baseline_sub = baseline.add_subparsers(dest="baseline_command", metavar="ACTION", required=True)
@@ -198,6 +202,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         return policy_commands.run(args)
     if args.command == "baseline":
         return _baseline_update(args)
+    if args.command in ("rules", "explain"):
+        return _rules_command(args)
     handler = getattr(args, "gate_handler", None)
     if handler is not None:
         code: int = handler(args)
@@ -222,6 +228,22 @@ def _selected_gates(only: Sequence[str] | None) -> list[Gate]:
             raise GatesError(f"no gate named {unknown[0]!r}; choose from {', '.join(known)}")
         chosen = [g for g in chosen if g.name in only]
     return chosen
+
+
+def _rules_command(args: argparse.Namespace) -> int:
+    from gates.checks.models.rule_docs import explain, rules_table
+
+    text = rules_table() if args.command == "rules" else explain(args.rule)
+    if text is None:
+        print(f"gates: error: no rule {args.rule!r}; `gates rules` lists them", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        print(text)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # `gates rules | head`: the reader left; say nothing more (and no traceback at exit).
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return 0
 
 
 def run_gates_for(

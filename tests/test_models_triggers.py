@@ -17,7 +17,11 @@ def test_files_without_a_used_covered_name_are_skipped() -> None:
 def test_families_activate_only_with_their_module() -> None:
     assert "get" not in active_words(b"d = {}\nd.get(1)\n")
     assert "get" in active_words(b"import requests\n")
-    assert "from_pretrained" in active_words(b"")
+    # from_pretrained counts only where a Hugging Face library (or a star import) is mentioned.
+    assert "from_pretrained" not in active_words(b"")
+    assert "from_pretrained" in active_words(b"from transformers import AutoModel\n")
+    assert "from_pretrained" in active_words(b"from .models import *\n")
+    assert "hub.list" in active_words(b"import torch\n")  # torch.hub.list, lost once by a refactor
 
 
 def test_candidate_lines_are_uses_not_prose() -> None:

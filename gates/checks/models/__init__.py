@@ -26,10 +26,15 @@ class ModelsGate(Gate):
         scope.add_argument("--code-only", action="store_true", help="only the code rules (MS101...)")
         scope.add_argument("--files-only", action="store_true", help="only committed model files")
         parser.add_argument(
-            "--fix", action="store_true", help="add weights_only=True, Loader=yaml.SafeLoader, timeout=..."
+            "--fix", action="store_true", help="apply the safe fixes (weights_only=True into load_state_dict)"
         )
         parser.add_argument(
-            "--diff", action="store_true", help="print what --fix would change; write nothing"
+            "--unsafe-fixes",
+            action="store_true",
+            help="with --fix, also apply fixes that may change behaviour (weights_only, Loader, timeout)",
+        )
+        parser.add_argument(
+            "--diff", action="store_true", help="print the safe and the unsafe fixes, labelled; write nothing"
         )
         parser.set_defaults(gate_handler=_handle)
 
@@ -47,6 +52,18 @@ class ModelsGate(Gate):
             selection = ctx.source_selection((".py", ".pyi"))
             files = selection.files
             skipped += selection.skipped
+            outside: list[str] = []
+            if ctx.files is not None:
+                # One policy, one verdict: a hook checks a staged file only if the full run
+                # would (paths.source), so tests/ outside the sources fail neither or both.
+                from gates.policy.paths import is_source
+
+                outside = [f for f in files if not is_source(f, ctx.policy.paths)]
+                files = [f for f in files if is_source(f, ctx.policy.paths)]
+                skipped += [
+                    f"{f}: outside paths.source, which the code rules check (as a full run does)"
+                    for f in outside
+                ]
             if not files and ctx.full_scope:
                 # Nothing parsed is not "no unsafe loading": the policy's paths point at no code.
                 return GateResult.failed_closed(
@@ -56,7 +73,14 @@ class ModelsGate(Gate):
                     " (or pass --files-only)",
                 )
             if not files and selection.named_dirs:
-                return GateResult.failed_closed(self.name, empty_dirs_message(selection, "Python file"))
+                message = empty_dirs_message(selection, "Python file")
+                if outside:
+                    message = (
+                        f"{', '.join(selection.named_dirs)}: its Python files lie outside paths.source"
+                        f" {list(ctx.policy.paths.source)}, the only files the code rules check (in a"
+                        " full run too); add it to paths.source, or name a directory under it"
+                    )
+                return GateResult.failed_closed(self.name, message)
             scan = scan_code(ctx.root, files, settings, use_cache=section.cache, prune_cache=ctx.full_scope)
             result.findings.extend(scan.findings)
             result.metrics.update(scan.metrics)
@@ -87,7 +111,7 @@ class ModelsGate(Gate):
 def _handle(args: argparse.Namespace) -> int:
     from gates.cli import run_and_report
 
-    if args.fix or args.diff:
+    if args.fix or args.diff or args.unsafe_fixes:
         from gates.checks.models.fix_command import run_fix
 
         code = run_fix(args)

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import ast
 import bisect
+import codecs
+import io
 import re
+import tokenize
 import warnings
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, field
@@ -17,17 +20,18 @@ from pathlib import Path
 from gates.checks.models.blocks import Block, assemble, split_blocks
 from gates.checks.models.calls import AnalysisSettings, FileContext, Hit, short_name
 from gates.checks.models.catalog import RULES, UNSUPPRESSIBLE
-from gates.checks.models.names import Names, collect_names
-from gates.checks.models.outline import Outline, outline
+from gates.checks.models.names import ScopedNames
+from gates.checks.models.outline import Outline, Scope, outline
 from gates.checks.models.suppressions import parse_suppressions
 from gates.checks.models.triggers import (
     DISPATCH,
-    active_words,
+    KEYWORD_CHECKERS,
     alias_words,
     candidate_lines,
     has_suppression,
+    is_api,
+    used_lines,
 )
-from gates.checks.models.trust_remote_code import ALWAYS as TRUST_REMOTE_CODE
 from gates.records import record
 
 
@@ -41,6 +45,7 @@ class RawFinding:
     severity: str
     suppressed: str | None = None  # the reason of the inline suppression that covers it
     fix: tuple[str, str] | None = None
+    fix_safe: bool = False
 
 
 @record
@@ -78,29 +83,72 @@ def analyze_file(root: Path, path: str, data: bytes, settings: AnalysisSettings)
 
 def needs_parse(data: bytes) -> bool:
     """Whether any rule could fire in ``data``; :func:`analyze_file` parses nothing else."""
-    return bool(candidate_lines(data, active_words(data))) or has_suppression(data)
+    # A coding cookie may hide calls from a byte scan (utf-7): such files are always analysed.
+    return bool(used_lines(data)) or has_suppression(data) or bool(_COOKIE.match(data))
 
 
 def _analyze(root: Path, path: str, data: bytes, settings: AnalysisSettings) -> FileAnalysis:
-    lines = candidate_lines(data, active_words(data))
+    early: list[RawFinding] = []
+    if _COOKIE.match(data):
+        # Python decodes the file as its PEP 263 cookie says; so must we, or a utf-7 file
+        # hides "pickle.loads(...)" behind "#+AAo-" from a UTF-8 reader.
+        try:
+            data, finding = _recode(data, settings)
+        except (SyntaxError, LookupError, UnicodeDecodeError) as exc:
+            return FileAnalysis([_unparsable(exc, settings)], parsed=True)
+        early = [finding] if finding else []
+    lines = used_lines(data)
     if not lines and not has_suppression(data):
-        return FileAnalysis()  # no rule can fire: not even parsed
+        return FileAnalysis(early, parsed=bool(early))  # no rule can fire: not even parsed
     try:
-        names, calls = _parse_relevant(data, path, lines)
+        scoped, calls = _parse_relevant(data, path, lines)
     except (SyntaxError, ValueError) as exc:
-        line = getattr(exc, "lineno", None) or 1
-        detail = getattr(exc, "msg", None) or str(exc)
-        finding = RawFinding("MS000", line, line, 1, f"cannot parse: {detail}; nothing in it was checked",
-                             _severity("MS000", settings) or "error")  # fmt: skip
-        return FileAnalysis([finding], parsed=True)
-    ctx = FileContext(names, root, path, settings)
-    hits = list(_hits(calls, ctx))
-    findings = _to_findings(hits, settings)
+        return FileAnalysis([*early, _unparsable(exc, settings)], parsed=True)
+    ctx = FileContext(scoped.module, root, path, settings)
+    hits = list(_hits(calls, scoped, ctx))
+    findings = early + _to_findings(hits, settings)
     if has_suppression(data):
         source = data.decode("utf-8", "replace")
         findings = _apply_suppressions(findings, source, settings)
     findings.sort(key=lambda f: (f.line, f.column, f.rule))
     return FileAnalysis(findings, ctx.probes, parsed=True)
+
+
+def _unparsable(exc: Exception, settings: AnalysisSettings) -> RawFinding:
+    line = getattr(exc, "lineno", None) or 1
+    detail = getattr(exc, "msg", None) or str(exc)
+    return RawFinding("MS000", line, line, 1, f"cannot parse: {detail}; nothing in it was checked",
+                      _severity("MS000", settings) or "error")  # fmt: skip
+
+
+# A coding cookie can only be on line 1 or 2 (PEP 263).
+_COOKIE = re.compile(rb"(?:[^\n]*\n)?[ \t\f]*#[^\n]*?coding[:=]")
+_COOKIE_NAME = re.compile(rb"(coding[:=][ \t]*)([-\w.]+)")
+_ASCII_TEXT = bytes(range(0x20, 0x7F)) + b"\t\n\r"
+
+
+def _recode(data: bytes, settings: AnalysisSettings) -> tuple[bytes, RawFinding | None]:
+    """``data`` as UTF-8 with its cookie saying so, and an MS001 finding for an exotic codec."""
+    encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    if codecs.lookup(encoding).name in ("utf-8", "utf-8-sig"):
+        return data, None
+    lines = data.decode(encoding).splitlines(keepends=True)
+    cookie_line = 0
+    for index, text in enumerate(lines[:2]):
+        replaced = _COOKIE_NAME.sub(rb"\1utf-8", text.encode("utf-8"), count=1).decode("utf-8")
+        if replaced != text:
+            lines[index], cookie_line = replaced, index + 1
+            break
+    recoded = "".join(lines).encode("utf-8")
+    severity = _severity("MS001", settings)
+    if _ASCII_TEXT.decode(encoding, "replace") == _ASCII_TEXT.decode("ascii") or severity is None:
+        return recoded, None
+    line = cookie_line or 1
+    message = (
+        f"the coding cookie names {encoding!r}, which does not read plain ASCII as ASCII: Python "
+        "runs code a reviewer does not see; save the file as UTF-8"
+    )
+    return recoded, RawFinding("MS001", line, line, 1, message, severity)
 
 
 def _parse(source: str | bytes, path: str) -> ast.Module:
@@ -109,20 +157,22 @@ def _parse(source: str | bytes, path: str) -> ast.Module:
         return ast.parse(source, filename=path)
 
 
-def _with_aliases(data: bytes, lines: frozenset[int], names: Names) -> frozenset[int]:
-    extra = alias_words(names.aliases)
+def _with_aliases(data: bytes, lines: frozenset[int], parts: Outline, names: ScopedNames) -> frozenset[int]:
+    extra = alias_words(parts, names.module.aliases)
     return lines | candidate_lines(data, extra) if extra else lines
 
 
-def _parse_relevant(data: bytes, path: str, base_lines: frozenset[int]) -> tuple[Names, list[ast.Call]]:
+def _parse_relevant(
+    data: bytes, path: str, base_lines: frozenset[int]
+) -> tuple[ScopedNames, list[tuple[ast.Call, Scope]]]:
     """Names and candidate calls, parsing only the top-level blocks that can matter."""
     try:
         text = data.decode("utf-8")
         blocks = split_blocks(text)
         definitions = [b for b in blocks if b.is_definition]
         parts = outline(_parse(assemble(text, (b for b in blocks if not b.is_definition)), path))
-        names = collect_names(parts)
-        lines = sorted(_with_aliases(data, base_lines, names))
+        names = ScopedNames(parts, is_api)
+        lines = sorted(_with_aliases(data, base_lines, parts, names))
         wanted = [b for b in definitions if _spans_any(b, lines)]
         if wanted:
             keep, stubs = _methods_needed(text, wanted, lines)
@@ -130,12 +180,12 @@ def _parse_relevant(data: bytes, path: str, base_lines: frozenset[int]) -> tuple
         chosen = set(wanted)
         for block in definitions:
             if block not in chosen:
-                _add_class_header(text[block.start : block.end], parts, path)
+                _add_definition_header(text[block.start : block.end], parts, path)
     except (SyntaxError, ValueError, UnicodeDecodeError):
         # The textual split was fooled (or the file is not UTF-8): parse it whole.
         parts = outline(_parse(data, path))
-    names = collect_names(parts)
-    return names, parts.calls_on(_with_aliases(data, base_lines, names))
+    names = ScopedNames(parts, is_api)
+    return names, parts.calls_on(_with_aliases(data, base_lines, parts, names))
 
 
 def _methods_needed(text: str, wanted: list[Block], lines: list[int]) -> tuple[list[Block], list[Block]]:
@@ -161,19 +211,31 @@ def _spans_any(block: Block, lines: list[int]) -> bool:
     return index < len(lines) and lines[index] <= block.last_line
 
 
-_CLASS_HEADER = re.compile(r"class\s+(\w+)\s*\(([^()]*)\)\s*:")
+_CLASS_HEADER = re.compile(r"class\s+(\w+)\s*(?:\(([^()]*)\))?\s*:")
+_DEF_HEADER = re.compile(r"(?:@[^\n]*\n\s*)*(?:async\s+)?def\s+(\w+)")
 
 
-def _add_class_header(source: str, parts: Outline, path: str) -> None:
-    """A class we do not parse may still be a safe YAML loader others derive from."""
+def _add_definition_header(source: str, parts: Outline, path: str) -> None:
+    """A class we do not parse may still be a safe YAML loader (or an Unpickler) others
+    derive from; a function we do not parse still shadows a library name it shares."""
     match = _CLASS_HEADER.match(source)
-    if match and match.group(2).strip():
-        header = _parse(f"class {match.group(1)}({match.group(2)}):\n    pass\n", path)
-        parts.classes.extend(n for n in header.body if isinstance(n, ast.ClassDef))
+    if match:
+        parts.defined.add(match.group(1))
+        if match.group(2) and match.group(2).strip():
+            header = _parse(f"class {match.group(1)}({match.group(2)}):\n    pass\n", path)
+            parts.classes.extend(n for n in header.body if isinstance(n, ast.ClassDef))
+        return
+    match = _DEF_HEADER.match(source)
+    if match:
+        parts.defined.add(match.group(1))
 
 
-def _hits(calls: list[ast.Call], ctx: FileContext) -> Iterator[Hit]:
-    for node in calls:
+def _hits(calls: list[tuple[ast.Call, Scope]], scoped: ScopedNames, ctx: FileContext) -> Iterator[Hit]:
+    for node, _ in calls:
+        if node.args and isinstance(node.args[0], ast.Call):
+            ctx.consumers[id(node.args[0])] = node
+    for node, scope in calls:
+        ctx.names = scoped.for_scope(scope)
         short = short_name(node)
         qual = ctx.names.qualname(node.func)
         last = qual.rsplit(".", 1)[-1] if qual else None
@@ -183,7 +245,8 @@ def _hits(calls: list[ast.Call], ctx: FileContext) -> Iterator[Hit]:
         for checker in checkers:
             yield from checker(node, qual, ctx)
         if node.keywords:
-            yield from TRUST_REMOTE_CODE(node, qual, ctx)
+            for checker in KEYWORD_CHECKERS:
+                yield from checker(node, qual, ctx)
 
 
 def _severity(rule: str, settings: AnalysisSettings) -> str | None:
@@ -206,7 +269,7 @@ def _to_findings(hits: Iterable[Hit], settings: AnalysisSettings) -> list[RawFin
         seen.add(key)
         end = node.end_lineno or node.lineno
         findings.append(RawFinding(hit.rule, node.lineno, end, node.col_offset + 1, hit.message, severity,
-                                   fix=hit.fix))  # fmt: skip
+                                   fix=hit.fix, fix_safe=hit.fix_safe))  # fmt: skip
     return findings
 
 

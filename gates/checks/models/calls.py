@@ -35,6 +35,8 @@ class Hit:
     message: str
     # Only the fixer reads this: what to add, e.g. ("weights_only", "True").
     fix: tuple[str, str] | None = None
+    # Whether the fix cannot change what a working program does (ruff's "safe").
+    fix_safe: bool = False
 
 
 @record
@@ -45,6 +47,8 @@ class FileContext:
     settings: AnalysisSettings
     # Repository paths whose existence decided a finding, and what we saw (cache validation).
     probes: dict[str, bool] = field(default_factory=dict)
+    # id of a call -> the call it is the first positional argument of (``m.load_state_dict(torch.load(p))``).
+    consumers: dict[int, ast.Call] = field(default_factory=dict)
 
     def path_exists(self, relative: str) -> bool:
         if relative not in self.probes:

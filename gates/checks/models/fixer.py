@@ -103,6 +103,24 @@ def _append_keyword(call: cst.Call, keyword: str, value: str) -> cst.Call:
             args[-1] = last.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
             args.append(new_arg.with_changes(comma=last.comma))
     else:
-        args[-1] = last.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
-        args.append(new_arg)
+        # No trailing comma: the whitespace before ")" belongs to the last argument.
+        closing = last.whitespace_after_arg
+        between = (
+            args[-2].comma.whitespace_after
+            if len(args) > 1 and isinstance(args[-2].comma, cst.Comma)
+            else call.whitespace_before_args
+        )
+        if isinstance(closing, cst.ParenthesizedWhitespace) and isinstance(
+            between, cst.ParenthesizedWhitespace
+        ):
+            # One argument per line: the new one gets its own line at the same indentation,
+            # the last argument keeps its comment, ")" stays where it was.
+            comma = cst.Comma(whitespace_after=closing.with_changes(last_line=between.last_line))
+            plain = closing.with_changes(first_line=cst.TrailingWhitespace(), empty_lines=[])
+            args[-1] = last.with_changes(comma=comma, whitespace_after_arg=cst.SimpleWhitespace(""))
+            args.append(new_arg.with_changes(whitespace_after_arg=plain))
+        else:
+            comma = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+            args[-1] = last.with_changes(comma=comma, whitespace_after_arg=cst.SimpleWhitespace(""))
+            args.append(new_arg.with_changes(whitespace_after_arg=closing))
     return call.with_changes(args=args)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
-from gates.checks.models.calls import Checker, FileContext, Hit, argument, arguments
+from gates.checks.models.calls import FileContext, Hit, argument, arguments
 
 VERBS = frozenset({"get", "options", "head", "post", "put", "patch", "delete", "request"})
 _SESSIONS = ("requests.Session()", "requests.session()", "requests.sessions.Session()")
@@ -54,6 +54,3 @@ def check_http(call: ast.Call, qual: str | None, ctx: FileContext) -> Iterator[H
 
 def _is_none(node: ast.expr, ctx: FileContext) -> bool:
     return ctx.names.value(node) is None
-
-
-CHECKS: list[tuple[frozenset[str], Checker]] = [(_HTTPX_CALLS | {"urlopen"}, check_http)]

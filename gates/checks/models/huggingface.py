@@ -12,7 +12,6 @@ from collections.abc import Iterator
 
 from gates.checks.models.calls import (
     Arguments,
-    Checker,
     FileContext,
     Hit,
     argument,
@@ -55,31 +54,69 @@ HUB_FUNCTIONS = {
     "sentence_transformers.CrossEncoder": Target("model_name", 0),
     "sentence_transformers.cross_encoder.CrossEncoder": Target("model_name", 0),
 }
-_SHORT_NAMES = {q.rsplit(".", 1)[1] for q in HUB_FUNCTIONS}
+SHORT_NAMES = {q.rsplit(".", 1)[1] for q in HUB_FUNCTIONS}
 TIMM_CREATE = frozenset({"timm.create_model", "timm.models.create_model"})
+# Libraries whose ``X.from_pretrained`` downloads from the Hugging Face Hub. A receiver that
+# resolves elsewhere (``torch.nn.Embedding``, a class of this repository) is not checked.
+HF_LIBRARIES = frozenset(
+    {"transformers", "diffusers", "peft", "sentence_transformers", "optimum", "huggingface_hub", "timm",
+     "trl", "setfit", "adapters", "open_clip", "tokenizers"}
+)  # fmt: skip
+FROM_PRETRAINED_APIS = frozenset(f"{library}.*.from_pretrained" for library in sorted(HF_LIBRARIES))
 
 
 @frozen_record
 class ModelRef:
     node: ast.expr | None
     value: str | None  # the resolved string, when there is one
-    kind: str  # "hub", "local", "object", "unknown", "absent"
+    kind: str  # "hub", "local", "downloaded" (a hub download's result), "object", "unknown", "absent"
 
 
 def check_huggingface(call: ast.Call, qual: str | None, ctx: FileContext) -> Iterator[Hit]:
     func = call.func
     if isinstance(func, ast.Attribute) and func.attr == "from_pretrained":
-        yield from _check_pinned(call, ctx, from_pretrained_target(call, ctx), "from_pretrained")
+        if is_hub_receiver(func.value, ctx):
+            yield from _check_pinned(call, ctx, from_pretrained_target(call, ctx), "from_pretrained")
         return
     target = HUB_FUNCTIONS.get(qual or "")
-    if target is None and qual is None and isinstance(func, ast.Name) and func.id in _SHORT_NAMES:
-        # Star-imported or re-exported: the name alone is distinctive enough.
+    if (
+        target is None
+        and qual is None
+        and isinstance(func, ast.Name)
+        and func.id in SHORT_NAMES
+        and ctx.names.star_import
+        and func.id not in ctx.names.defined
+        and func.id not in ctx.names.local
+    ):
+        # Star-imported: the name alone is distinctive enough.
         target = next(t for q, t in HUB_FUNCTIONS.items() if q.endswith("." + func.id))
     if target is not None:
         name = qual or describe(func)
         yield from _check_pinned(call, ctx, target, name)
     elif qual in TIMM_CREATE:
         yield from _check_timm(call, ctx)
+
+
+def is_hub_receiver(owner: ast.expr, ctx: FileContext) -> bool:
+    """Whether ``owner.from_pretrained`` is a Hugging Face library's.
+
+    Yes when ``owner`` resolves into one (``transformers.AutoModel``, an alias of it), or
+    cannot be resolved at all (a star import, a parameter, ``self.model_class``). No for a
+    class or function this file defines and for anything resolving to another module
+    (``torch.nn.Embedding``, ``from model import GPT``, ``from . import hub_utils``).
+    """
+    qual = ctx.names.qualname(owner)
+    if qual is not None:
+        return qual.split(".", 1)[0] in HF_LIBRARIES
+    root = owner
+    while isinstance(root, ast.Attribute | ast.Call | ast.Subscript):
+        root = root.func if isinstance(root, ast.Call) else root.value
+    if isinstance(root, ast.Name):
+        if root.id in ctx.names.defined:
+            return False
+        if root.id in ctx.names.aliases:
+            return False  # bound to something that resolved outside the libraries
+    return True
 
 
 def from_pretrained_target(call: ast.Call, ctx: FileContext) -> Target:
@@ -96,10 +133,15 @@ def model_ref(call: ast.Call, args: Arguments, target: Target, ctx: FileContext)
     node = argument(call, args, target.id_keyword, target.id_position)
     if node is None:
         return ModelRef(None, None, "absent")
-    return ModelRef(node, *_classify(node, ctx))
+    value, kind = _classify(node, ctx)
+    if target.what in ("file", "snapshot") and value is None and kind in ("local", "downloaded"):
+        # hf_hub_download/snapshot_download take a hub id, never a path, whatever the name says
+        # (checkpoint_dir = snapshot_download(checkpoint_dir)).
+        kind = "unknown"
+    return ModelRef(node, value, kind)
 
 
-def _classify(node: ast.expr, ctx: FileContext) -> tuple[str | None, str]:
+def _classify(node: ast.expr, ctx: FileContext, depth: int = 0) -> tuple[str | None, str]:
     node = ctx.names.bound_expr(node)
     value = ctx.names.value(node)
     if isinstance(value, str):
@@ -111,17 +153,53 @@ def _classify(node: ast.expr, ctx: FileContext) -> tuple[str | None, str]:
         if isinstance(head, ast.Constant) and str(head.value).startswith(_LOCAL_PREFIXES):
             return None, "local"
         return None, "unknown"
+    if _looks_local(node, ctx):
+        return None, "local"
     qual = ctx.names.qualname(node.func if isinstance(node, ast.Call) else node) or ""
     if isinstance(node, ast.Call):
         if qual.startswith(_PATH_FACTORIES) or qual in ("pathlib.Path", "pathlib.PurePath"):
             return None, "local"
+        if qual in HUB_FUNCTIONS or qual.rsplit(".", 1)[-1] in ("hf_hub_download", "snapshot_download"):
+            return None, "downloaded"  # the download's own call is checked; its result is a local path
         if isinstance(node.func, ast.Name) and node.func.id in ("Path", "PurePath"):
             return None, "local"
         if isinstance(node.func, ast.Attribute) and node.func.attr in ("joinpath", "resolve", "absolute"):
             return None, "local"
-    if qual.endswith("()"):
+        if _is_model_object(qual):
+            return None, "object"
+        return None, "unknown"
+    if isinstance(node, ast.Name) and node.id in ctx.names.exprs and depth < 4:
+        # ``path = os.path.join(...)``, ``with tempfile.TemporaryDirectory() as tmp``.
+        return _classify(ctx.names.exprs[node.id], ctx, depth + 1)
+    if _is_model_object(qual.removesuffix("()")) and qual.endswith("()"):
         return None, "object"  # a model object built earlier, not an id
     return None, "unknown"
+
+
+# Names that plainly hold a directory of this machine: tmp_path, tmpdir, output_dir, train_data_dir
+# (not model_dir or checkpoint_dir, which often hold hub ids).
+_LOCAL_NAME = re.compile(
+    r"(?:tmp|temp)(?:_?path|_?dir(?:name)?)?|(?:\w+_)?(?:input|output|save|out|log|export|dump|work|data|cache)_?dir(?:name)?",
+    re.I,
+)
+
+
+def _looks_local(node: ast.expr, ctx: FileContext) -> bool:
+    leaf = node.attr if isinstance(node, ast.Attribute) else node.id if isinstance(node, ast.Name) else None
+    if leaf is not None and _LOCAL_NAME.fullmatch(leaf):
+        return True
+    if isinstance(node, ast.Call):
+        qual = ctx.names.qualname(node.func) or ""
+        return qual.startswith("tempfile.")
+    return False
+
+
+def _is_model_object(qual: str) -> bool:
+    """``AutoModel.from_pretrained(...)`` or a Hugging Face class built directly: an object."""
+    if qual.endswith(".from_pretrained") or qual.endswith(".from_pretrained()"):
+        return True
+    head, _, leaf = qual.removesuffix("()").rpartition(".")
+    return head.split(".", 1)[0] in HF_LIBRARIES and leaf[:1].isupper()
 
 
 def _classify_string(text: str, ctx: FileContext) -> str:
@@ -146,7 +224,7 @@ def _check_pinned(call: ast.Call, ctx: FileContext, target: Target, name: str) -
     ref = model_ref(call, args, target, ctx)
     if ref.kind == "absent" and target.id_keyword == "path":
         return
-    if ref.kind in ("local", "object"):
+    if ref.kind in ("local", "downloaded", "object"):
         return
     if ref.value in DATASET_BUILDERS and target.what == "dataset":
         return
@@ -201,8 +279,3 @@ def _check_timm(call: ast.Call, ctx: FileContext) -> Iterator[Hit]:
             call,
             f"timm.create_model({value!r}) is not pinned: use 'hf-hub:org/name@<40-hex commit>'",
         )
-
-
-CHECKS: list[tuple[frozenset[str], Checker]] = [
-    (frozenset({"from_pretrained", "create_model", *_SHORT_NAMES}), check_huggingface)
-]

@@ -5,9 +5,14 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
-from gates.checks.models.calls import Checker, FileContext, Hit, argument, arguments, describe, is_constant
+from gates.checks.models.calls import FileContext, Hit, argument, arguments, describe, is_constant
 
 _PREFIXES = ("keras.", "tensorflow.keras.", "tf_keras.", "tensorflow.python.keras.")
+# The documented spellings; any ``<prefix>...load_model`` is checked.
+LOAD_MODELS = frozenset(
+    {"keras.models.load_model", "keras.saving.load_model", "tensorflow.keras.models.load_model",
+     "tf_keras.models.load_model"}
+)  # fmt: skip
 
 
 def check_keras(call: ast.Call, qual: str | None, ctx: FileContext) -> Iterator[Hit]:
@@ -22,6 +27,3 @@ def check_keras(call: ast.Call, qual: str | None, ctx: FileContext) -> Iterator[
         call,
         f"{qual} with safe_mode={describe(safe_mode)} runs code stored in Lambda layers; keep safe_mode=True",
     )
-
-
-CHECKS: list[tuple[frozenset[str], Checker]] = [(frozenset({"load_model"}), check_keras)]

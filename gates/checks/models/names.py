@@ -1,16 +1,20 @@
 """Static name resolution for one module: imports, aliases and constants, from the AST only.
 
 Flow-insensitive on purpose: a name bound in several places to *different* things is
-treated as unknown rather than guessed, and the scanned code is never imported.
+treated as unknown rather than guessed, and the scanned code is never imported. Names
+resolve per scope, as Python does: a name bound anywhere in a function (a parameter
+too) is that function's own, and what another function binds to the same name does not
+change it. Attribute targets (``self.session = ...``) are shared by the whole module.
 """
 
 from __future__ import annotations
 
 import ast
+from collections.abc import Callable
 from dataclasses import field
 from typing import Any
 
-from gates.checks.models.outline import Outline
+from gates.checks.models.outline import Binding, Outline, Scope
 from gates.records import record
 
 
@@ -29,6 +33,9 @@ WELL_KNOWN_MODULES = frozenset(
     {"pickle", "cPickle", "_pickle", "dill", "cloudpickle", "joblib", "shelve", "jsonpickle", "yaml", "torch"}
 )
 _MAX_DEPTH = 8
+# Parameters whose name says what they hold, whatever the caller passes: a function taking
+# ``pickle_module`` unpickles with it (torch.load's own signature), so its ``.load`` is pickle's.
+PARAMETER_CONVENTIONS = {"pickle_module": "pickle"}
 
 
 @record
@@ -42,6 +49,18 @@ class Names:
     constants: dict[str, ast.expr] = field(default_factory=dict)
     # Class name defined in this module -> qualified names of its bases.
     class_bases: dict[str, list[str]] = field(default_factory=dict)
+    # Name -> the one expression it is bound to (any expression), when there is one.
+    exprs: dict[str, ast.expr] = field(default_factory=dict)
+    # Functions and classes defined in this module; a star import we cannot see into.
+    defined: frozenset[str] = frozenset()
+    star_import: bool = False
+    # The enclosing function's parameters (name -> default expression or None).
+    parameters: dict[str, ast.expr | None] = field(default_factory=dict)
+    # Names local to the scope these names are for (bound in it, or its parameters).
+    local: frozenset[str] = frozenset()
+
+    def is_parameter(self, node: ast.expr | None) -> bool:
+        return isinstance(node, ast.Name) and node.id in self.parameters
 
     def qualname(self, node: ast.expr, depth: int = 0) -> str | None:
         """``T.serialization.load`` -> ``torch.serialization.load`` when ``import torch as T``."""
@@ -127,8 +146,67 @@ def _is_constant_expr(node: ast.expr) -> bool:
     return isinstance(node, ast.Name)
 
 
-def collect_names(parts: Outline) -> Names:
-    names = Names()
+def collect_names(parts: Outline, is_api: Callable[[str], bool] | None = None) -> Names:
+    """The module scope's names (see ``ScopedNames`` for the names inside functions)."""
+    return ScopedNames(parts, is_api).module
+
+
+class ScopedNames:
+    """Names per scope, built lazily: most functions hold no call worth checking."""
+
+    def __init__(self, parts: Outline, is_api: Callable[[str], bool] | None = None) -> None:
+        self.parts = parts
+        self.by_scope: dict[Scope, list[Binding]] = {}
+        for binding in parts.bindings:
+            target, _, scope = binding
+            # Attribute targets (self.session = ...) are visible wherever the object is.
+            key = scope if isinstance(target, ast.Name) else ()
+            self.by_scope.setdefault(key, []).append(binding)
+        self.imports = _import_table(parts)
+        self.module = self._module(is_api)
+        self.cache: dict[Scope, Names] = {(): self.module}
+
+    def _module(self, is_api: Callable[[str], bool] | None) -> Names:
+        names = Names(defined=frozenset(self.parts.defined), star_import=self.parts.star_import)
+        names.aliases = {k: v for k, v in self.imports.items() if isinstance(v, str)}
+        _resolve(names, self.by_scope.get((), []), self.imports)
+        for cls in self.parts.classes:
+            bases = [names.qualname(b) for b in cls.bases]
+            names.class_bases[cls.name] = [b for b in bases if b]
+        if is_api is not None:
+            # class U(pickle.Unpickler) makes U(f) an Unpickler: treat the class as its base.
+            for name, base_names in names.class_bases.items():
+                api = next((b for b in base_names if is_api(b)), None)
+                if api is not None and name not in self.imports:
+                    names.aliases[name] = api
+        return names
+
+    def for_scope(self, scope: Scope) -> Names:
+        found = self.cache.get(scope)
+        if found is not None:
+            return found
+        parent = self.for_scope(scope[:-1])
+        local_bindings = self.by_scope.get(scope, [])
+        local = frozenset(t.id for t, _, _ in local_bindings if isinstance(t, ast.Name))
+        names = Names(
+            aliases={k: v for k, v in parent.aliases.items() if k not in local},
+            constants={k: v for k, v in parent.constants.items() if k not in local},
+            class_bases=parent.class_bases,
+            exprs={k: v for k, v in parent.exprs.items() if k not in local},
+            defined=parent.defined - local,
+            star_import=parent.star_import,
+            parameters=self.parts.parameters.get(scope, {}),
+            local=local,
+        )
+        _resolve(names, local_bindings, {})
+        for name, module in PARAMETER_CONVENTIONS.items():
+            if name in names.parameters and name not in names.aliases:
+                names.aliases[name] = module
+        self.cache[scope] = names
+        return names
+
+
+def _import_table(parts: Outline) -> dict[str, str | object]:
     imports: dict[str, str | object] = {}
     for node in parts.imports:
         if isinstance(node, ast.Import):
@@ -138,28 +216,40 @@ def collect_names(parts: Outline) -> Names:
                 else:
                     top = alias.name.split(".")[0]
                     _bind(imports, top, top)
-        elif not node.level and node.module:
+        elif node.module:
+            # A relative import names this repository's own module: never a library's.
+            module = "." * node.level + node.module if node.level else node.module
             for alias in node.names:
                 if alias.name != "*":
-                    _bind(imports, alias.asname or alias.name, f"{node.module}.{alias.name}")
-    bindings = parts.bindings
-    names.aliases = {k: v for k, v in imports.items() if isinstance(v, str)}
-    _collect_constants(names, bindings)
+                    _bind(imports, alias.asname or alias.name, f"{module}.{alias.name}")
+        else:
+            for alias in node.names:
+                _bind(imports, alias.asname or alias.name, "." * node.level + alias.name)
+    return imports
+
+
+def _resolve(names: Names, bindings: list[Binding], imports: dict[str, str | object]) -> None:
+    """Add the constants, expressions and aliases ``bindings`` give (over what ``names`` has)."""
+    pairs = [(t, v) for t, v, _ in bindings]
+    _collect_constants(names, pairs)
     # Two rounds: ``f = torch.load`` then ``g = f`` resolves in the second.
     for _ in range(2):
         found: dict[str, str | object] = {}
-        for target, value in bindings:
+        for target, value in pairs:
             key = dotted_name(target)
-            if key is None or value is None or key in imports:
+            if key is None or key in imports:
                 continue
-            qual = names.qualname(value)
+            qual = names.qualname(value) if value is not None else None
+            # A binding we cannot resolve (a parameter, ``x = make()``) does not undo an alias:
+            # ``if session is None: session = requests.Session()`` may well be a Session, and
+            # a call on it is worth checking. Two different resolved bindings do undo it.
             if qual is not None and not (key in WELL_KNOWN_MODULES and _imports_module(qual)):
                 _bind(found, key, qual)
-        names.aliases.update({k: v for k, v in found.items() if isinstance(v, str)})
-    for cls in parts.classes:
-        bases = [names.qualname(b) for b in cls.bases]
-        names.class_bases[cls.name] = [b for b in bases if b]
-    return names
+        for key, resolved in found.items():
+            if isinstance(resolved, str):
+                names.aliases[key] = resolved
+            else:
+                names.aliases.pop(key, None)
 
 
 def _imports_module(qual: str) -> bool:
@@ -175,15 +265,29 @@ def _collect_constants(names: Names, bindings: list[tuple[ast.expr, ast.expr | N
     for target, value in bindings:
         if not isinstance(target, ast.Name):
             continue
-        if value is None or not _is_constant_expr(value):
+        if value is None:
             seen[target.id] = _CONFLICT
             continue
         previous = seen.get(target.id)
         if previous is None:
             seen[target.id] = value
-        elif previous is not _CONFLICT and ast.dump(previous) != ast.dump(value):  # type: ignore[arg-type]
+        elif previous is not _CONFLICT and not _same_constant(previous, value):  # type: ignore[arg-type]
             seen[target.id] = _CONFLICT
-    names.constants = {k: v for k, v in seen.items() if isinstance(v, ast.expr)}
+    for key, bound in seen.items():
+        if isinstance(bound, ast.expr):
+            names.exprs[key] = bound
+            if _is_constant_expr(bound):
+                names.constants[key] = bound
+        else:
+            names.exprs.pop(key, None)
+            names.constants.pop(key, None)
+
+
+def _same_constant(a: ast.expr, b: ast.expr) -> bool:
+    """Two bindings to the same constant (``REV = "main"`` twice); other expressions conflict."""
+    if isinstance(a, ast.Constant) and isinstance(b, ast.Constant):
+        return type(a.value) is type(b.value) and a.value == b.value
+    return _is_constant_expr(a) and _is_constant_expr(b) and ast.dump(a) == ast.dump(b)
 
 
 def _bind(table: dict[str, str | object], key: str, qual: str) -> None:

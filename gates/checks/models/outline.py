@@ -14,33 +14,49 @@ from dataclasses import field
 
 from gates.records import record
 
+Scope = tuple[int, ...]
+"""The functions a statement is nested in (ids of their nodes); () is the module."""
+Binding = tuple[ast.expr, "ast.expr | None", Scope]
+
 
 @record
 class Outline:
     imports: list[ast.Import | ast.ImportFrom] = field(default_factory=list)
-    bindings: list[tuple[ast.expr, ast.expr | None]] = field(default_factory=list)
+    # (target, value or None when it is not a plain ``=``, scope)
+    bindings: list[Binding] = field(default_factory=list)
     classes: list[ast.ClassDef] = field(default_factory=list)
-    # Expressions and simple statements, not yet descended into.
-    units: list[ast.AST] = field(default_factory=list)
+    # Names of the functions and classes this module defines (at any depth).
+    defined: set[str] = field(default_factory=set)
+    # Per function scope: parameter name -> its default (None when it has none).
+    parameters: dict[Scope, dict[str, ast.expr | None]] = field(default_factory=dict)
+    star_import: bool = False
+    # Expressions and simple statements, not yet descended into, with their scope.
+    units: list[tuple[ast.AST, Scope]] = field(default_factory=list)
+    # Keeps the function nodes alive, so the ids in scopes stay unique.
+    functions: list[ast.AST] = field(default_factory=list)
 
     def merge(self, other: Outline) -> None:
         self.imports.extend(other.imports)
         self.bindings.extend(other.bindings)
         self.classes.extend(other.classes)
+        self.defined.update(other.defined)
+        self.parameters.update(other.parameters)
+        self.star_import = self.star_import or other.star_import
         self.units.extend(other.units)
+        self.functions.extend(other.functions)
 
-    def calls_on(self, lines: frozenset[int]) -> list[ast.Call]:
-        """Every call inside the units that span one of ``lines``."""
-        calls: list[ast.Call] = []
-        for unit in self.units:
+    def calls_on(self, lines: frozenset[int]) -> list[tuple[ast.Call, Scope]]:
+        """Every call inside the units that span one of ``lines``, with its scope."""
+        calls: list[tuple[ast.Call, Scope]] = []
+        for unit, scope in self.units:
             if _touches(unit, lines):
-                calls.extend(n for n in ast.walk(unit) if isinstance(n, ast.Call))
+                calls.extend((n, scope) for n in ast.walk(unit) if isinstance(n, ast.Call))
         return calls
 
 
 def outline(tree: ast.Module) -> Outline:
     result = Outline()
-    _body(tree.body, result)
+    _body(tree.body, result, ())
     return result
 
 
@@ -54,64 +70,88 @@ def _touches(node: ast.AST, lines: frozenset[int]) -> bool:
     return any(start <= n <= end for n in lines)
 
 
-def _scan(nodes: Iterable[ast.AST | None], result: Outline) -> None:
-    result.units.extend(node for node in nodes if node is not None)
+def _scan(nodes: Iterable[ast.AST | None], result: Outline, scope: Scope) -> None:
+    result.units.extend((node, scope) for node in nodes if node is not None)
 
 
-def _names_in(target: ast.expr) -> list[tuple[ast.expr, ast.expr | None]]:
-    return [(t, None) for t in ast.walk(target) if isinstance(t, ast.Name)]
+def _names_in(target: ast.expr, scope: Scope) -> list[Binding]:
+    return [(t, None, scope) for t in ast.walk(target) if isinstance(t, ast.Name)]
 
 
-def _body(statements: list[ast.stmt], result: Outline) -> None:
+def _function(stmt: ast.FunctionDef | ast.AsyncFunctionDef, result: Outline, scope: Scope) -> None:
+    result.defined.add(stmt.name)
+    result.bindings.append((ast.Name(id=stmt.name), None, scope))
+    _scan([*stmt.decorator_list, *stmt.args.defaults, *stmt.args.kw_defaults], result, scope)
+    inner = (*scope, id(stmt))
+    result.functions.append(stmt)
+    args = stmt.args
+    positional = [*args.posonlyargs, *args.args]
+    defaults: list[ast.expr | None] = [None] * (len(positional) - len(args.defaults)) + list(args.defaults)
+    params: dict[str, ast.expr | None] = dict(zip((a.arg for a in positional), defaults, strict=True))
+    params.update(zip((a.arg for a in args.kwonlyargs), args.kw_defaults, strict=True))
+    for extra in (args.vararg, args.kwarg):
+        if extra is not None:
+            params[extra.arg] = None
+    result.parameters[inner] = params
+    # A parameter is a binding: its value is whatever the caller passes.
+    result.bindings.extend((ast.Name(id=name), None, inner) for name in params)
+    _body(stmt.body, result, inner)
+
+
+def _body(statements: list[ast.stmt], result: Outline, scope: Scope) -> None:
     for stmt in statements:
         if isinstance(stmt, ast.Import | ast.ImportFrom):
             result.imports.append(stmt)
+            if isinstance(stmt, ast.ImportFrom) and any(a.name == "*" for a in stmt.names):
+                result.star_import = True
         elif isinstance(stmt, ast.ClassDef):
             result.classes.append(stmt)
-            result.bindings.append((ast.Name(id=stmt.name), None))
-            _scan([*stmt.decorator_list, *stmt.bases, *stmt.keywords], result)
-            _body(stmt.body, result)
+            result.defined.add(stmt.name)
+            result.bindings.append((ast.Name(id=stmt.name), None, scope))
+            _scan([*stmt.decorator_list, *stmt.bases, *stmt.keywords], result, scope)
+            _body(stmt.body, result, scope)
         elif isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef):
-            _scan([*stmt.decorator_list, *stmt.args.defaults, *stmt.args.kw_defaults], result)
-            _body(stmt.body, result)
+            _function(stmt, result, scope)
         elif isinstance(stmt, ast.If | ast.While):
-            _scan([stmt.test], result)
-            _body(stmt.body, result)
-            _body(stmt.orelse, result)
+            _scan([stmt.test], result, scope)
+            _body(stmt.body, result, scope)
+            _body(stmt.orelse, result, scope)
         elif isinstance(stmt, ast.For | ast.AsyncFor):
-            result.bindings.extend(_names_in(stmt.target))
-            _scan([stmt.iter], result)
-            _body(stmt.body, result)
-            _body(stmt.orelse, result)
+            result.bindings.extend(_names_in(stmt.target, scope))
+            _scan([stmt.iter], result, scope)
+            _body(stmt.body, result, scope)
+            _body(stmt.orelse, result, scope)
         elif isinstance(stmt, ast.With | ast.AsyncWith):
             for item in stmt.items:
                 if item.optional_vars is not None:
-                    result.bindings.append((item.optional_vars, item.context_expr))
-                _scan([item.context_expr], result)
-            _body(stmt.body, result)
+                    result.bindings.append((item.optional_vars, item.context_expr, scope))
+                _scan([item.context_expr], result, scope)
+            _body(stmt.body, result, scope)
         elif isinstance(stmt, ast.Try) or type(stmt).__name__ == "TryStar":
-            _body(stmt.body, result)  # type: ignore[attr-defined]
+            _body(stmt.body, result, scope)  # type: ignore[attr-defined]
             for handler in stmt.handlers:  # type: ignore[attr-defined]
-                _body(handler.body, result)
-            _body(stmt.orelse, result)  # type: ignore[attr-defined]
-            _body(stmt.finalbody, result)  # type: ignore[attr-defined]
+                if handler.name:
+                    result.bindings.append((ast.Name(id=handler.name), None, scope))
+                _body(handler.body, result, scope)
+            _body(stmt.orelse, result, scope)  # type: ignore[attr-defined]
+            _body(stmt.finalbody, result, scope)  # type: ignore[attr-defined]
         elif isinstance(stmt, ast.Match):
-            _scan([stmt.subject], result)
+            _scan([stmt.subject], result, scope)
             for case in stmt.cases:
-                _body(case.body, result)
+                _body(case.body, result, scope)
         else:
-            _simple(stmt, result)
+            _simple(stmt, result, scope)
 
 
-def _simple(stmt: ast.stmt, result: Outline) -> None:
+def _simple(stmt: ast.stmt, result: Outline, scope: Scope) -> None:
     if isinstance(stmt, ast.Assign):
         for target in stmt.targets:
             if isinstance(target, ast.Name | ast.Attribute):
-                result.bindings.append((target, stmt.value))
+                result.bindings.append((target, stmt.value, scope))
             else:
-                result.bindings.extend(_names_in(target))
+                result.bindings.extend(_names_in(target, scope))
     elif isinstance(stmt, ast.AnnAssign) and stmt.value is not None:
-        result.bindings.append((stmt.target, stmt.value))
+        result.bindings.append((stmt.target, stmt.value, scope))
     elif isinstance(stmt, ast.AugAssign):
-        result.bindings.append((stmt.target, None))
-    _scan([stmt], result)
+        result.bindings.append((stmt.target, None, scope))
+    _scan([stmt], result, scope)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
-from gates.checks.models.calls import Checker, FileContext, Hit, argument, arguments, describe, is_constant
+from gates.checks.models.calls import FileContext, Hit, argument, arguments, describe, is_constant
 from gates.checks.models.torch_load import HUB_STATE_LOADS
 
 HUB_LOADS = frozenset({"torch.hub.load", "torch.hub.list", "torch.hub.help"})
@@ -51,11 +51,3 @@ def _hub_load(call: ast.Call, qual: str, ctx: FileContext) -> Iterator[Hit]:
         f"{qual} runs the repository's hubconf.py; trust_repo is {shown}: "
         "pin 'owner/repo:<commit>' and pass trust_repo=True after review",
     )
-
-
-CHECKS: list[tuple[frozenset[str], Checker]] = [
-    (
-        frozenset({"load", "list", "help", "load_state_dict_from_url", "load_url", "download_url_to_file"}),
-        check_torch_hub,
-    )
-]

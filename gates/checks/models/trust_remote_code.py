@@ -9,8 +9,10 @@ from gates.checks.models.calls import FileContext, Hit, arguments, describe
 from gates.checks.models.huggingface import (
     FULL_SHA,
     HUB_FUNCTIONS,
+    SHORT_NAMES,
     Target,
     from_pretrained_target,
+    is_hub_receiver,
     model_ref,
 )
 from gates.checks.models.names import UNKNOWN
@@ -26,15 +28,34 @@ def check_trust_remote_code(call: ast.Call, qual: str | None, ctx: FileContext) 
     if node is None:
         return
     value = ctx.names.value(node)
+    if value is UNKNOWN and ctx.names.is_parameter(node):
+        # A library passing its caller's choice through: the caller's call is the finding.
+        assert isinstance(node, ast.Name)
+        default = ctx.names.parameters[node.id]
+        if default is None or ctx.names.value(default) is not True:
+            return
+        value = True  # the parameter defaults to True: callers that omit it run remote code
     if value is UNKNOWN:
         yield Hit("MS402", call, f"trust_remote_code={describe(node)} cannot be resolved; make it False")
         return
     if value is not True:
         return
-    model, revision = _model_and_revision(call, qual, ctx)
+    model, revision, kind = _model_and_revision(call, qual, ctx)
+    if kind == "local":
+        return  # code from a directory of this machine (tmp_path, "./my_model"), not a hub repository
     for trusted in ctx.settings.trusted_remote_code:
         if trusted.model == model and trusted.revision == revision:
             return
+    if model is None and not _is_hub_loader(call, qual, ctx):
+        # pipe.load_components(trust_remote_code=True), spec.load(...): no model argument we
+        # can see, so we cannot tell a hub repository from a local one (tests pass tmp dirs).
+        yield Hit(
+            "MS402",
+            call,
+            "trust_remote_code=True on a call whose model this check cannot see; make sure it only "
+            "loads repositories allowlisted in model_safety.trust_remote_code_allow",
+        )
+        return
     if model is None:
         why = "the model id cannot be resolved"
     elif revision is None or not FULL_SHA.fullmatch(revision):
@@ -49,7 +70,16 @@ def check_trust_remote_code(call: ast.Call, qual: str | None, ctx: FileContext) 
     )
 
 
-def _model_and_revision(call: ast.Call, qual: str | None, ctx: FileContext) -> tuple[str | None, str | None]:
+def _is_hub_loader(call: ast.Call, qual: str | None, ctx: FileContext) -> bool:
+    func = call.func
+    if isinstance(func, ast.Attribute) and func.attr == "from_pretrained":
+        return is_hub_receiver(func.value, ctx)
+    return qual in HUB_FUNCTIONS or (qual is None and isinstance(func, ast.Name) and func.id in SHORT_NAMES)
+
+
+def _model_and_revision(
+    call: ast.Call, qual: str | None, ctx: FileContext
+) -> tuple[str | None, str | None, str]:
     args = arguments(call, ctx.names)
     if isinstance(call.func, ast.Attribute) and call.func.attr == "from_pretrained":
         target = from_pretrained_target(call, ctx)
@@ -57,7 +87,4 @@ def _model_and_revision(call: ast.Call, qual: str | None, ctx: FileContext) -> t
         target = HUB_FUNCTIONS.get(qual or "", Target("pretrained_model_name_or_path", 0))
     ref = model_ref(call, args, target, ctx)
     revision = ctx.names.value(args.keywords.get("revision"))
-    return ref.value, revision if isinstance(revision, str) else None
-
-
-ALWAYS = check_trust_remote_code
+    return ref.value, revision if isinstance(revision, str) else None, ref.kind

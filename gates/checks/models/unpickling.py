@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
-from gates.checks.models.calls import Checker, FileContext, Hit, argument, arguments, describe, is_constant
+from gates.checks.models.calls import FileContext, Hit, argument, arguments, describe, is_constant
 
 _PICKLE_MODULES = ("pickle", "cPickle", "_pickle", "dill", "cloudpickle", "dill._dill")
 UNPICKLERS = frozenset(
@@ -47,23 +47,3 @@ def check_pickles(call: ast.Call, qual: str | None, ctx: FileContext) -> Iterato
                 f"{qual} with allow_pickle={describe(allow)} unpickles object arrays; "
                 "keep allow_pickle=False",
             )
-
-
-CHECKS: list[tuple[frozenset[str], Checker]] = [
-    (
-        frozenset(
-            {
-                "load",
-                "loads",
-                "Unpickler",
-                "decode",
-                "open",
-                "DbfilenameShelf",
-                "Shelf",
-                "BsdDbShelf",
-                "read_pickle",
-            }
-        ),
-        check_pickles,
-    )
-]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
-from gates.checks.models.calls import Checker, FileContext, Hit, argument, arguments, describe
+from gates.checks.models.calls import FileContext, Hit, argument, arguments, describe
 
 LOADS = frozenset({"yaml.load", "yaml.load_all"})
 ALWAYS_UNSAFE = frozenset(
@@ -47,11 +47,3 @@ def check_yaml(call: ast.Call, qual: str | None, ctx: FileContext) -> Iterator[H
         call,
         f"{qual} with Loader={describe(loader)} can construct arbitrary Python objects; use yaml.SafeLoader",
     )
-
-
-CHECKS: list[tuple[frozenset[str], Checker]] = [
-    (
-        frozenset({"load", "load_all", "unsafe_load", "unsafe_load_all", "full_load", "full_load_all"}),
-        check_yaml,
-    )
-]

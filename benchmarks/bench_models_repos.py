@@ -1,0 +1,128 @@
+"""Benchmark: `gates models --code-only` vs bandit on real checkouts, side by side, per repository.
+
+Takes checkout paths (git work trees; it never fetches or writes into them) and, for each,
+runs in one go: our gate with an empty cache, our gate again (warm cache), then bandit
+1.9.x with the five peer tests (``-t B614,B615,B113,B301,B506``). It prints, per
+repository: Python files, findings by rule, wall and CPU time (user+sys of the child and
+its workers) with bandit/ours ratios, and the lines only one tool reports.
+
+    .venv/bin/python benchmarks/bench_models_repos.py /path/to/nanoGPT /path/to/diffusers ...
+    .venv/bin/python benchmarks/bench_models_repos.py --list /path/to/fairseq   # every one-sided line
+
+With no policy.yaml in a checkout the gate's defaults apply (``--code-only``: the committed
+model files are not scanned; bandit does not look at them either).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+BIN = Path(sys.executable).parent
+BANDIT_TESTS = "B614,B615,B113,B301,B506"
+SAMPLE = 8
+
+
+@dataclass
+class Run:
+    wall: float
+    cpu: float
+    lines: dict[tuple[str, int], str]  # (path, line) -> a rule flagged there (for comparing lines)
+    by_rule: Counter[str]  # every finding, also several on one line
+    files: int = 0
+
+
+def _timed(
+    argv: list[str], cwd: Path, env: dict[str, str]
+) -> tuple[float, float, subprocess.CompletedProcess[str]]:
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    proc = subprocess.run(argv, cwd=cwd, capture_output=True, text=True, check=False, env=env)
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu, proc
+
+
+def run_gates(checkout: Path, out: Path, cache: Path) -> Run:
+    env = {**os.environ, "GATES_CACHE_DIR": str(cache)}
+    argv = [
+        str(BIN / "gates"),
+        "models",
+        "--code-only",
+        "--no-baseline",
+        "--format",
+        "json",
+        "--output",
+        str(out),
+    ]
+    wall, cpu, proc = _timed(argv, checkout, env)
+    if proc.returncode not in (0, 1):
+        raise SystemExit(f"gates exited {proc.returncode} on {checkout}: {proc.stderr[-2000:]}")
+    gate = next(g for g in json.loads(out.read_text())["gates"] if g["name"] == "models")
+    lines = {(f["path"], f["line"]): f["rule_id"] for f in gate["findings"]}
+    by_rule = Counter(f["rule_id"] for f in gate["findings"])
+    return Run(wall, cpu, lines, by_rule, int(gate["metrics"].get("code_files", 0)))
+
+
+def run_bandit(checkout: Path, out: Path) -> Run:
+    argv = [str(BIN / "bandit"), "-q", "-t", BANDIT_TESTS, "-r", ".", "-f", "json", "-o", str(out)]
+    wall, cpu, proc = _timed(argv, checkout, dict(os.environ))
+    if proc.returncode not in (0, 1):
+        raise SystemExit(f"bandit exited {proc.returncode} on {checkout}: {proc.stderr[-2000:]}")
+    results = json.loads(out.read_text())["results"]
+    lines = {(r["filename"].removeprefix("./"), r["line_number"]): r["test_id"] for r in results}
+    return Run(wall, cpu, lines, Counter(r["test_id"] for r in results))
+
+
+def report(name: str, cold: Run, warm: Run, bandit: Run, list_all: bool) -> None:
+    print(f"\n## {name}: {cold.files} Python files")
+    print(f"ml-gates by rule: {dict(sorted(cold.by_rule.items()))}")
+    print(f"bandit by test:   {dict(sorted(bandit.by_rule.items()))}")
+    print("| run | wall s | CPU s | bandit wall / this | bandit CPU / this |")
+    print("|---|---|---|---|---|")
+    for label, run in (("ml-gates cold", cold), ("ml-gates warm", warm), ("bandit", bandit)):
+        print(f"| {label} | {run.wall:.2f} | {run.cpu:.2f} | {bandit.wall / max(run.wall, 1e-3):.1f}x "
+              f"| {bandit.cpu / max(run.cpu, 1e-3):.1f}x |")  # fmt: skip
+    print(f"warm run reproduces cold findings: {warm.lines == cold.lines and warm.by_rule == cold.by_rule}")
+    only_bandit = sorted(set(bandit.lines) - set(cold.lines))
+    only_gates = sorted(set(cold.lines) - set(bandit.lines))
+    print(f"bandit lines ml-gates also flags: {len(set(bandit.lines) & set(cold.lines))}/{len(bandit.lines)}")
+    print(f"only bandit: {len(only_bandit)} {dict(Counter(bandit.lines[k] for k in only_bandit))}")
+    for path, line in only_bandit if list_all else only_bandit[:SAMPLE]:
+        print(f"  bandit {bandit.lines[(path, line)]} {path}:{line}")
+    print(
+        f"only ml-gates: {len(only_gates)} {dict(sorted(Counter(cold.lines[k] for k in only_gates).items()))}"
+    )
+    for path, line in only_gates if list_all else only_gates[:SAMPLE]:
+        print(f"  ml-gates {cold.lines[(path, line)]} {path}:{line}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("checkouts", nargs="+", type=Path, help="git work trees (never fetched or written)")
+    parser.add_argument("--list", action="store_true", help="print every line only one tool reports")
+    args = parser.parse_args()
+    print(f"cores: {os.cpu_count()}; load average {os.getloadavg()[0]:.1f}")
+    with tempfile.TemporaryDirectory(prefix="bench-models-repos-") as scratch:
+        work = Path(scratch)
+        for index, checkout in enumerate(args.checkouts):
+            checkout = checkout.resolve()
+            cache = work / f"cache-{index}"
+            cold = run_gates(checkout, work / f"cold-{index}.json", cache)
+            warm = run_gates(checkout, work / f"warm-{index}.json", cache)
+            bandit = run_bandit(checkout, work / f"bandit-{index}.json")
+            report(checkout.name, cold, warm, bandit, args.list)
+
+
+if __name__ == "__main__":
+    main()

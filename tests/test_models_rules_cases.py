@@ -1,0 +1,316 @@
+"""Issue #14's patterns from real repositories, each built in a temp repo and run through the CLI.
+
+The false-negative cases failed before the rules resolved names per scope, treated
+parameters as bindings and call results as values; the false alarms were reported.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+POLICY = """\
+version: 1
+model_safety:
+  model_files: {enabled: false}
+"""
+
+
+def _rules(repo, run_cli, files: dict[str, str]) -> list[tuple[str, int]]:  # type: ignore[no-untyped-def]
+    repo.write("policy.yaml", POLICY)
+    for path, text in files.items():
+        repo.write(path, text)
+    result = run_cli("models", "--code-only", "--format", "json")
+    assert result.code in (0, 1), result.err
+    gate = next(g for g in json.loads(result.out)["gates"] if g["name"] == "models")
+    return [(f["rule_id"], f["line"]) for f in gate["findings"]]
+
+
+# --- missed risks -----------------------------------------------------------------------
+
+FALSE_NEGATIVES = {
+    "call-result-is-not-a-model": (
+        """\
+        from huggingface_hub import snapshot_download
+
+        def fetch(checkpoint_dir):
+            checkpoint_dir = snapshot_download(checkpoint_dir)
+            return checkpoint_dir
+        """,
+        ("MS302", 4),
+    ),
+    "getenv-default-is-an-id": (
+        """\
+        import os
+        from transformers import AutoModel
+
+        model_id = os.getenv("MODEL_ID", "org/name")
+        model = AutoModel.from_pretrained(model_id)
+        """,
+        ("MS302", 5),
+    ),
+    "dataclass-field": (
+        """\
+        from dataclasses import dataclass, field
+        from transformers import AutoTokenizer
+
+        @dataclass
+        class Args:
+            name: str = field(default="org/name")
+
+            def tokenizer(self, name):
+                return AutoTokenizer.from_pretrained(name)
+        """,
+        ("MS302", 9),
+    ),
+    "parameter-can-be-false": (
+        """\
+        import torch
+
+        def load(path, weights_only=False):
+            if path.endswith(".safe"):
+                weights_only = True
+            return torch.load(path, weights_only=weights_only)
+        """,
+        ("MS101", 6),
+    ),
+    "names-resolve-per-scope": (
+        """\
+        import requests
+
+        def fetch(url):
+            session = requests.Session()
+            return session.get(url)
+
+        async def other(url):
+            import aiohttp
+            session = aiohttp.ClientSession()
+            return await session.get(url, timeout=5)
+        """,
+        ("MS701", 5),
+    ),
+    "unpickler-subclass": (
+        """\
+        import pickle
+
+        class Restricted(pickle.Unpickler):
+            def find_class(self, module, name):
+                return super().find_class(module, name)
+
+        def read(f):
+            return Restricted(f).load()
+        """,
+        ("MS201", 8),
+    ),
+    "pickle-module-parameter": (
+        """\
+        import pickle
+
+        def _legacy_load(f, pickle_module, **pickle_load_args):
+            return pickle_module.load(f, **pickle_load_args)
+
+        def load(f, pickle_module=None):
+            if pickle_module is None:
+                pickle_module = pickle
+            return _legacy_load(f, pickle_module)
+        """,
+        ("MS201", 4),
+    ),
+    "torch-hub-list": ("import torch\nprint(torch.hub.list('org/repo'))\n", ("MS501", 2)),
+    "torch-hub-help": ("import torch\nprint(torch.hub.help('org/repo', 'm'))\n", ("MS501", 2)),
+    "session-parameter-or-new": (
+        """\
+        import requests
+
+        def fetch(url, session=None):
+            if session is None:
+                session = requests.Session()
+            return session.get(url)
+        """,
+        ("MS701", 6),
+    ),
+    "session-method-in-with": (
+        """\
+        import requests
+
+        def fetch(url):
+            with requests.Session() as s:
+                return s.post(url, data=b"x")
+
+        def read(url):
+            import httpx
+            with httpx.Client() as s:
+                return s.get(url)
+        """,
+        ("MS701", 5),
+    ),
+    "session-subclass": (
+        """\
+        import requests
+
+        class Api(requests.Session):
+            pass
+
+        def fetch(url):
+            return Api().get(url)
+        """,
+        ("MS701", 7),
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(FALSE_NEGATIVES))
+def test_missed_risk_is_reported(repo, run_cli, case: str) -> None:  # type: ignore[no-untyped-def]
+    source, expected = FALSE_NEGATIVES[case]
+    assert expected in _rules(repo, run_cli, {"src/mod.py": source})
+
+
+def test_utf7_cookie_is_decoded_and_reported(repo, run_cli) -> None:  # type: ignore[no-untyped-def]
+    hidden = "# -*- coding: utf-7 -*-\nimport pickle\nx = 1 #+AAo-obj = pickle.loads(b'')\n"
+    repo.write_bytes("src/evil.py", hidden.encode("ascii"))
+    found = _rules(repo, run_cli, {})
+    assert ("MS001", 1) in found
+    assert ("MS201", 4) in found  # the call Python runs, on the line Python gives it
+    assert [rule for rule, _ in found].count("MS201") == 1
+
+
+def test_latin1_cookie_is_decoded_silently(repo, run_cli) -> None:  # type: ignore[no-untyped-def]
+    source = "# coding: latin-1\nimport pickle\nname = 'caf\xe9'\nobj = pickle.loads(b'')\n"
+    repo.write_bytes("src/old.py", source.encode("latin-1"))
+    assert _rules(repo, run_cli, {}) == [("MS201", 4)]
+
+
+# --- false alarms -----------------------------------------------------------------------
+
+FALSE_ALARMS = {
+    "own-classmethod": """\
+        class GPT:
+            @classmethod
+            def from_pretrained(cls, model_type):
+                return cls()
+
+        model = GPT.from_pretrained("gpt2")
+        """,
+    "imported-own-class": "from model import GPT\nmodel = GPT.from_pretrained('gpt2')\n",
+    "torch-embedding": (
+        "import torch\nfrom torch import nn\n"
+        "e = torch.nn.Embedding.from_pretrained(w)\nf = nn.Embedding.from_pretrained(w)\n"
+    ),
+    "fairseq-hub-utils": (
+        "from fairseq import hub_utils\nx = hub_utils.from_pretrained('model.pt', 'x')\n"
+        "from . import hub_utils as h\ny = h.from_pretrained('model.pt')\n"
+    ),
+    "same-module-function": """\
+        from datasets import *
+
+        def load_dataset(path):
+            return open(path).read()
+
+        data = load_dataset("org/name")
+        """,
+    "local-values": """\
+        import os
+        import tempfile
+        from pathlib import Path
+        from transformers import AutoModel
+
+        def test_save(tmp_path, tmpdir, args):
+            AutoModel.from_pretrained(tmp_path)
+            AutoModel.from_pretrained(tmpdir)
+            AutoModel.from_pretrained(args.output_dir)
+            with tempfile.TemporaryDirectory() as tmpdirname:
+                AutoModel.from_pretrained(tmpdirname)
+            here = os.path.join(args.root, "m")
+            AutoModel.from_pretrained(here)
+            there = Path(args.root) / "m"
+            AutoModel.from_pretrained(there)
+            AutoModel.from_pretrained(tempfile.mkdtemp())
+
+        def export(input_dir, output_dir, save_dir):
+            AutoModel.from_pretrained(input_dir)
+            AutoModel.from_pretrained(output_dir)
+            AutoModel.from_pretrained(save_dir)
+        """,
+    "trust-remote-code-local-directory": """\
+        import tempfile
+        from transformers import AutoModel
+
+        def test_round_trip(tmp_path):
+            AutoModel.from_pretrained(tmp_path, trust_remote_code=True)
+            with tempfile.TemporaryDirectory() as repo_dir:
+                AutoModel.from_pretrained(repo_dir, trust_remote_code=True)
+
+        def train(args):
+            from datasets import load_dataset
+            return load_dataset(args.train_data_dir, trust_remote_code=True)
+        """,
+    "trust-remote-code-pass-through": """\
+        from transformers import AutoModel
+
+        def load(name, revision, trust_remote_code=False):
+            return AutoModel.from_pretrained(name, revision=revision, trust_remote_code=trust_remote_code)
+        """,
+}
+
+
+@pytest.mark.parametrize("case", sorted(FALSE_ALARMS))
+def test_false_alarm_is_not_reported(repo, run_cli, case: str) -> None:  # type: ignore[no-untyped-def]
+    found = _rules(repo, run_cli, {"src/mod.py": FALSE_ALARMS[case]})
+    if case.startswith("trust-remote-code"):
+        found = [f for f in found if f[0].startswith("MS4")]
+    assert found == []
+
+
+def test_parameter_defaulting_to_true_is_still_remote_code(repo, run_cli) -> None:  # type: ignore[no-untyped-def]
+    source = (
+        "from transformers import AutoModel\n"
+        "def load(trust_remote_code=True):\n"
+        "    return AutoModel.from_pretrained(\n"
+        "        'org/n', revision='0' * 40, trust_remote_code=trust_remote_code)\n"
+    )
+    assert ("MS401", 3) in _rules(repo, run_cli, {"src/mod.py": source})
+
+
+def test_remote_code_on_a_call_without_a_visible_model_is_a_warning(repo, run_cli) -> None:  # type: ignore[no-untyped-def]
+    source = "import x\ndef test(pipe):\n    pipe.load_components(trust_remote_code=True)\n"
+    assert _rules(repo, run_cli, {"src/mod.py": source}) == [("MS402", 3)]
+
+
+def test_remote_code_of_a_downloaded_snapshot_still_counts(repo, run_cli) -> None:  # type: ignore[no-untyped-def]
+    source = (
+        "from huggingface_hub import snapshot_download\nfrom diffusers import DiffusionPipeline\n"
+        "def test(tmpdirname):\n"
+        "    path = snapshot_download('org/custom', cache_dir=tmpdirname)\n"
+        "    return DiffusionPipeline.from_pretrained(path, trust_remote_code=True)\n"
+    )
+    found = _rules(repo, run_cli, {"src/mod.py": source})
+    assert ("MS301", 4) in found and ("MS401", 5) in found
+
+
+def test_hugging_face_receivers_still_count(repo, run_cli) -> None:  # type: ignore[no-untyped-def]
+    source = (
+        "import transformers\nfrom transformers import AutoModel as A\nfrom diffusers import *\n"
+        "cls = A\n"
+        "a = transformers.AutoModel.from_pretrained('org/a')\n"
+        "b = cls.from_pretrained('org/b')\n"
+        "c = UNet2DModel.from_pretrained('org/c')\n"
+        "def f(model_class):\n    return model_class.from_pretrained('org/d')\n"
+    )
+    found = _rules(repo, run_cli, {"src/mod.py": source})
+    assert [f for f in found if f[0] == "MS301"] == [("MS301", 5), ("MS301", 6), ("MS301", 7), ("MS301", 9)]
+
+
+def test_hook_and_full_run_agree_about_files_outside_the_sources(repo, run_cli) -> None:  # type: ignore[no-untyped-def]
+    # paths.source decides for both: a staged tests/ file outside it is not checked by the
+    # hook either (before, the hook failed on it while `gates check` passed).
+    repo.write("policy.yaml", POLICY + "paths:\n  source: [src/]\n")
+    repo.write("src/ok.py", "x = 1\n")
+    repo.write("tests/test_io.py", "import torch\nstate = torch.load('m.pt')\n")
+    hook = run_cli("models", "--code-only", "tests/test_io.py")
+    full = run_cli("check", "--gate", "models")
+    assert (hook.code, full.code) == (0, 0), hook.out + full.out
+    repo.write("policy.yaml", POLICY)  # default sources: the whole tree, tests/ included
+    hook = run_cli("models", "--code-only", "tests/test_io.py")
+    full = run_cli("check", "--gate", "models")
+    assert (hook.code, full.code) == (1, 1), hook.out + full.out
