@@ -118,6 +118,10 @@ class Report:
     tool_version: str
     policy_path: str | None = None
     base: str | None = None
+    # Where project-level findings (no file of their own) point in SARIF: the policy file,
+    # relative to the repository root, and the line of each gate's section in it.
+    policy_file: str | None = None
+    policy_lines: dict[str, int] = field(default_factory=dict)
 
     @property
     def verdict(self) -> Verdict:

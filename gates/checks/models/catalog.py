@@ -7,10 +7,11 @@ Bump ``RULES_VERSION`` whenever a rule's logic changes: it invalidates the cache
 from __future__ import annotations
 
 from gates.findings import Severity
+from gates.links import RULES_DOCS
 from gates.records import frozen_record
 
 RULES_VERSION = "1"
-DOCS_BASE = "https://github.com/ml-gates/ml-gates/blob/main/docs/rules"
+DOCS_BASE = RULES_DOCS
 
 
 @frozen_record

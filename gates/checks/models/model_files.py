@@ -25,11 +25,12 @@ from gates.checks.models.pickle_globals import Verdict, judge, normalize
 from gates.checks.models.pickle_observations import FileScan, Observation, ObservationKind, ScanLimits
 from gates.checks.models.pickle_reach import reach
 from gates.findings import Finding, Severity
+from gates.links import RULES_DOCS
 from gates.policy.sections.model_files import ModelFilesSettings
 from gates.records import record
 
 GATE_NAME = "models"
-DOCS_BASE = "https://github.com/ml-gates/ml-gates/blob/main/docs/rules"
+DOCS_BASE = RULES_DOCS
 DANGEROUS_GLOBAL = "MF101"
 GLOBAL_NOT_ALLOWED = "MF102"
 NOT_SCANNABLE = "MF103"
