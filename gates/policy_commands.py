@@ -24,7 +24,8 @@ def starter_policy_text() -> str:
 def run(args: argparse.Namespace) -> int:
     action = args.policy_command
     if action == "validate":
-        return max((_validate(f) for f in args.files or [None]), default=0)
+        files = [*args.files, *([args.policy] if getattr(args, "policy", None) else [])]
+        return max((_validate(f) for f in files or [None]), default=0)
     if action == "show":
         loaded = load_policy(args.policy, find_root(Path.cwd()))
         data = to_plain(loaded.policy, yaml_keys=True)
