@@ -104,3 +104,16 @@ def test_no_run_coverage_does_not_suggest_coverage_run(repo: Repo, run_cli) -> N
     hook = run_cli("coverage", "--no-run", "--format", "json")
     assert hook.code == 2
     assert "coverage.json not found" in hook.out and "coverage.run" not in hook.out
+
+
+def test_project_level_fingerprints_ignore_the_measured_numbers() -> None:
+    from gates.findings import assign_fingerprints
+
+    def floor(message: str) -> str:
+        found = [finding("line-floor", None, None, message=message, gate="coverage")]
+        assign_fingerprints(found, lambda path: None)
+        return found[0].fingerprint
+
+    low = floor("total line coverage: 57.1% < 80%, 6 more statements needed (8/14 covered)")
+    assert low == floor("total line coverage: 71.4% < 80%, 2 more statements needed (10/14 covered)")
+    assert low != floor("total branch coverage: 57.1% < 80%, 6 more branches needed (8/14 covered)")
