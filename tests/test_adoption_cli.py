@@ -117,3 +117,38 @@ def test_project_level_fingerprints_ignore_the_measured_numbers() -> None:
     low = floor("total line coverage: 57.1% < 80%, 6 more statements needed (8/14 covered)")
     assert low == floor("total line coverage: 71.4% < 80%, 2 more statements needed (10/14 covered)")
     assert low != floor("total branch coverage: 57.1% < 80%, 6 more branches needed (8/14 covered)")
+
+
+def test_text_tables_have_column_headers_and_the_mutation_score_shows() -> None:
+    from gates.findings import Table
+
+    result = GateResult(
+        "mutation",
+        Verdict.FAIL,
+        metrics={"score": 66.67},
+        tables=[Table("Score floors", ["path", "score"], [["src/", "66.7%"]])],
+    )
+    text = render("text", Report([result], "0"), RenderOptions(color=False))
+    assert "mutation   FAIL    score 66.67%" in text
+    assert "      path | score\n      -----+------\n      src/ | 66.7%" in text
+
+
+def test_a_disabled_gate_reads_skipped_with_its_reason() -> None:
+    report = Report([GateResult.skipped("mutation", "disabled in the policy (mutation.enabled)")], "0")
+    text = render("text", report, RenderOptions(color=False))
+    assert text.splitlines()[0] == (
+        "mutation   SKIPPED nothing checked: disabled in the policy (mutation.enabled)"
+    )
+    assert "verdict: SKIPPED (exit 0)" in text
+
+
+@pytest.mark.parametrize(
+    ("values", "total"),
+    [([42.857, 35.714, 21.429], 100.0), ([33.333, 33.333, 33.333], 100.0), ([12.35, 20.05, 0.0], 32.4)],
+)
+def test_readiness_points_add_up_to_the_shown_total(values: list[float], total: float) -> None:
+    from gates.checks.readiness.tables import tenths_adding_up
+
+    shown = tenths_adding_up(values, total)
+    assert round(sum(shown), 1) == round(total, 1)
+    assert all(abs(s - v) < 0.1 + 1e-9 for s, v in zip(shown, values, strict=True))

@@ -116,7 +116,10 @@ def _run_hook(
 ) -> subprocess.CompletedProcess[str]:
     _use_hooks(consumer, hook_id)
     names = _write(consumer, files)
-    return _pre_commit(consumer, home, "run", hook_id, "--files", *names)
+    # A hook outside the pre-commit stage runs in its own (semgrep: pre-push).
+    stages = _manifest()[hook_id]["stages"]
+    stage = [] if "pre-commit" in stages else ["--hook-stage", str(stages[0])]  # type: ignore[index]
+    return _pre_commit(consumer, home, "run", hook_id, *stage, "--files", *names)
 
 
 CASES = {
@@ -133,7 +136,12 @@ CASES = {
     "gates-security": (
         {"app/util.py": PLAIN_CODE},
         {"app/run.py": SHELL_INJECTION},
-        ["app/run.py:5", "B602", "ml-gates.subprocess-shell-dynamic-command"],
+        ["app/run.py:5", "B602"],
+    ),
+    "gates-semgrep": (
+        {"app/util.py": PLAIN_CODE},
+        {"app/run.py": SHELL_INJECTION},
+        ["app/run.py:5", "ml-gates.subprocess-shell-dynamic-command"],
     ),
     "gates-policy": (
         {"policy.yaml": "version: 1\nfail_on: error\n"},
@@ -179,6 +187,26 @@ def test_policy_hook_ignores_other_yaml(consumer: Path, pre_commit_home: Path) -
     result = _run_hook(consumer, pre_commit_home, "gates-policy", {"config/train.yaml": "lr: [0.1\n"})
     assert result.returncode == 0, result.stdout + result.stderr
     assert "(no files to check)Skipped" in result.stdout
+
+
+@pytest.mark.slow
+def test_policy_hook_ignores_a_policy_yaml_ml_gates_would_not_load(
+    consumer: Path, pre_commit_home: Path
+) -> None:
+    kubernetes = "apiVersion: v1\nkind: NetworkPolicy\nspec: {}\n"
+    result = _run_hook(consumer, pre_commit_home, "gates-policy", {"deploy/policy.yaml": kubernetes})
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "(no files to check)Skipped" in result.stdout
+
+
+@pytest.mark.slow
+def test_manual_mutation_hook_says_skipped_for_a_disabled_gate(consumer: Path, pre_commit_home: Path) -> None:
+    """The documented `pre-commit run --hook-stage manual gates-mutation` on the starter policy."""
+    _use_hooks(consumer, "gates-mutation")
+    _write(consumer, {"policy.yaml": "version: 1\nmutation:\n  enabled: false\n"})
+    result = _pre_commit(consumer, pre_commit_home, "run", "--hook-stage", "manual", "gates-mutation")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "mutation   SKIPPED nothing checked: disabled in the policy (mutation.enabled)" in result.stdout
 
 
 @pytest.mark.slow
