@@ -75,8 +75,8 @@ def _coverage_config(root: Path) -> str | None:
         path = root / name
         if path.is_file() and marker in path.read_text(encoding="utf-8", errors="replace"):
             return name
-    pyproject = _pyproject(root)
-    if isinstance(pyproject.get("tool"), dict) and "coverage" in pyproject["tool"]:
+    tool = _pyproject(root).get("tool")
+    if isinstance(tool, dict) and "coverage" in tool:
         return "pyproject.toml"
     return None
 
