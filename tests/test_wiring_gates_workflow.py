@@ -114,11 +114,8 @@ def _expressions(inputs: dict[str, str], runner_temp: Path, bundle_sha: str) -> 
             "runner.temp": str(runner_temp),
             "job.workflow_repository || inputs.bundle-repository": BUNDLE_REPOSITORY,
             "job.workflow_sha || inputs.bundle-ref": bundle_sha,
-            "inputs.isolate-gates && format('{0}/ml-gates-venv', runner.temp) || ''": (
-                f"{runner_temp}/ml-gates-venv" if isolate else ""
-            ),
-            "inputs.isolate-gates && format('{0}/ml-gates-venv/bin/gates', runner.temp) || 'gates'": (
-                f"{runner_temp}/ml-gates-venv/bin/gates" if isolate else "gates"
+            "inputs.isolate-gates && 'own' || inputs.gates-environment": (
+                "own" if isolate else inputs["gates-environment"]
             ),
             "!cancelled()": "true",
         }
@@ -195,6 +192,7 @@ def run_gates_job(workspace: Path, runner_temp: Path, python_bin: Path, override
                 git(target, "checkout", "-q", settings["ref"])
             elif action == "actions/checkout":
                 assert settings["fetch-depth"] == "0"  # the fixture repository has full history
+                assert settings["lfs"] == inputs["lfs"]
             elif action == "actions/setup-python":
                 assert settings["python-version"] == inputs["python-version"]
             elif action == "actions/upload-artifact":
@@ -236,6 +234,8 @@ def run_gates_job(workspace: Path, runner_temp: Path, python_bin: Path, override
                 summary_file.read_text(encoding="utf-8"),
             )
         )
+        if "id" in step:  # later steps read `steps.<id>.outputs.<name>`
+            table.update({f"steps.{step['id']}.outputs.{k}": v for k, v in runs[-1].outputs.items()})
     return JobRun(runs, workspace, runner_temp, uploaded)
 
 
