@@ -51,8 +51,9 @@ def _install(
 
 
 def _has_gates(python_bin: Path) -> bool:
+    # from / : never this checkout's gates/ package in the cwd
     probe = subprocess.run(
-        [str(python_bin / "python"), "-c", "import gates"], capture_output=True, check=False
+        [str(python_bin / "python"), "-c", "import gates"], cwd="/", capture_output=True, check=False
     )
     return probe.returncode == 0
 
