@@ -13,7 +13,7 @@ from tests.wiring_support import VENV_BIN
 
 
 def test_every_link_names_this_version_s_tag() -> None:
-    assert TAG == f"v{__version__}"
+    assert f"v{__version__}" == TAG
     assert policy_schema()["$id"] == POLICY_SCHEMA_URL
     report_schema = json.loads((REPO_ROOT / "gates/report/report.schema.json").read_text(encoding="utf-8"))
     assert report_schema["$id"] == REPORT_SCHEMA_URL
