@@ -119,7 +119,7 @@ def pre_commit_hooks() -> tuple[list[str], list[str]]:
     return commit, push
 
 
-def bench_pre_commit(repeat: int) -> None:
+def bench_pre_commit(repeat: int, with_push: bool = True) -> None:
     """Real `pre-commit run HOOK` on 10 staged files, each hook next to bandit's own hook."""
     from importlib.metadata import version
 
@@ -158,7 +158,7 @@ def bench_pre_commit(repeat: int) -> None:
         subprocess.run([pre_commit, "install-hooks"], cwd=root, env=env, check=True, capture_output=True)
         commands = {f"`{h}` (pre-commit)": [pre_commit, "run", h] for h in [*commit_ids, "bandit"]}
         commands["all pre-commit-stage hooks (one commit)"] = [pre_commit, "run"]
-        for h in push_ids:
+        for h in push_ids if with_push else []:
             commands[f"`{h}` (pre-push, same files)"] = [
                 pre_commit,
                 "run",
@@ -204,9 +204,12 @@ def main() -> None:
         action="store_true",
         help="time every pre-commit-stage hook through real pre-commit, next to bandit's own hook",
     )
+    parser.add_argument(
+        "--commit-only", action="store_true", help="with --pre-commit: skip the pre-push hooks (semgrep)"
+    )
     args = parser.parse_args()
     if args.pre_commit:
-        bench_pre_commit(args.repeat)
+        bench_pre_commit(args.repeat, with_push=not args.commit_only)
         return
 
     gates_bins = {"dev venv (editable)": BIN / "gates"}
