@@ -45,7 +45,9 @@ def run(args: argparse.Namespace) -> int:
 
         layout = starter.detect(Path.cwd())
         atomic_write_text(target, starter.render(layout))
-        print(f"wrote {target} for this layout: source {layout.source}, tests {layout.tests or 'none found'}")
+        print(f"wrote {target} for this repository:")
+        for line in starter.summary(layout):
+            print(f"  {line}")
         print("check it with 'gates policy validate', then run 'gates check'")
         return 0
     raise GatesError(f"unknown policy action {action!r}")

@@ -142,3 +142,14 @@ def test_init_on_a_bare_repository_then_check_has_no_gate_in_error(
     report = json.loads(result.out)
     assert [g["name"] for g in report["gates"] if g["verdict"] == "error"] == []
     assert result.code == 0
+
+
+def test_init_says_what_it_turned_off_and_why(repo: Repo, run_cli, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    import gates.policy.starter as starter
+
+    monkeypatch.setattr(starter, "find_executable", lambda name: None)
+    result = run_cli("policy", "init")
+    assert result.code == 0
+    assert "  coverage and readiness: off (no tests folder)" in result.out
+    assert '  semgrep: off (pip install "ml-gates[semgrep]" to enable)' in result.out
+    assert "  pip-audit: off (no pinned requirements file, pyproject dependencies or lock file)" in result.out

@@ -236,3 +236,24 @@ def _pip_audit(text: str, layout: Layout) -> str:
         "    enabled: false               # found no pinned requirements, pyproject dependencies or lock;\n"
         "    # requirements: [requirements.txt]  # set one of these, then remove enabled: false",
     )
+
+
+def summary(layout: Layout) -> list[str]:
+    """One line per choice `render` made that the user may want to change."""
+    lines = [f"source {layout.source}, tests {layout.tests or 'none found'}"]
+    if layout.tests and layout.pytest:
+        lines.append("coverage and readiness: on; coverage.run runs your tests under coverage")
+    else:
+        lines.append(
+            "coverage and readiness: off (" + ("no tests folder" if not layout.tests else "no pytest") + ")"
+        )
+    lines.append(
+        "semgrep: on" if layout.semgrep else 'semgrep: off (pip install "ml-gates[semgrep]" to enable)'
+    )
+    if layout.requirements:
+        lines.append(f"pip-audit: on, {', '.join(layout.requirements)}")
+    elif layout.pylock or layout.pyproject_deps:
+        lines.append("pip-audit: on, " + ("pylock*.toml" if layout.pylock else "pyproject.toml dependencies"))
+    else:
+        lines.append("pip-audit: off (no pinned requirements file, pyproject dependencies or lock file)")
+    return lines
