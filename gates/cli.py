@@ -113,6 +113,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     policy_sub = policy.add_subparsers(dest="policy_command", metavar="ACTION", required=True)
     validate = policy_sub.add_parser("validate", help="check a policy file; list every problem")
     validate.add_argument("files", nargs="*", metavar="FILE", help="policy files (default: discovered)")
+    validate.add_argument("--policy", metavar="FILE", help="the policy file, as for every other command")
     show = policy_sub.add_parser("show", help="print the effective policy, defaults filled in")
     show.add_argument("--policy", metavar="FILE")
     policy_sub.add_parser("schema", help="print the policy's JSON Schema")
@@ -166,6 +167,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     from gates.errors import GatesError, PolicyError
 
+    args: argparse.Namespace | None = None
     try:
         parser = build_parser(args_list[0] if args_list else None)
         args, unknown = parser.parse_known_args(args_list)
@@ -174,12 +176,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command is None:
             parser.print_help()
             return EXIT_USAGE
+        from gates.cli_options import check_outputs
+
+        check_outputs(getattr(args, "outputs", None))
         return _dispatch(args)
     except PolicyError as exc:
         print(str(exc), file=sys.stderr)
+        _github_error(args, str(exc))
         return EXIT_USAGE
     except GatesError as exc:
         print(f"gates: error: {exc}", file=sys.stderr)
+        _github_error(args, str(exc))
         return EXIT_USAGE
     except KeyboardInterrupt:
         print("gates: interrupted", file=sys.stderr)
@@ -193,6 +200,17 @@ def _unknown_arguments(unknown: list[str], command: str) -> str:
     if files:
         message += f"; {files[0]} is a file: put '--' before file names ('gates {command} -- {files[0]}')"
     return message
+
+
+def _github_error(args: argparse.Namespace | None, message: str) -> None:
+    """With ``--format github``, an error before any gate ran still reaches the job summary."""
+    outputs = getattr(args, "outputs", None) or []
+    if not any(fmt == "github" for fmt, _ in outputs):
+        return
+    from gates.report.github_format import error_annotation, write_error_summary
+
+    write_error_summary(message, os.environ)
+    print(error_annotation(message))
 
 
 def _dispatch(args: argparse.Namespace) -> int:
@@ -353,7 +371,16 @@ def _baseline_update(args: argparse.Namespace) -> int:
     errors = [g for g in report.gates if g.verdict is Verdict.ERROR]
     if errors:
         emit(report, args)
-        print("gates: error: baseline not written: a gate could not run", file=sys.stderr)
+        # The end of a long report is what people read: name each gate and its fix here.
+        print("gates: error: baseline not written; these gates could not run:", file=sys.stderr)
+        for failed in errors:
+            print(f"  {failed.name}: {failed.error}", file=sys.stderr)
+        names = " ".join(f"--gate {g.name}" for g in errors)
+        print(
+            f"fix them (or disable them in the policy), check with 'gates check {names}', "
+            "then run 'gates baseline update' again",
+            file=sys.stderr,
+        )
         return EXIT_USAGE
     from pathlib import Path
 

@@ -118,6 +118,10 @@ class Report:
     tool_version: str
     policy_path: str | None = None
     base: str | None = None
+    # Where project-level findings (no file of their own) point in SARIF: the policy file,
+    # relative to the repository root, and the line of each gate's section in it.
+    policy_file: str | None = None
+    policy_lines: dict[str, int] = field(default_factory=dict)
 
     @property
     def verdict(self) -> Verdict:
@@ -141,6 +145,7 @@ def overall_verdict(verdicts: Iterable[Verdict]) -> Verdict:
 
 
 _WHITESPACE = re.compile(r"\s+")
+_NUMBERS = re.compile(r"\d+(?:[.,]\d+)*")
 
 
 def normalize_snippet(text: str) -> str:
@@ -154,7 +159,8 @@ def assign_fingerprints(
     """Give every finding without one a stable, count-aware fingerprint.
 
     The fingerprint is tool + rule + path + a hash of the normalized source of the
-    flagged lines + the occurrence index among identical keys. It survives the code
+    flagged lines (or of the message without its numbers, when there is no source line)
+    + the occurrence index among identical keys. It survives the code
     moving to another line, and a second identical occurrence in the same file gets a
     different fingerprint, so it is new rather than hidden by the first one's entry.
     """
@@ -164,7 +170,10 @@ def assign_fingerprints(
         key=lambda f: (f.path or "", f.line or 0, f.column or 0, f.rule_id),
     )
     for finding in ordered:
-        snippet = finding.message
+        # A finding with no source line to hash (a coverage floor, the readiness score) is
+        # keyed on its message without the measured numbers: coverage moving either way must
+        # not make a baselined floor new again (the ratchet is what catches a drop).
+        snippet = _NUMBERS.sub("#", finding.message)
         if finding.path and finding.line:
             lines = read_lines(finding.path)
             if lines:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from importlib import resources
 from pathlib import Path
 
 import yaml
@@ -18,13 +17,17 @@ from gates.policy.schema import policy_schema_text
 
 
 def starter_policy_text() -> str:
-    return resources.files("gates.policy").joinpath("starter.yaml").read_text(encoding="utf-8")
+    """The starter ``gates policy init`` writes here: the template fitted to the cwd's layout."""
+    from gates.policy import starter
+
+    return starter.render(starter.detect(Path.cwd()))
 
 
 def run(args: argparse.Namespace) -> int:
     action = args.policy_command
     if action == "validate":
-        return max((_validate(f) for f in args.files or [None]), default=0)
+        files = [*args.files, *([args.policy] if getattr(args, "policy", None) else [])]
+        return max((_validate(f) for f in files or [None]), default=0)
     if action == "show":
         loaded = load_policy(args.policy, find_root(Path.cwd()))
         data = to_plain(loaded.policy, yaml_keys=True)
@@ -40,8 +43,14 @@ def run(args: argparse.Namespace) -> int:
         target = Path(args.path)
         if target.exists() and not args.force:
             raise GatesError(f"{target} already exists; pass --force to overwrite it")
-        atomic_write_text(target, starter_policy_text())
-        print(f"wrote {target}; edit it, then run 'gates policy validate'")
+        from gates.policy import starter
+
+        layout = starter.detect(Path.cwd())
+        atomic_write_text(target, starter.render(layout))
+        print(f"wrote {target} for this repository:")
+        for line in starter.summary(layout):
+            print(f"  {line}")
+        print("check it with 'gates policy validate', then run 'gates check'")
         return 0
     raise GatesError(f"unknown policy action {action!r}")
 

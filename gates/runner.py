@@ -82,7 +82,20 @@ def run_gates(gates: Sequence[Gate], loaded: LoadedPolicy, options: RunOptions) 
         gates=ordered,
         tool_version=__version__,
         policy_path=loaded.display_path,
+        policy_file=_repo_relative(loaded.path, options.root),
+        policy_lines={
+            g.name: loaded.key_marks[(g.section,)].line for g in gates if (g.section,) in loaded.key_marks
+        },
     )
+
+
+def _repo_relative(path: Path | None, root: Path) -> str | None:
+    if path is None:
+        return None
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except (ValueError, OSError):
+        return None
 
 
 def _read_baseline_for(loaded: LoadedPolicy, options: RunOptions) -> list[BaselineEntry] | None:

@@ -11,4 +11,5 @@ fi
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet "torch==2.13.0"
 .venv/bin/python -m pip install --quiet -e ".[all,dev]"
+bash scripts/install-sarif-multitool.sh
 .venv/bin/gates --version

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -17,7 +19,9 @@ from gates.cli import main as gates_main
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 # Keep the tests' policy cache out of the user's home and fresh for every session.
-os.environ["GATES_CACHE_DIR"] = tempfile.mkdtemp(prefix="gates-test-cache-")
+os.environ["GATES_CACHE_DIR"] = _CACHE_DIR = tempfile.mkdtemp(prefix="gates-test-cache-")
+# One folder per pytest process, removed when it exits (they piled up in the temp dir).
+atexit.register(shutil.rmtree, _CACHE_DIR, ignore_errors=True)
 SARIF_SCHEMA = REPO_ROOT / "tests" / "data" / "sarif-2.1.0-rtm.5.json"
 
 

@@ -203,15 +203,17 @@ def test_unpinned_requirement_names_the_fix(repo: Repo, run_cli, offline: None) 
     assert "not pinned" in gate["error"]
 
 
-def test_no_inputs_is_a_warning_not_a_silent_pass(repo: Repo, run_cli) -> None:  # type: ignore[no-untyped-def]
+def test_no_inputs_is_an_error_naming_the_inputs_to_set(repo: Repo, run_cli) -> None:  # type: ignore[no-untyped-def]
     repo.write(
         "policy.yaml",
         "version: 1\nsecurity:\n  bandit: {enabled: false}\n  semgrep: {enabled: false}\n",
     )
     result = run_cli("security", "--format", "json")
     gate = _gate(result.out)
-    assert [f["rule_id"] for f in gate["findings"]] == ["security.pip-audit-no-input"]
-    assert gate["findings"][0]["severity"] == "warning"
+    assert result.code == 2
+    assert gate["verdict"] == "error"
+    assert "security.pip_audit.requirements" in gate["error"]
+    assert "security.pip_audit.enabled: false" in gate["error"]
 
 
 PYLOCK = """\

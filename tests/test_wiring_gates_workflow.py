@@ -114,11 +114,8 @@ def _expressions(inputs: dict[str, str], runner_temp: Path, bundle_sha: str) -> 
             "runner.temp": str(runner_temp),
             "job.workflow_repository || inputs.bundle-repository": BUNDLE_REPOSITORY,
             "job.workflow_sha || inputs.bundle-ref": bundle_sha,
-            "inputs.isolate-gates && format('{0}/ml-gates-venv', runner.temp) || ''": (
-                f"{runner_temp}/ml-gates-venv" if isolate else ""
-            ),
-            "inputs.isolate-gates && format('{0}/ml-gates-venv/bin/gates', runner.temp) || 'gates'": (
-                f"{runner_temp}/ml-gates-venv/bin/gates" if isolate else "gates"
+            "inputs.isolate-gates && 'own' || inputs.gates-environment": (
+                "own" if isolate else inputs["gates-environment"]
             ),
             "!cancelled()": "true",
         }
@@ -195,6 +192,7 @@ def run_gates_job(workspace: Path, runner_temp: Path, python_bin: Path, override
                 git(target, "checkout", "-q", settings["ref"])
             elif action == "actions/checkout":
                 assert settings["fetch-depth"] == "0"  # the fixture repository has full history
+                assert settings["lfs"] == inputs["lfs"]
             elif action == "actions/setup-python":
                 assert settings["python-version"] == inputs["python-version"]
             elif action == "actions/upload-artifact":
@@ -236,6 +234,8 @@ def run_gates_job(workspace: Path, runner_temp: Path, python_bin: Path, override
                 summary_file.read_text(encoding="utf-8"),
             )
         )
+        if "id" in step:  # later steps read `steps.<id>.outputs.<name>`
+            table.update({f"steps.{step['id']}.outputs.{k}": v for k, v in runs[-1].outputs.items()})
     return JobRun(runs, workspace, runner_temp, uploaded)
 
 
@@ -297,6 +297,9 @@ def test_gates_job_passes_a_clean_pull_request(tmp_path: Path, runner_python: Pa
     for gate in ("coverage", "models", "readiness", "todo"):
         assert gate in gates.summary
     assert "2 passed" in gates.stdout  # the default test command ran the fixture's tests
+    # gates-environment auto, and no gate here imports the project: ml-gates in its own venv
+    assert f"+ {job.runner_temp}/ml-gates-venv/bin/gates check" in gates.stdout
+    assert "the project's environment is untouched" in job.step("install").stdout
     report_dir = job.runner_temp / "ml-gates-report"
     report = json.loads((report_dir / "report.json").read_text(encoding="utf-8"))
     assert report["verdict"] == "pass"
@@ -333,6 +336,20 @@ def test_gates_job_fails_with_annotations_on_an_unsafe_untested_change(
     assert job.steps[-1].kind == "uses"
 
 
+def _ensure_gates(python_bin: Path) -> None:
+    """ml-gates in the runner venv, for the tests that call ml-gates-run.sh directly (the job
+    itself installs it in its own virtualenv, so the job tests leave the runner venv alone)."""
+    if (python_bin / "gates").exists():
+        return
+    bundle, _ = bundle_snapshot()
+    subprocess.run(
+        [str(python_bin / "python"), "-m", "pip", "install", "--quiet", str(bundle)],
+        env={**os.environ, **offline_pip_env()},
+        check=True,
+        capture_output=True,
+    )
+
+
 def _run_script(
     workspace: Path, tmp_path: Path, python_bin: Path, extra_env: dict[str, str], *args: str
 ) -> tuple[subprocess.CompletedProcess[str], dict[str, str], str]:
@@ -361,11 +378,7 @@ def _run_script(
 
 @pytest.mark.slow
 def test_failing_tests_fail_the_step_even_when_the_gates_pass(tmp_path: Path, runner_python: Path) -> None:
-    # gates installed into the runner venv by the job tests above (module-scoped venv)
-    if not (runner_python / "gates").exists():
-        run_gates_job(
-            _consumer(tmp_path / "warmup", TESTED_FEATURE), tmp_path / "rt", runner_python, BASE_INPUTS
-        )
+    _ensure_gates(runner_python)
     workspace = _consumer(tmp_path / "consumer", TESTED_FEATURE)
     command = "python -c 'raise SystemExit(3)'"
     proc, outputs, summary = _run_script(
@@ -384,10 +397,7 @@ def test_failing_tests_fail_the_step_even_when_the_gates_pass(tmp_path: Path, ru
 
 @pytest.mark.slow
 def test_a_policy_error_is_exit_2_with_verdict_error(tmp_path: Path, runner_python: Path) -> None:
-    if not (runner_python / "gates").exists():
-        run_gates_job(
-            _consumer(tmp_path / "warmup", TESTED_FEATURE), tmp_path / "rt", runner_python, BASE_INPUTS
-        )
+    _ensure_gates(runner_python)
     broken = POLICY + "coverage:\n  line_minimum: 80\n"
     workspace = _consumer(tmp_path / "consumer", TESTED_FEATURE, policy=broken)
     proc, outputs, _ = _run_script(workspace, tmp_path, runner_python, {}, "check")

@@ -116,7 +116,10 @@ def _run_hook(
 ) -> subprocess.CompletedProcess[str]:
     _use_hooks(consumer, hook_id)
     names = _write(consumer, files)
-    return _pre_commit(consumer, home, "run", hook_id, "--files", *names)
+    # A hook outside the pre-commit stage runs in its own (semgrep: pre-push).
+    stages = _manifest()[hook_id]["stages"]
+    stage = [] if "pre-commit" in stages else ["--hook-stage", str(stages[0])]  # type: ignore[index]
+    return _pre_commit(consumer, home, "run", hook_id, *stage, "--files", *names)
 
 
 CASES = {
@@ -133,7 +136,12 @@ CASES = {
     "gates-security": (
         {"app/util.py": PLAIN_CODE},
         {"app/run.py": SHELL_INJECTION},
-        ["app/run.py:5", "B602", "ml-gates.subprocess-shell-dynamic-command"],
+        ["app/run.py:5", "B602"],
+    ),
+    "gates-semgrep": (
+        {"app/util.py": PLAIN_CODE},
+        {"app/run.py": SHELL_INJECTION},
+        ["app/run.py:5", "ml-gates.subprocess-shell-dynamic-command"],
     ),
     "gates-policy": (
         {"policy.yaml": "version: 1\nfail_on: error\n"},
@@ -194,6 +202,26 @@ def test_staged_files_named_like_options_are_scanned(consumer: Path, pre_commit_
     for text in ("--help:6", "-x.py:5", "MS101", "-m.bin", "MF101"):
         assert text in output, output
     assert "usage:" not in output and "unrecognized arguments" not in output
+
+
+@pytest.mark.slow
+def test_policy_hook_ignores_a_policy_yaml_ml_gates_would_not_load(
+    consumer: Path, pre_commit_home: Path
+) -> None:
+    kubernetes = "apiVersion: v1\nkind: NetworkPolicy\nspec: {}\n"
+    result = _run_hook(consumer, pre_commit_home, "gates-policy", {"deploy/policy.yaml": kubernetes})
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "(no files to check)Skipped" in result.stdout
+
+
+@pytest.mark.slow
+def test_manual_mutation_hook_says_skipped_for_a_disabled_gate(consumer: Path, pre_commit_home: Path) -> None:
+    """The documented `pre-commit run --hook-stage manual gates-mutation` on the starter policy."""
+    _use_hooks(consumer, "gates-mutation")
+    _write(consumer, {"policy.yaml": "version: 1\nmutation:\n  enabled: false\n"})
+    result = _pre_commit(consumer, pre_commit_home, "run", "--hook-stage", "manual", "gates-mutation")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "mutation   SKIPPED nothing checked: disabled in the policy (mutation.enabled)" in result.stdout
 
 
 @pytest.mark.slow
@@ -288,3 +316,73 @@ def test_pre_push_coverage_hook_checks_the_pushed_commits(
         assert result.returncode == 1, output
         assert "src/calc.py" in output
         assert "src/calc.py:6" in output  # the uncovered changed line: `return a * b`
+
+
+def _doc_block(after: str) -> str:
+    """The first fenced block of docs/consumers.md after the line containing ``after``."""
+    text = (REPO_ROOT / "docs" / "consumers.md").read_text(encoding="utf-8")
+    start = text.index("```", text.index(after))
+    body = text[text.index("\n", start) + 1 :]
+    return body[: body.index("```")]
+
+
+@pytest.mark.slow
+def test_the_documented_hook_config_installs_and_runs_on_all_files(
+    consumer: Path, pre_commit_home: Path
+) -> None:
+    """docs/consumers.md section 2 as written: the config, `pre-commit install`, `run --all-files`."""
+    bundle, sha = bundle_snapshot()
+    config = _doc_block("`.pre-commit-config.yaml`:").replace(
+        "https://github.com/OWNER/ml-gates", str(bundle)
+    )
+    config = config.replace("rev: SHA", f"rev: {sha}")
+    (consumer / ".pre-commit-config.yaml").write_text(config, encoding="utf-8")
+    _write(consumer, {"app/util.py": PLAIN_CODE, "policy.yaml": "version: 1\n"})
+    commit_all(consumer, "config")
+    install = _pre_commit(consumer, pre_commit_home, "install")
+    assert install.returncode == 0, install.stdout + install.stderr
+    assert (consumer / ".git" / "hooks" / "pre-commit").is_file()
+    assert (consumer / ".git" / "hooks" / "pre-push").is_file()  # default_install_hook_types
+    result = _pre_commit(consumer, pre_commit_home, "run", "--all-files")
+    assert result.returncode == 0, result.stdout + result.stderr
+    for name in ("ml-gates model-safety code rules", "ml-gates security (bandit)", "ml-gates policy file"):
+        assert name in result.stdout
+    assert "semgrep" not in result.stdout  # at push, not at commit
+
+
+@pytest.mark.slow
+def test_autoupdate_freeze_pins_the_release_tag_s_commit(consumer: Path, tmp_path: Path) -> None:
+    """docs/consumers.md "Pin one version": a tagged release is what `autoupdate --freeze` pins."""
+    bundle, sha = bundle_snapshot()
+    release = tmp_path / "ml-gates.git"
+    subprocess.run(["git", "clone", "-q", "--bare", str(bundle), str(release)], check=True)
+    from gates import __version__
+
+    subprocess.run(["git", "tag", f"v{__version__}", sha], cwd=release, check=True)
+    command = _doc_block("Freeze the hook to the release's commit").splitlines()[0]
+    assert command == "pre-commit autoupdate --freeze --repo https://github.com/OWNER/ml-gates"
+    config = {"repos": [{"repo": str(release), "rev": "v0.0.0", "hooks": [{"id": "gates-models"}]}]}
+    (consumer / ".pre-commit-config.yaml").write_text(yaml.safe_dump(config), encoding="utf-8")
+    argv = command.replace("https://github.com/OWNER/ml-gates", str(release)).split()[1:]
+    result = _pre_commit(consumer, tmp_path / "home", *argv)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert f"rev: {sha}  # frozen: v{__version__}" in (consumer / ".pre-commit-config.yaml").read_text()
+
+
+def test_the_documented_pin_check_catches_two_different_shas(consumer: Path) -> None:
+    script = _doc_block("A quick check that they agree")
+    one, two = "1" * 40, "2" * 40
+    (consumer / ".github" / "workflows").mkdir(parents=True)
+    hooks = f"repos:\n  - repo: https://github.com/OWNER/ml-gates\n    rev: {one}  # frozen: v1.0.0\n"
+    (consumer / ".pre-commit-config.yaml").write_text(hooks, encoding="utf-8")
+    workflow = consumer / ".github" / "workflows" / "gates.yml"
+    workflow.write_text(
+        f"jobs:\n  g:\n    uses: OWNER/ml-gates/.github/workflows/gates.yml@{one}  # v1.0.0\n"
+    )
+    agree = subprocess.run(["bash", "-c", script], cwd=consumer, capture_output=True, text=True, check=False)
+    assert agree.returncode == 0, agree.stdout + agree.stderr
+    workflow.write_text(
+        f"jobs:\n  g:\n    uses: OWNER/ml-gates/.github/workflows/gates.yml@{two}  # v1.0.1\n"
+    )
+    differ = subprocess.run(["bash", "-c", script], cwd=consumer, capture_output=True, text=True, check=False)
+    assert differ.returncode == 1 and f"ml-gates pins differ: {two} vs {one}" in differ.stdout

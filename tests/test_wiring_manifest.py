@@ -16,6 +16,7 @@ MANIFEST = REPO_ROOT / ".pre-commit-hooks.yaml"
 CONFIG = REPO_ROOT / ".pre-commit-config.yaml"
 CURRENT_STAGES = {"pre-commit", "pre-push", "manual"}
 FAST_HOOKS = ["gates-models", "gates-model-files", "gates-security", "gates-policy"]
+PUSH_HOOKS = ["gates-coverage", "gates-pip-audit", "gates-semgrep"]
 
 
 def _hooks() -> dict[str, dict[str, Any]]:
@@ -56,7 +57,7 @@ def test_validate_manifest_rejects_a_broken_copy(tmp_path: Path) -> None:
 
 def test_every_hook_uses_current_stage_names_and_a_minimum_version() -> None:
     hooks = _hooks()
-    assert set(hooks) == {*FAST_HOOKS, "gates-coverage", "gates-pip-audit", "gates-mutation", "gates-coreml"}
+    assert set(hooks) == {*FAST_HOOKS, *PUSH_HOOKS, "gates-mutation", "gates-coreml"}
     for hook in hooks.values():
         assert set(hook["stages"]) <= CURRENT_STAGES, hook["id"]
         assert hook["minimum_pre_commit_version"] == "3.2.0"
@@ -67,12 +68,15 @@ def test_hooks_sit_at_the_stage_their_cost_allows() -> None:
     hooks = _hooks()
     for hook_id in FAST_HOOKS:
         assert "pre-commit" in hooks[hook_id]["stages"]
-    for hook_id in ("gates-coverage", "gates-pip-audit"):
+    for hook_id in PUSH_HOOKS:
         assert hooks[hook_id]["stages"] == ["pre-push", "manual"]
+    for hook_id in ("gates-coverage", "gates-pip-audit"):
         assert hooks[hook_id]["pass_filenames"] is False
     assert hooks["gates-coverage"]["always_run"] is True
     for hook_id in ("gates-mutation", "gates-coreml"):
         assert hooks[hook_id]["stages"] == ["manual"]
+        # verbose: pre-commit then shows the gate's own "SKIPPED" line for a disabled gate
+        assert hooks[hook_id]["verbose"] is True
 
 
 def test_entries_follow_the_cli_contract() -> None:
@@ -80,7 +84,9 @@ def test_entries_follow_the_cli_contract() -> None:
     # Hooks given file names end with '--': a staged file named '--help' or '-x.py' is a path.
     assert entries["gates-models"] == "gates models --code-only --"
     assert entries["gates-model-files"] == "gates models --files-only --"
-    assert entries["gates-security"] == "gates security --tool bandit --tool semgrep --"
+    # semgrep takes seconds to start: at push, not at commit (docs/benchmarks.md, hook latency)
+    assert entries["gates-security"] == "gates security --tool bandit --"
+    assert entries["gates-semgrep"] == "gates security --tool semgrep --"
     assert entries["gates-pip-audit"] == "gates security --tool pip-audit"
     assert entries["gates-policy"] == "gates policy validate --"
     for hook in _hooks().values():
@@ -97,9 +103,13 @@ def test_model_files_hook_selects_by_content() -> None:
 
 def test_policy_hook_matches_only_policy_files() -> None:
     pattern = re.compile(_hooks()["gates-policy"]["files"])
-    for name in ("policy.yaml", "policy.yml", ".gates/policy.yaml", "sub/policy.yaml"):
+    # exactly the files the loader would read (POLICY_CANDIDATES); a Kubernetes
+    # deploy/policy.yaml is someone else's
+    from gates.policy.loader import POLICY_CANDIDATES
+
+    for name in POLICY_CANDIDATES:
         assert pattern.search(name), name
-    for name in ("config.yaml", "mypolicy.yaml", "policy.yaml.bak"):
+    for name in ("config.yaml", "mypolicy.yaml", "policy.yaml.bak", "deploy/policy.yaml", "policy.yml"):
         assert not pattern.search(name), name
 
 
@@ -107,14 +117,15 @@ def test_security_hook_installs_the_same_semgrep_as_the_extra() -> None:
     pyproject = (REPO_ROOT / "pyproject.toml").read_text(encoding="utf-8")
     extra = re.search(r"^semgrep = \[(.*)\]$", pyproject, re.MULTILINE)
     assert extra is not None and extra.group(1) == f'"{SEMGREP_REQUIREMENT}"'
-    assert _hooks()["gates-security"]["additional_dependencies"] == [SEMGREP_REQUIREMENT]
+    assert _hooks()["gates-semgrep"]["additional_dependencies"] == [SEMGREP_REQUIREMENT]
+    assert "additional_dependencies" not in _hooks()["gates-security"]
 
 
 def test_hooks_that_import_the_project_run_in_its_environment() -> None:
     hooks = _hooks()
     for hook_id in ("gates-mutation", "gates-coreml"):
         assert hooks[hook_id]["language"] == "system"
-    for hook_id in (*FAST_HOOKS, "gates-coverage", "gates-pip-audit"):
+    for hook_id in (*FAST_HOOKS, *PUSH_HOOKS):
         assert hooks[hook_id]["language"] == "python"
 
 
@@ -122,7 +133,7 @@ def test_hooks_that_import_the_project_run_in_its_environment() -> None:
 def test_our_config_dogfoods_each_published_hook_unchanged(hook_id: str) -> None:
     published, ours = _hooks()[hook_id], _local_hooks()[hook_id]
     assert ours["entry"] == f".venv/bin/{published['entry']}"
-    for key in ("files", "types", "types_or", "pass_filenames", "always_run", "stages"):
+    for key in ("files", "types", "types_or", "pass_filenames", "always_run", "stages", "verbose"):
         assert ours.get(key) == published.get(key), key
 
 

@@ -12,4 +12,5 @@ bin=.venv/bin
 "$bin/pre-commit" validate-config .pre-commit-config.yaml
 "$bin/zizmor" --offline --persona pedantic .github/workflows/
 "$bin/check-jsonschema" --builtin-schema vendor.github-workflows .github/workflows/*.yml
+"$bin/check-jsonschema" --builtin-schema vendor.dependabot .github/dependabot.yml
 echo "lint passed"

@@ -44,8 +44,18 @@ class Paths(StrictModel):
     exclude: list[str] = setting(
         stricter="fewer",
         default_factory=lambda: list(DEFAULT_EXCLUDES),
-        description="Never scanned, also when pre-commit passes the file explicitly.",
+        description=(
+            "Never scanned, also when pre-commit passes the file explicitly. Added to the defaults "
+            "(.git/, .venv/, venv/, node_modules/, __pycache__/, build/, dist/, mutants/, .gates/cache/); "
+            "a '!pattern' entry scans a default-excluded path again."
+        ),
     )
+
+    def __post_init__(self) -> None:
+        # Extend, never replace: a policy listing its own excludes must not start scanning
+        # an untracked venv/ or node_modules/ (gitignore order: a later '!x' re-includes).
+        own = [p for p in self.exclude if p not in DEFAULT_EXCLUDES]
+        object.__setattr__(self, "exclude", [*DEFAULT_EXCLUDES, *own])
 
 
 @lru_cache(maxsize=256)

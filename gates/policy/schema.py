@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from gates.links import POLICY_SCHEMA_URL
 from gates.policy.model import Policy
 from gates.policy.validation import json_schema
 
-SCHEMA_ID = "https://raw.githubusercontent.com/ml-gates/ml-gates/main/docs/policy.schema.json"
+SCHEMA_ID = POLICY_SCHEMA_URL  # at the installed version's tag, not main
 
 
 def policy_schema() -> dict[str, Any]:

@@ -37,22 +37,36 @@ def annotation(finding: Finding) -> str:
     return f"::{_COMMAND[finding.severity]} {','.join(props)}::{_escape_data(finding.message)}"
 
 
+def _gate_error(name: str, message: str) -> str:
+    return f"::error title={_escape_property(f'ml-gates {name}')}::{_escape_data(message)}"
+
+
 def annotation_lines(report: Report) -> list[str]:
+    """Errors that stopped a gate first (they explain an exit 2), then findings by severity.
+
+    GitHub drops annotations past the per-level cap, so each level gets at most
+    ``ANNOTATIONS_PER_LEVEL`` lines, the "N more" line included (it takes the last slot).
+    """
+    stopped = [_gate_error(g.name, g.error) for g in report.gates if g.error]
     lines: list[str] = []
-    for severity in Severity:
-        found = [f for g in report.gates for f in g.new_findings() if f.severity is severity]
-        lines += [annotation(f) for f in found[:ANNOTATIONS_PER_LEVEL]]
-        hidden = len(found) - ANNOTATIONS_PER_LEVEL
-        if hidden > 0:
-            lines.append(
-                f"::notice title=ml-gates::{hidden} more {severity.value} finding(s) are not "
-                "annotated (GitHub caps annotations per step); see the job summary"
+    for severity in sorted(Severity, key=lambda s: -s.rank):
+        found = [
+            f
+            for g in report.gates
+            for f in sorted(g.new_findings(), key=lambda f: (f.path or "", f.line or 0))
+            if f.severity is severity
+        ]
+        head = stopped if severity is Severity.ERROR else []
+        room = ANNOTATIONS_PER_LEVEL - len(head)
+        level = head + [annotation(f) for f in found[: max(room, 0)]]
+        if len(head) + len(found) > ANNOTATIONS_PER_LEVEL:
+            level = level[: ANNOTATIONS_PER_LEVEL - 1]
+            hidden = len(head) + len(found) - len(level)
+            level.append(
+                f"::{_COMMAND[severity]} title=ml-gates::{hidden} more {severity.value} annotation(s) "
+                "not shown (GitHub caps annotations per step); see the job summary"
             )
-    for gate in report.gates:
-        if gate.error:
-            lines.append(
-                f"::error title={_escape_property(f'ml-gates {gate.name}')}::{_escape_data(gate.error)}"
-            )
+        lines += level
     return lines
 
 
@@ -65,6 +79,24 @@ def _append(variable: str, path: str, text: str) -> None:
             handle.write(text)
     except OSError as exc:
         raise WriteError(f"cannot write ${variable} ({path}): {exc.strerror or exc}") from None
+
+
+def write_error_summary(message: str, env: Mapping[str, str]) -> None:
+    """A run that stopped before any gate (bad policy, usage): say why in the job summary too."""
+    summary_path = env.get("GITHUB_STEP_SUMMARY")
+    if summary_path:
+        _append(
+            "GITHUB_STEP_SUMMARY",
+            summary_path,
+            f"## ml-gates: ⛔ error\n\nNo gate ran:\n\n```\n{message.strip()}\n```\n",
+        )
+    output_path = env.get("GITHUB_OUTPUT")
+    if output_path:
+        _append("GITHUB_OUTPUT", output_path, "verdict=error\nexit-code=2\n")
+
+
+def error_annotation(message: str) -> str:
+    return _gate_error("configuration", message)
 
 
 def write_outputs(report: Report, env: Mapping[str, str]) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from gates.findings import Finding, GateResult, Report, Severity, Verdict
+from gates.findings import Finding, GateResult, Report, Severity, Table, Verdict
 from gates.report import RenderOptions
 
 _COLORS = {"red": "31", "yellow": "33", "green": "32", "dim": "2", "bold": "1", "cyan": "36"}
@@ -29,20 +29,41 @@ def _finding_line(finding: Finding, paint: _Paint) -> str:
     return f"    {severity} {where}  {finding.rule_id}  {finding.message}"
 
 
+def _table_lines(table: Table) -> list[str]:
+    """A table with its column headers, each column as wide as its widest cell."""
+    rows = [table.columns, *table.rows] if table.columns else table.rows
+    width = max((len(r) for r in rows), default=0)
+    cells = [[*r, *[""] * (width - len(r))] for r in rows]
+    sizes = [max(len(r[i]) for r in cells) for i in range(width)]
+
+    def line(row: list[str]) -> str:
+        return "      " + " | ".join(c.ljust(sizes[i]) for i, c in enumerate(row)).rstrip()
+
+    out = [f"    {table.title}:"] if table.title else []
+    if table.columns:
+        out += [line(cells[0]), "      " + "-+-".join("-" * n for n in sizes)]
+        cells = cells[1:]
+    return out + [line(r) for r in cells]
+
+
 def _gate_block(result: GateResult, paint: _Paint) -> list[str]:
-    new = result.new_findings()
     verdict = paint(result.verdict.value.upper().ljust(7), _VERDICT_COLOR[result.verdict])
+    if result.verdict is Verdict.SKIPPED:
+        # Say it in the line a hook shows: nothing was checked, so this is no pass.
+        why = "; ".join(result.notes) or "not run"
+        return [f"{paint(result.name.ljust(10), 'bold')} {verdict} nothing checked: {why}"]
+    new = result.new_findings()
     suppressed = len(result.findings) - len(new)
     counts = f"{len(new)} new finding(s)" + (f", {suppressed} suppressed" if suppressed else "")
-    lines = [f"{paint(result.name.ljust(10), 'bold')} {verdict} {counts}  ({result.duration_s:.2f}s)"]
+    score = result.metrics.get("score")
+    scored = f"score {score:g}{'%' if result.name == 'mutation' else ''}  " if score is not None else ""
+    lines = [f"{paint(result.name.ljust(10), 'bold')} {verdict} {scored}{counts}  ({result.duration_s:.2f}s)"]
     if result.error:
         lines.append(f"    {paint('error', 'red')}   {result.error}")
     for finding in sorted(new, key=lambda f: (-f.severity.rank, f.path or "", f.line or 0)):
         lines.append(_finding_line(finding, paint))
     for table in result.tables:
-        lines.append(f"    {table.title}:")
-        for row in table.rows:
-            lines.append("      " + " | ".join(row))
+        lines += _table_lines(table)
     for note in result.notes:
         lines.append(f"    {paint('note', 'dim')}    {note}")
     return lines

@@ -73,7 +73,10 @@ class CoverageGate(Gate):
                     "add the command that writes it (e.g. 'coverage json') to coverage.run, or point "
                     "coverage.report at the file the commands write"
                 )
-        report = load_report(report_path, section.format, display=shown)
+        try:
+            report = load_report(report_path, section.format, display=shown)
+        except GatesError as exc:
+            raise _without_run_hint(exc, ctx) from None
         mapped = map_report(report, root, section.path_map)
         if mapped.unmatched:
             sample = ", ".join(mapped.unmatched[:3])
@@ -225,8 +228,12 @@ def _diff_part(
                 "stale-report",
                 Severity(section.stale_report),
                 f"{report.path} (written {written}) is older than {len(stale)} {which} file(s) it measures "
-                f"({', '.join(stale[:3])}); their diff coverage is skipped. Rerun the tests under coverage, "
-                "or set coverage.run so the gate produces the report",
+                f"({', '.join(stale[:3])}); their diff coverage is skipped. Rerun the tests under coverage"
+                + (
+                    ""
+                    if getattr(ctx.args, "no_run", False)
+                    else ", or set coverage.run so the gate produces the report"
+                ),
                 path=stale[0],
             )
         )
@@ -352,3 +359,13 @@ def _diff_table(diff: DiffCoverage) -> Table:
 
 
 GATE = CoverageGate()
+
+
+def _without_run_hint(exc: GatesError, ctx: GateContext) -> GatesError:
+    """Under --no-run (the pre-push hook) coverage.run is never used: do not suggest it."""
+    if not getattr(ctx.args, "no_run", False):
+        return exc
+    from gates.checks.coverage.loaders import PRODUCE_HINT
+
+    text = str(exc).replace(PRODUCE_HINT, PRODUCE_HINT.removesuffix(", or set coverage.run"))
+    return GatesError(text + " (--no-run: this run reads the report your tests wrote)")

@@ -26,10 +26,11 @@ from gates.checks.models import (
 )
 from gates.checks.models.calls import Checker
 from gates.findings import Severity
+from gates.links import RULES_DOCS
 from gates.records import frozen_record
 
 RULES_VERSION = "2"
-DOCS_BASE = "https://github.com/ml-gates/ml-gates/blob/main/docs/rules"
+DOCS_BASE = RULES_DOCS
 
 # What --fix may do with a rule's findings (ruff's model).
 FIX_NONE = "none"

@@ -28,12 +28,13 @@ from gates.checks.models.pickle_observations import FileScan, Observation, Obser
 from gates.checks.models.pickle_presets import preset_allows, preset_for
 from gates.checks.models.pickle_reach import reach
 from gates.findings import Finding, Severity
+from gates.links import RULES_DOCS
 from gates.policy.sections.model_files import ModelFilesSettings
 from gates.records import record
 from gates.regular_files import open_regular
 
 GATE_NAME = "models"
-DOCS_BASE = "https://github.com/ml-gates/ml-gates/blob/main/docs/rules"
+DOCS_BASE = RULES_DOCS
 DANGEROUS_GLOBAL = "MF101"
 GLOBAL_NOT_ALLOWED = "MF102"
 NOT_SCANNABLE = "MF103"

@@ -21,17 +21,42 @@ def _pct(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.1f}%"
 
 
+def tenths_adding_up(values: list[float], total: float) -> list[float]:
+    """``values`` rounded to 0.1 so that they add up to ``total`` rounded to 0.1.
+
+    Rounding each part alone can leave the column 0.1 off the total shown under it
+    (42.86 + 35.71 + 21.43 = 100, but 42.9 + 35.7 + 21.4 = 100.0 only by luck). The
+    largest-remainder method moves the missing tenths to the parts that lost the most.
+    """
+    target = round(total * 10)
+    floors = [int(v * 10 // 1) for v in values]
+    missing = target - sum(floors)
+    if not values or not 0 <= missing <= len(values):
+        return [round(v, 1) for v in values]
+    order = sorted(range(len(values)), key=lambda i: values[i] * 10 - floors[i], reverse=True)
+    for i in order[:missing]:
+        floors[i] += 1
+    return [f / 10 for f in floors]
+
+
 def score_table(a: Assessment) -> Table:
     rows = []
+    counted = [c for c in a.breakdown.components if c.value is not None]
+    shares = tenths_adding_up([a.breakdown.share(c) if c.counted else 0.0 for c in counted], 100.0)
+    points = [a.breakdown.points(c) for c in counted]
+    if a.score is not None:
+        points = tenths_adding_up(points, a.score)
+    shown_share = {id(c): s for c, s in zip(counted, shares, strict=True)}
+    shown_points = {id(c): p for c, p in zip(counted, points, strict=True)}
     for c in a.breakdown.components:
         if c.value is None:
             rows.append([c.label, f"{c.weight:g}", "left out", "—", "—", c.formula])
         else:
-            shown = f"{a.breakdown.share(c):.1f}" if c.counted else "0"
+            shown = f"{shown_share[id(c)]:.1f}" if c.counted else "0"
             rows.append(
-                [c.label, f"{c.weight:g}", shown, f"{c.value:.1f}", f"{a.breakdown.points(c):.1f}", c.formula]
+                [c.label, f"{c.weight:g}", shown, f"{c.value:.1f}", f"{shown_points[id(c)]:.1f}", c.formula]
             )
-    total = "n/a" if a.score is None else f"{a.score:g}"
+    total = "n/a" if a.score is None else f"{a.score:.1f}"
     rows.append(
         [
             "total",

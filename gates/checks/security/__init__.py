@@ -157,18 +157,13 @@ def _run_pip_audit(ctx: GateContext, section: SecuritySection, timeout: float) -
     settings = section.pip_audit
     inputs = pip_audit.audit_inputs(ctx.root, settings)
     if not inputs:
-        outcome = ToolOutcome("pip-audit")
-        outcome.findings.append(
-            Finding(
-                gate="security",
-                rule_id=pip_audit.NO_INPUT_RULE,
-                severity=Severity.WARNING,
-                message="pip-audit is enabled but the policy names nothing to audit; set "
-                "security.pip_audit.requirements, projects or environment (or disable pip_audit)",
-                source_tool="pip-audit",
-            )
+        # Auditing nothing is not "no known vulnerabilities": an error, so the hook never says Passed.
+        raise ToolError(
+            "pip-audit is enabled but the policy names nothing to audit; set "
+            "security.pip_audit.requirements (pinned files, e.g. [requirements.txt]), "
+            "security.pip_audit.projects (e.g. ['.'] for pyproject.toml, with locked: true for "
+            "pylock.toml) or security.pip_audit.environment: true, or set security.pip_audit.enabled: false"
         )
-        return outcome
     deps: list[pip_audit.AuditedDependency] = []
     for item in inputs:
         found = pip_audit.parse_dependencies(pip_audit.run_pip_audit_input(ctx.root, settings, item, timeout))

@@ -26,7 +26,6 @@ _UNREACHABLE = re.compile(
     r"ConnectionError|ConnectTimeout|Max retries exceeded|Connection refused|Could not connect|"
     r"NameResolutionError|Temporary failure in name resolution|network may be blocking",
 )
-NO_INPUT_RULE = "security.pip-audit-no-input"
 SKIPPED_RULE = "security.pip-audit-skipped"
 
 
