@@ -207,10 +207,15 @@ def _github_error(args: argparse.Namespace | None, message: str) -> None:
     outputs = getattr(args, "outputs", None) or []
     if not any(fmt == "github" for fmt, _ in outputs):
         return
+    from gates.errors import GatesError
     from gates.report.github_format import error_annotation, write_error_summary
 
-    write_error_summary(message, os.environ)
     print(error_annotation(message))
+    try:
+        write_error_summary(message, os.environ)
+    except GatesError as exc:  # the summary file itself is unwritable: say so once; exit 2 stands
+        if str(exc) != message:
+            print(f"gates: error: {exc}", file=sys.stderr)
 
 
 def _dispatch(args: argparse.Namespace) -> int:

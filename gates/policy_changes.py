@@ -25,6 +25,7 @@ from gates.base_policy import PolicyAt, TrustedBase, baseline_at, load_policy_at
 from gates.baseline import BaselineEntry, read_baseline
 from gates.errors import GatesError
 from gates.findings import Finding, GateResult, Report, Severity, Table, Verdict, assign_fingerprints
+from gates.links import blob_url
 from gates.policy.diff import CHANGED, STRICTER, WEAKER, Change, Loc, compare_policies
 from gates.policy.loader import LoadedPolicy
 from gates.policy.paths import is_source
@@ -167,7 +168,7 @@ class PolicyGuard:
             message=f"weakens the gates: {message}",
             path=path,
             line=line,
-            help_uri="https://github.com/ml-gates/ml-gates/blob/main/docs/policy-changes.md",
+            help_uri=blob_url("docs/policy-changes.md"),
         )
 
     def _base_invalid(self, base: PolicyAt) -> Finding:
