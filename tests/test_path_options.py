@@ -67,7 +67,8 @@ def test_named_files_are_relative_to_the_cwd(repo: Repo) -> None:
 
 
 def test_fix_named_file_is_relative_to_the_cwd(repo: Repo) -> None:
-    unsafe = "import torch\nmodel = torch.load('m.pt')\n"
+    # A load that flows straight into load_state_dict: the fix is safe, so --fix applies it.
+    unsafe = "import torch\nnet = torch.nn.Linear(1, 1)\nnet.load_state_dict(torch.load('m.pt'))\n"
     repo.write("sub/a.py", unsafe)
     repo.write("a.py", unsafe)
     repo.commit("files")
