@@ -35,6 +35,9 @@ class Selection:
     skipped: list[str] = field(default_factory=list)
     # Directories named on the command line: selecting nothing from them is not a pass.
     named_dirs: list[str] = field(default_factory=list)
+    # What was named itself and not read: said whatever its suffix (a named link to a directory
+    # outside the repository has no `.py` to keep its note, and the gate passed on nothing).
+    named_skipped: list[str] = field(default_factory=list)
 
 
 def to_relative(root: Path, path: str | os.PathLike[str]) -> str:
@@ -139,9 +142,9 @@ def _named(root: Path, names: Iterable[str], paths: Paths) -> Selection:
             )
             raise GatesError(f"{name}: no such file or directory; fix the path{hint}")
         if not inside(root, path):
-            selection.skipped.append(
-                f"{relative}: a symlink to a path outside the repository; its target was not read"
-            )
+            reason = f"{relative}: a symlink to a path outside the repository; its target was not read"
+            selection.skipped.append(reason)
+            selection.named_skipped.append(reason)
             continue
         if path.is_dir():
             selection.named_dirs.append(relative or ".")
@@ -193,7 +196,9 @@ def select_files(
             if p.endswith(suffixes)
             or (shebang_ok and "." not in PurePosixPath(p).name[1:] and _python_shebang(root / p))
         }
-        selection.skipped = [s for s in selection.skipped if _path_of(s).endswith(suffixes)]
+        selection.skipped = [
+            s for s in selection.skipped if _path_of(s).endswith(suffixes) or s in selection.named_skipped
+        ]
     selection.files = sorted(chosen)
     selection.skipped = sorted(set(selection.skipped))
     return selection

@@ -181,6 +181,26 @@ def test_symlinks_out_of_the_repository_are_reported_not_read(
     assert code in (0, 1), gate
 
 
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ("todo", "src/dirlink"),
+        ("security", "--tool", "bandit", "src/dirlink"),
+        ("models", "--code-only", "src/dirlink"),
+        ("models", "--files-only", "src/dirlink"),
+    ],
+)
+def test_a_named_link_to_a_directory_outside_is_noted_by_every_gate(
+    linked: Repo, run_cli: Any, argv: tuple[str, ...]
+) -> None:
+    """Named alone, a link to an outside directory has no `.py` suffix: todo and security
+    dropped its note and passed on zero files, saying nothing (models said it)."""
+    code, gate, output = gate_json(run_cli, *argv)
+    assert "SECRET" not in output
+    assert any("src/dirlink: a symlink to a path outside the repository" in n for n in gate["notes"]), gate
+    assert code == 0, gate
+
+
 def test_a_symlink_inside_the_repository_is_read(linked: Repo, run_cli: Any) -> None:
     code, gate, _ = gate_json(run_cli, "models", "--code-only")
     assert ("MS101", "src/inner.py") in rules_at(gate) and ("MS101", "inside/real.py") in rules_at(gate)
