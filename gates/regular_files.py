@@ -66,7 +66,12 @@ def read_regular_bytes(path: str | os.PathLike[str]) -> bytes:
 def inside(root: Path, path: Path) -> bool:
     """Whether ``path``, with every symlink resolved, is ``root`` or lies under it."""
     real_root = os.path.realpath(root)
-    real = os.path.realpath(path)
+    try:
+        real = os.path.realpath(path)
+    except OSError:
+        # A link git cannot follow for us either (`x.py -> /proc/1/cwd`: readlink is EACCES):
+        # where it leads is unknown, so it is not inside, and is never read.
+        return False
     return real == real_root or real.startswith(real_root.rstrip(os.sep) + os.sep)
 
 

@@ -201,6 +201,35 @@ def test_a_named_link_to_a_directory_outside_is_noted_by_every_gate(
     assert code == 0, gate
 
 
+def _unresolvable() -> str | None:
+    """A link target whose readlink fails (EACCES), so realpath raises; None where it does not."""
+    try:
+        os.readlink("/proc/1/cwd")
+    except OSError:
+        return "/proc/1/cwd"
+    return None
+
+
+@pytest.mark.skipif(_unresolvable() is None, reason="readlink of /proc/1/cwd is allowed here")
+@pytest.mark.parametrize(
+    "argv",
+    [("models",), ("models", "--files-only"), ("todo",), ("security", "--tool", "bandit"), ("todo", "src/")],
+)
+def test_a_committed_link_that_cannot_be_resolved_is_noted_not_an_internal_error(
+    repo: Repo, run_cli: Any, argv: tuple[str, ...]
+) -> None:
+    """A hostile repository committing `x.py -> /proc/1/cwd` made every gate "internal error ...
+    please report it": realpath raised EACCES. Where the link leads is unknown, so it is not read."""
+    repo.write("policy.yaml", TODO_SOURCE_POLICY)
+    repo.write("src/ok.py", "def f():\n    return 1\n")
+    (repo.root / "src" / "x.py").symlink_to(str(_unresolvable()))
+    repo.commit("link")
+    code, gate, _ = gate_json(run_cli, *argv)
+    assert gate["error"] is None, gate["error"]
+    assert any("src/x.py: a symlink to a path outside the repository" in n for n in gate["notes"]), gate
+    assert code == 0
+
+
 def test_a_symlink_inside_the_repository_is_read(linked: Repo, run_cli: Any) -> None:
     code, gate, _ = gate_json(run_cli, "models", "--code-only")
     assert ("MS101", "src/inner.py") in rules_at(gate) and ("MS101", "inside/real.py") in rules_at(gate)
