@@ -76,9 +76,12 @@ def _skip_reason(root: Path, relative: str) -> str | None:
     return f"{relative}: {file_kind(mode)}, not a regular file; not read"
 
 
-def _repository_selection(root: Path) -> Selection:
+def _repository_selection(root: Path, under: str = "") -> Selection:
+    """The whole tree, or only what lies under ``under`` (a named directory): outside git the
+    walk starts there, so `gates todo ~/proj/src` typed in / walks that, not the filesystem."""
+    spec = ["--", f":(literal){under}"] if under else []
     proc = subprocess.run(
-        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard", *spec],
         cwd=root,
         capture_output=True,
         check=False,
@@ -87,7 +90,7 @@ def _repository_selection(root: Path) -> Selection:
         names = [n for n in proc.stdout.decode("utf-8", "surrogateescape").split("\0") if n]
     else:
         names = []
-        for dirpath, dirnames, filenames in os.walk(root):
+        for dirpath, dirnames, filenames in os.walk(root / under):
             dirnames[:] = [d for d in dirnames if d not in SKIPPED_DIRS]
             rel = Path(dirpath).relative_to(root)
             names.extend((rel / name).as_posix() for name in filenames)
@@ -122,7 +125,6 @@ def repository_files(root: Path) -> list[str]:
 def _named(root: Path, names: Iterable[str], paths: Paths) -> Selection:
     """Explicit paths: files as given, directories as the files under them; excludes applied."""
     selection = Selection()
-    tree: Selection | None = None
     real_root = root.resolve()
     for name in names:
         relative = to_relative(root, name)
@@ -148,8 +150,7 @@ def _named(root: Path, names: Iterable[str], paths: Paths) -> Selection:
             continue
         if path.is_dir():
             selection.named_dirs.append(relative or ".")
-            if tree is None:
-                tree = _repository_selection(root)
+            tree = _repository_selection(root, relative)
             prefix = f"{relative}/" if relative else ""
             selection.files += [f for f in tree.files if f.startswith(prefix) and not is_excluded(f, paths)]
             selection.skipped += [

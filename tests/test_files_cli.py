@@ -405,3 +405,30 @@ def test_a_file_typed_as_an_option_gets_the_way_out(repo: Repo, capsys: pytest.C
     with pytest.raises(SystemExit) as usage:
         main(["models", "--bogus"])  # a real unknown option stays a plain usage error
     assert usage.value.code == 2 and "unrecognized arguments: --bogus\n" in capsys.readouterr().err
+
+
+def test_outside_git_a_named_directory_walks_only_itself(
+    tmp_path: Path, run_cli: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Typed outside any repository (`cd / && gates todo ~/proj/src`), a named directory made the
+    walk start at the cwd: all of / including /proc, 11 s and then "internal error"."""
+    import gates.files
+
+    top = tmp_path / "top"
+    (top / "proj" / "src").mkdir(parents=True)
+    (top / "proj" / "src" / "a.py").write_text("x = 1  # TODO: later\n", encoding="utf-8")
+    (top / "elsewhere").mkdir()
+    (top / "elsewhere" / "b.py").write_text("y = 2\n", encoding="utf-8")
+    started: list[Path] = []
+    real_walk = os.walk
+
+    def walk(start: Any, *args: Any, **kwargs: Any) -> Any:
+        started.append(Path(start))
+        return real_walk(start, *args, **kwargs)
+
+    monkeypatch.setattr(gates.files.os, "walk", walk)
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path))
+    monkeypatch.chdir(top)
+    code, gate, _ = gate_json(run_cli, "todo", "proj/src")
+    assert code == 0 and gate["metrics"]["files_scanned"] == 1, gate
+    assert started and all(p.resolve() == (top / "proj" / "src").resolve() for p in started), started
