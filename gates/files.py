@@ -108,6 +108,17 @@ def _path_of(reason: str) -> str:
     return reason.split(": ", 1)[0]
 
 
+def missing_path_message(name: str) -> str:
+    """The one error for a named path that does not exist, in every gate."""
+    hint = (
+        " (every argument after '--' is a path: the hooks' entries end with '--', so give a"
+        " hook options in its `entry`, not in `args`)"
+        if name.startswith("-")
+        else ""
+    )
+    return f"{name}: no such file or directory; fix the path{hint}"
+
+
 def _python_shebang(path: Path) -> bool:
     try:
         with open_regular(path) as handle:
@@ -136,13 +147,7 @@ def _named(root: Path, names: Iterable[str], paths: Paths) -> Selection:
             continue
         path = root / relative
         if not os.path.lexists(path):
-            hint = (
-                " (every argument after '--' is a path: the hooks' entries end with '--', so give a"
-                " hook options in its `entry`, not in `args`)"
-                if name.startswith("-")
-                else ""
-            )
-            raise GatesError(f"{name}: no such file or directory; fix the path{hint}")
+            raise GatesError(missing_path_message(name))
         if not inside(root, path):
             reason = f"{relative}: a symlink to a path outside the repository; its target was not read"
             selection.skipped.append(reason)

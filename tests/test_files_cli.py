@@ -119,6 +119,13 @@ def test_todo_on_a_named_directory_outside_the_critical_paths_is_no_error(repo: 
         (("security", "--tool", "bandit", "typo.py"), "typo.py"),
         (("todo", "typo.py"), "typo.py"),
         (("models", "--code-only", "../elsewhere.py"), "../elsewhere.py"),
+        # Gates that read no named file passed on a typo as if they had checked it.
+        (("security", "--tool", "pip-audit", "typo.py"), "typo.py"),
+        (("security", "--tool", "semgrep", "typo.py"), "typo.py"),
+        (("coreml", "typo.py"), "typo.py"),
+        (("readiness", "typo.py"), "typo.py"),
+        (("coverage", "typo.py"), "typo.py"),
+        (("mutation", "typo.py"), "typo.py"),
     ],
 )
 def test_a_named_path_that_does_not_exist_is_an_error(
