@@ -127,6 +127,10 @@ def parse_json(data: bytes, shown: str) -> CoverageReport:
     """coverage.py's ``coverage json`` output (formats 2 and 3)."""
     try:
         doc = json.loads(data)
+    except RecursionError:
+        raise GatesError(
+            f"{shown}:1:1: nested too deeply to be a coverage report; regenerate it with 'coverage json'"
+        ) from None
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         line, column = getattr(exc, "lineno", 1), getattr(exc, "colno", 1)
         raise GatesError(

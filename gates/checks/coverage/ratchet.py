@@ -92,7 +92,7 @@ def parse_snapshot(data: str | bytes, shown: str) -> Snapshot:
             excluded=excluded if isinstance(excluded, int) else None,
             files={str(p): _counts(c, f"files[{p!r}]") for p, c in files.items()},
         )
-    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+    except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:
         raise GatesError(
             f"{shown}:1:1: unreadable coverage baseline ({exc}); "
             "regenerate it with 'gates baseline update --coverage'"
