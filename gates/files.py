@@ -149,9 +149,9 @@ def _named(root: Path, names: Iterable[str], paths: Paths) -> Selection:
         if not os.path.lexists(path):
             raise GatesError(missing_path_message(name))
         if not inside(root, path):
-            reason = f"{relative}: a symlink to a path outside the repository; its target was not read"
-            selection.skipped.append(reason)
-            selection.named_skipped.append(reason)
+            outside = f"{relative}: a symlink to a path outside the repository; its target was not read"
+            selection.skipped.append(outside)
+            selection.named_skipped.append(outside)
             continue
         if path.is_dir():
             selection.named_dirs.append(relative or ".")
