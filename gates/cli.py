@@ -160,6 +160,28 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        code = _main(argv)
+        sys.stdout.flush()
+    except OSError as exc:
+        # A full disk or closed pipe on stdout (`policy show`, `policy schema`, `mutation
+        # doctor`, `--version` print directly): exit 2 naming it, not a traceback with exit 1.
+        if exc.filename is not None:
+            raise
+        _detach_stdout()
+        print(f"gates: error: cannot write to standard output: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_USAGE
+    return code
+
+
+def _detach_stdout() -> None:
+    """Point stdout at nothing, so Python's flush at exit cannot fail a second time."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+
+
+def _main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     if args_list in (["--version"], ["-V"]):
         # Answer before building the parser: hooks and scripts call this often.
@@ -351,10 +373,7 @@ def _write_stdout(text: str) -> None:
         sys.stdout.write(text)
         sys.stdout.flush()
     except OSError as exc:
-        # Python flushes stdout again at exit; point it at nothing so that flush cannot fail too.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        os.close(devnull)
+        _detach_stdout()
         raise WriteError(f"cannot write the report to standard output: {exc.strerror or exc}") from None
 
 

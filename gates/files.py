@@ -35,6 +35,9 @@ class Selection:
     skipped: list[str] = field(default_factory=list)
     # Directories named on the command line: selecting nothing from them is not a pass.
     named_dirs: list[str] = field(default_factory=list)
+    # What was named itself and not read: said whatever its suffix (a named link to a directory
+    # outside the repository has no `.py` to keep its note, and the gate passed on nothing).
+    named_skipped: list[str] = field(default_factory=list)
 
 
 def to_relative(root: Path, path: str | os.PathLike[str]) -> str:
@@ -73,9 +76,12 @@ def _skip_reason(root: Path, relative: str) -> str | None:
     return f"{relative}: {file_kind(mode)}, not a regular file; not read"
 
 
-def _repository_selection(root: Path) -> Selection:
+def _repository_selection(root: Path, under: str = "") -> Selection:
+    """The whole tree, or only what lies under ``under`` (a named directory): outside git the
+    walk starts there, so `gates todo ~/proj/src` typed in / walks that, not the filesystem."""
+    spec = ["--", f":(literal){under}"] if under else []
     proc = subprocess.run(
-        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard", *spec],
         cwd=root,
         capture_output=True,
         check=False,
@@ -84,7 +90,7 @@ def _repository_selection(root: Path) -> Selection:
         names = [n for n in proc.stdout.decode("utf-8", "surrogateescape").split("\0") if n]
     else:
         names = []
-        for dirpath, dirnames, filenames in os.walk(root):
+        for dirpath, dirnames, filenames in os.walk(root / under):
             dirnames[:] = [d for d in dirnames if d not in SKIPPED_DIRS]
             rel = Path(dirpath).relative_to(root)
             names.extend((rel / name).as_posix() for name in filenames)
@@ -100,6 +106,17 @@ def _repository_selection(root: Path) -> Selection:
 
 def _path_of(reason: str) -> str:
     return reason.split(": ", 1)[0]
+
+
+def missing_path_message(name: str) -> str:
+    """The one error for a named path that does not exist, in every gate."""
+    hint = (
+        " (every argument after '--' is a path: the hooks' entries end with '--', so give a"
+        " hook options in its `entry`, not in `args`)"
+        if name.startswith("-")
+        else ""
+    )
+    return f"{name}: no such file or directory; fix the path{hint}"
 
 
 def _python_shebang(path: Path) -> bool:
@@ -119,7 +136,6 @@ def repository_files(root: Path) -> list[str]:
 def _named(root: Path, names: Iterable[str], paths: Paths) -> Selection:
     """Explicit paths: files as given, directories as the files under them; excludes applied."""
     selection = Selection()
-    tree: Selection | None = None
     real_root = root.resolve()
     for name in names:
         relative = to_relative(root, name)
@@ -131,22 +147,15 @@ def _named(root: Path, names: Iterable[str], paths: Paths) -> Selection:
             continue
         path = root / relative
         if not os.path.lexists(path):
-            hint = (
-                " (every argument after '--' is a path: the hooks' entries end with '--', so give a"
-                " hook options in its `entry`, not in `args`)"
-                if name.startswith("-")
-                else ""
-            )
-            raise GatesError(f"{name}: no such file or directory; fix the path{hint}")
+            raise GatesError(missing_path_message(name))
         if not inside(root, path):
-            selection.skipped.append(
-                f"{relative}: a symlink to a path outside the repository; its target was not read"
-            )
+            outside = f"{relative}: a symlink to a path outside the repository; its target was not read"
+            selection.skipped.append(outside)
+            selection.named_skipped.append(outside)
             continue
         if path.is_dir():
             selection.named_dirs.append(relative or ".")
-            if tree is None:
-                tree = _repository_selection(root)
+            tree = _repository_selection(root, relative)
             prefix = f"{relative}/" if relative else ""
             selection.files += [f for f in tree.files if f.startswith(prefix) and not is_excluded(f, paths)]
             selection.skipped += [
@@ -193,7 +202,9 @@ def select_files(
             if p.endswith(suffixes)
             or (shebang_ok and "." not in PurePosixPath(p).name[1:] and _python_shebang(root / p))
         }
-        selection.skipped = [s for s in selection.skipped if _path_of(s).endswith(suffixes)]
+        selection.skipped = [
+            s for s in selection.skipped if _path_of(s).endswith(suffixes) or s in selection.named_skipped
+        ]
     selection.files = sorted(chosen)
     selection.skipped = sorted(set(selection.skipped))
     return selection

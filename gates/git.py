@@ -13,6 +13,7 @@ from pathlib import Path
 
 from gates.errors import GitError
 from gates.records import frozen_record
+from gates.regular_files import inside, open_regular
 
 FETCH_HINT = "fetch the full history (actions/checkout with 'fetch-depth: 0', or 'git fetch --unshallow')"
 
@@ -212,6 +213,57 @@ def changed_files(root: Path, base_commit: str | None, *, staged: bool = False) 
     return sorted(changes.values(), key=lambda c: c.path)
 
 
+def _binary_paths(root: Path, args: tuple[str, ...]) -> list[str]:
+    """Paths (old and new sides) that ``git diff args`` shows as binary, from ``--numstat``."""
+    out = _git(root, "diff", "--numstat", "-z", "-M", *args).stdout
+    parts = out.split("\0")
+    paths: list[str] = []
+    i = 0
+    while i < len(parts) and parts[i]:
+        added, _deleted, name = parts[i].split("\t", 2)
+        names = [name] if name else parts[i + 1 : i + 3]  # a rename: old and new follow
+        i += 1 if name else 3
+        if added == "-":
+            paths += names
+    return paths
+
+
+def _looks_like_text(root: Path, relative: str) -> bool:
+    """git's own test (no NUL in the first 8000 bytes), on the work-tree file."""
+    try:
+        with open_regular(root / relative) as handle:
+            return b"\0" not in handle.read(8000)
+    except OSError:
+        return False
+
+
+def line_diff(root: Path, *args: str) -> str:
+    """``git diff -U0 -M args`` whose text files are diffed as text whatever .gitattributes says.
+
+    A ``-diff`` or ``binary`` attribute (which a pull request can commit in its own
+    .gitattributes) turns a text file's hunks into "Binary files ... differ": its changed
+    lines, suppression comments and TODOs would vanish from every changed-code check. Files
+    git reports as binary but whose content is text, by git's own test, are diffed again
+    with ``--text``; real binaries (model weights) are not, so they are never dumped.
+    """
+    out = _git(root, "diff", "-U0", "-M", *args).stdout
+    if "Binary files " not in out:
+        return out
+    textual = [
+        p
+        for p in dict.fromkeys(_binary_paths(root, args))
+        if inside(root, root / p) and _looks_like_text(root, p)
+    ]
+    if not textual:
+        return out
+    literal = [f":(literal){p}" for p in textual]
+    rest = _git(
+        root, "diff", "-U0", "-M", *args, "--", ".", *(f":(exclude,literal){p}" for p in textual)
+    ).stdout
+    forced = _git(root, "diff", "-U0", "-M", "--text", *args, "--", *literal).stdout
+    return rest + forced
+
+
 class _RepoGitDiff:
     """The git runner diff-cover's reporter expects, but run in ``root`` with rename detection."""
 
@@ -222,7 +274,7 @@ class _RepoGitDiff:
         self._staged = staged
 
     def _diff(self, *args: str) -> str:
-        return _git(self._root, "diff", "-U0", "-M", *args).stdout
+        return line_diff(self._root, *args)
 
     def diff_committed(self, compare_branch: str) -> str:
         if self._staged:

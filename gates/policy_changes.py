@@ -30,6 +30,7 @@ from gates.policy.diff import CHANGED, STRICTER, WEAKER, Change, Loc, compare_po
 from gates.policy.loader import LoadedPolicy
 from gates.policy.paths import is_source
 from gates.records import record
+from gates.regular_files import read_repository_text
 from gates.suppressions_diff import AddedSuppression, added_suppressions, may_add
 
 _SeverityOf = Callable[[str], str]
@@ -203,7 +204,7 @@ class PolicyGuard:
         target = self.root / settings.path
         after = read_baseline(target)
         try:
-            lines = target.read_text(encoding="utf-8").splitlines()
+            lines = read_repository_text(self.root, settings.path).splitlines()
         except OSError:
             lines = []
         added = []
@@ -237,7 +238,7 @@ class PolicyGuard:
                 )
             ]
         try:
-            lines = (self.root / settings.path).read_text(encoding="utf-8").splitlines()
+            lines = read_repository_text(self.root, settings.path).splitlines()
         except (OSError, UnicodeDecodeError):
             lines = []
 
@@ -271,7 +272,9 @@ class PolicyGuard:
             ):
                 continue  # no gate reads the file, so a comment in it suppresses nothing
             try:
-                head = (self.root / change.path).read_text(encoding="utf-8", errors="replace")
+                # Never through a committed link out of the repository (it would quote the
+                # target), nor a FIFO (it would block the run).
+                head = read_repository_text(self.root, change.path)
             except OSError:
                 continue
             if not may_add(head, lines[change.path], pragma):
@@ -326,7 +329,7 @@ def _line_reader(root: Path) -> Callable[[str], list[str] | None]:
     @lru_cache(maxsize=64)
     def read(path: str) -> list[str] | None:
         try:
-            return (root / path).read_text(encoding="utf-8", errors="replace").splitlines()
+            return read_repository_text(root, path).splitlines()
         except OSError:
             return None
 

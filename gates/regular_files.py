@@ -58,6 +58,19 @@ def open_regular(path: str | os.PathLike[str]) -> BinaryIO:
         raise
 
 
+def unreadable_reason(path: str | os.PathLike[str]) -> str | None:
+    """Why a path that exists in some form is no readable regular file; None if it is one or
+    does not exist at all (a directory, FIFO or dangling link is not "not found": the caller
+    must not fall back to a default for it)."""
+    if not os.path.lexists(path):
+        return None
+    try:
+        mode = os.stat(path).st_mode
+    except OSError as exc:
+        return f"a symlink that leads nowhere ({exc.strerror})"
+    return None if stat.S_ISREG(mode) else file_kind(mode)
+
+
 def read_regular_bytes(path: str | os.PathLike[str]) -> bytes:
     with open_regular(path) as handle:
         return handle.read()
@@ -66,7 +79,12 @@ def read_regular_bytes(path: str | os.PathLike[str]) -> bytes:
 def inside(root: Path, path: Path) -> bool:
     """Whether ``path``, with every symlink resolved, is ``root`` or lies under it."""
     real_root = os.path.realpath(root)
-    real = os.path.realpath(path)
+    try:
+        real = os.path.realpath(path)
+    except OSError:
+        # A link git cannot follow for us either (`x.py -> /proc/1/cwd`: readlink is EACCES):
+        # where it leads is unknown, so it is not inside, and is never read.
+        return False
     return real == real_root or real.startswith(real_root.rstrip(os.sep) + os.sep)
 
 

@@ -120,6 +120,7 @@ def run_one(
         progress(gate.name, "running", 0.0)
     started = time.monotonic()
     try:
+        _require_named_paths(ctx)
         result = gate.run(ctx)
     except GatesError as exc:
         result = GateResult.failed_closed(gate.name, str(exc))
@@ -138,6 +139,16 @@ def run_one(
     if progress:
         progress(gate.name, result.verdict.value, result.duration_s)
     return result
+
+
+def _require_named_paths(ctx: GateContext) -> None:
+    """A named path that does not exist is an error in every gate, also in those that read no
+    named file (pip-audit, coreml, readiness): `gates coreml typo.py` passed as if it checked."""
+    from gates.files import missing_path_message
+
+    for name in ctx.files or ():
+        if not os.path.lexists(ctx.root / name):
+            raise GatesError(missing_path_message(name))
 
 
 def finish(result: GateResult, gate: Gate, ctx: GateContext, baseline: list[BaselineEntry] | None) -> None:

@@ -130,3 +130,24 @@ def test_module_entry_point(tmp_path: Path) -> None:
     )
     assert proc.returncode == 0
     assert json.loads(proc.stdout)["title"] == "Policy"
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["--version"], ["policy", "show"], ["policy", "schema"], ["policy", "validate"], ["mutation", "doctor"]],
+)
+def test_commands_that_print_directly_to_a_full_stdout_are_exit_2(tmp_path: Path, argv: list[str]) -> None:
+    """Not only reports: every command's output to a full disk is exit 2 naming stdout (issue 13, 15)."""
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    with open("/dev/full", "w") as full:
+        proc = subprocess.run(
+            [sys.executable, "-m", "gates", *argv],
+            cwd=tmp_path,
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            check=False,
+        )
+    assert proc.returncode == 2, proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert proc.stderr.strip().endswith("standard output: No space left on device"), proc.stderr

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 from typing import Any
 
+import pytest
 from conftest import Repo
 from test_coverage_floors import make_project
 from test_coverage_support import gate_json, measure, messages, rule_ids, write_policy
@@ -147,3 +149,25 @@ def test_a_missing_baseline_says_the_ratchet_compared_nothing(repo: Repo, run_cl
     assert run_cli("baseline", "update", "--coverage").code == 0
     code, gate = gate_json(run_cli)
     assert not any(n.startswith("ratchet: no baseline") for n in gate["notes"]), gate["notes"]
+
+
+@pytest.mark.parametrize("kind", ["directory", "fifo", "dangling"])
+def test_a_baseline_that_is_not_a_file_is_an_error_not_no_baseline(
+    repo: Repo, run_cli: Any, kind: str
+) -> None:
+    """A directory, FIFO or dangling link at the ratchet's path was "no baseline": the ratchet
+    compared nothing and passed (issue 13, 6: what exists in some form but cannot be read is exit 2)."""
+    make_project(repo, {"a": 6})
+    write_policy(repo, "line_min: 0\ndiff: {enabled: false}")
+    measure(repo.root)
+    target = repo.root / BASELINE
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if kind == "directory":
+        target.mkdir()
+    elif kind == "fifo":
+        os.mkfifo(target)
+    else:
+        target.symlink_to("nowhere.json")
+    code, gate = gate_json(run_cli)
+    assert code == 2, messages(gate)
+    assert gate["error"].startswith(f"{BASELINE}: the coverage ratchet baseline is "), gate["error"]

@@ -120,3 +120,22 @@ def test_junit_with_a_doctype_is_refused(repo: Repo, run_cli: Any) -> None:
     assert outcome.code == 2
     (gate,) = json.loads(outcome.out)["gates"]
     assert gate["error"].startswith(".gates/junit.xml: refused unsafe XML: a DOCTYPE declaration")
+
+
+def test_a_deeply_nested_report_or_baseline_names_the_file(repo: Repo, run_cli: Any) -> None:
+    """JSON nested 100,000 deep in coverage.json or the ratchet baseline was "internal error ...
+    please report it" (issue 13, 14: a parser limit names the file)."""
+    make_project(repo, {"a": 2})
+    write_policy(repo, "line_min: 0\ndiff: {enabled: false}")
+    measure(repo.root)
+    assert run_cli("baseline", "update", "--coverage").code == 0
+    deep = "[" * 100_000 + "]" * 100_000 + "\n"
+    good = (repo.root / "coverage.json").read_text(encoding="utf-8")
+    for relative in ("coverage.json", ".gates/coverage-baseline.json"):
+        saved = (repo.root / relative).read_text(encoding="utf-8")
+        (repo.root / relative).write_text(deep, encoding="utf-8")
+        code, gate = gate_json(run_cli)
+        assert code == 2 and gate["error"].startswith(f"{relative}:1:1: "), gate["error"]
+        assert "internal error" not in gate["error"]
+        (repo.root / relative).write_text(saved, encoding="utf-8")
+    assert good

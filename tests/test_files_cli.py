@@ -119,6 +119,13 @@ def test_todo_on_a_named_directory_outside_the_critical_paths_is_no_error(repo: 
         (("security", "--tool", "bandit", "typo.py"), "typo.py"),
         (("todo", "typo.py"), "typo.py"),
         (("models", "--code-only", "../elsewhere.py"), "../elsewhere.py"),
+        # Gates that read no named file passed on a typo as if they had checked it.
+        (("security", "--tool", "pip-audit", "typo.py"), "typo.py"),
+        (("security", "--tool", "semgrep", "typo.py"), "typo.py"),
+        (("coreml", "typo.py"), "typo.py"),
+        (("readiness", "typo.py"), "typo.py"),
+        (("coverage", "typo.py"), "typo.py"),
+        (("mutation", "typo.py"), "typo.py"),
     ],
 )
 def test_a_named_path_that_does_not_exist_is_an_error(
@@ -179,6 +186,55 @@ def test_symlinks_out_of_the_repository_are_reported_not_read(
     note = "a symlink to a path outside the repository; its target was not read"
     assert any(note in n for n in gate["notes"])
     assert code in (0, 1), gate
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ("todo", "src/dirlink"),
+        ("security", "--tool", "bandit", "src/dirlink"),
+        ("models", "--code-only", "src/dirlink"),
+        ("models", "--files-only", "src/dirlink"),
+    ],
+)
+def test_a_named_link_to_a_directory_outside_is_noted_by_every_gate(
+    linked: Repo, run_cli: Any, argv: tuple[str, ...]
+) -> None:
+    """Named alone, a link to an outside directory has no `.py` suffix: todo and security
+    dropped its note and passed on zero files, saying nothing (models said it)."""
+    code, gate, output = gate_json(run_cli, *argv)
+    assert "SECRET" not in output
+    assert any("src/dirlink: a symlink to a path outside the repository" in n for n in gate["notes"]), gate
+    assert code == 0, gate
+
+
+def _unresolvable() -> str | None:
+    """A link target whose readlink fails (EACCES), so realpath raises; None where it does not."""
+    try:
+        os.readlink("/proc/1/cwd")
+    except OSError:
+        return "/proc/1/cwd"
+    return None
+
+
+@pytest.mark.skipif(_unresolvable() is None, reason="readlink of /proc/1/cwd is allowed here")
+@pytest.mark.parametrize(
+    "argv",
+    [("models",), ("models", "--files-only"), ("todo",), ("security", "--tool", "bandit"), ("todo", "src/")],
+)
+def test_a_committed_link_that_cannot_be_resolved_is_noted_not_an_internal_error(
+    repo: Repo, run_cli: Any, argv: tuple[str, ...]
+) -> None:
+    """A hostile repository committing `x.py -> /proc/1/cwd` made every gate "internal error ...
+    please report it": realpath raised EACCES. Where the link leads is unknown, so it is not read."""
+    repo.write("policy.yaml", TODO_SOURCE_POLICY)
+    repo.write("src/ok.py", "def f():\n    return 1\n")
+    (repo.root / "src" / "x.py").symlink_to(str(_unresolvable()))
+    repo.commit("link")
+    code, gate, _ = gate_json(run_cli, *argv)
+    assert gate["error"] is None, gate["error"]
+    assert any("src/x.py: a symlink to a path outside the repository" in n for n in gate["notes"]), gate
+    assert code == 0
 
 
 def test_a_symlink_inside_the_repository_is_read(linked: Repo, run_cli: Any) -> None:
@@ -356,3 +412,30 @@ def test_a_file_typed_as_an_option_gets_the_way_out(repo: Repo, capsys: pytest.C
     with pytest.raises(SystemExit) as usage:
         main(["models", "--bogus"])  # a real unknown option stays a plain usage error
     assert usage.value.code == 2 and "unrecognized arguments: --bogus\n" in capsys.readouterr().err
+
+
+def test_outside_git_a_named_directory_walks_only_itself(
+    tmp_path: Path, run_cli: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Typed outside any repository (`cd / && gates todo ~/proj/src`), a named directory made the
+    walk start at the cwd: all of / including /proc, 11 s and then "internal error"."""
+    import gates.files
+
+    top = tmp_path / "top"
+    (top / "proj" / "src").mkdir(parents=True)
+    (top / "proj" / "src" / "a.py").write_text("x = 1  # TODO: later\n", encoding="utf-8")
+    (top / "elsewhere").mkdir()
+    (top / "elsewhere" / "b.py").write_text("y = 2\n", encoding="utf-8")
+    started: list[Path] = []
+    real_walk = os.walk
+
+    def walk(start: Any, *args: Any, **kwargs: Any) -> Any:
+        started.append(Path(start))
+        return real_walk(start, *args, **kwargs)
+
+    monkeypatch.setattr(gates.files.os, "walk", walk)
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path))
+    monkeypatch.chdir(top)
+    code, gate, _ = gate_json(run_cli, "todo", "proj/src")
+    assert code == 0 and gate["metrics"]["files_scanned"] == 1, gate
+    assert started and all(p.resolve() == (top / "proj" / "src").resolve() for p in started), started

@@ -185,3 +185,31 @@ def test_outside_a_repository_the_error_says_so(tmp_path: Path, staged: bool) ->
     assert result.returncode == 2
     assert "is not inside a git repository" in result.stdout
     assert "is not in this clone" not in result.stdout
+
+
+@pytest.mark.parametrize("attributes", ["*.py -diff\n", "* binary\n", "pkg/** -diff -text\n"])
+def test_gitattributes_calling_python_binary_hides_no_changed_line(repo: Repo, attributes: str) -> None:
+    """A pull request can commit its own .gitattributes: `-diff` or `binary` on a text file made
+    its hunks "Binary files ... differ", so diff coverage, TODOs and suppression comments on
+    the changed lines vanished (diff coverage passed with no changed statements)."""
+    _feature_branch(repo)
+    expected = _verdicts(repo.root, {})
+    assert ("uncovered-change", "pkg/naïve.py", 6) in expected["coverage"]["findings"]
+    repo.write(".gitattributes", attributes)
+    repo.git("add", ".gitattributes")
+    repo.git("commit", "-q", "-m", "attributes")
+    assert _verdicts(repo.root, {}) == expected
+    repo.write("pkg/m.py", (repo.root / "pkg/m.py").read_text() + "x = 1  # nosec\n")
+    weakened = _gates(repo.root, "policy", "diff", "--base", "main", "--format", "json")
+    rules = {(f["rule_id"], f["path"]) for g in json.loads(weakened.stdout)["gates"] for f in g["findings"]}
+    assert ("policy.suppression-added", "pkg/m.py") in rules, weakened.stdout
+
+
+def test_a_real_binary_file_is_not_diffed_as_text(repo: Repo) -> None:
+    _feature_branch(repo)
+    expected = _verdicts(repo.root, {})
+    (repo.root / "pkg" / "weights.bin").write_bytes(b"\0\1\2" * 10000)
+    repo.write(".gitattributes", "* -diff\n")
+    repo.git("add", "-A")
+    repo.git("commit", "-q", "-m", "weights")
+    assert _verdicts(repo.root, {}) == expected

@@ -62,3 +62,31 @@ failed to collect stats. runner returned 1
         ProcessOutcome(1, "E   assert 1 == 3\nfailed to collect stats. runner returned 1\n", False, 1)
     )
     assert plain.startswith("the tests fail before any mutation")
+
+
+@pytest.mark.parametrize("kind", ["fifo", "deep"])
+def test_merge_of_a_fifo_or_deeply_nested_file_is_an_error_naming_it(repo, kind: str) -> None:  # type: ignore[no-untyped-def]
+    """A FIFO given to `mutation merge` blocked forever; JSON nested 100,000 deep was an internal error."""
+    import os
+    import subprocess
+    import sys
+
+    target = repo.root / "results.json"
+    if kind == "fifo":
+        os.mkfifo(target)
+    else:
+        target.write_text("[" * 100_000 + "]" * 100_000 + "\n", encoding="utf-8")
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-m", "gates", "mutation", "merge", "results.json"],
+            cwd=repo.root,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        pytest.fail("gates mutation merge blocked on a FIFO")
+    assert proc.returncode == 2
+    assert "results.json is not a mutation results file" in proc.stdout, proc.stdout
+    assert "internal error" not in proc.stdout

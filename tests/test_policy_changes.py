@@ -551,3 +551,37 @@ def test_a_setting_without_a_direction_fails_the_comparison_closed(
     (policy,) = json.loads(result.out)["gates"]
     assert result.code == 2 and policy["verdict"] == "error"
     assert "coverage.line_min declares no 'stricter' direction" in policy["error"]
+
+
+def test_a_committed_link_out_of_the_repository_is_never_read_or_waited_on(
+    repo: Repo, tmp_path: Path
+) -> None:
+    """The suppression check read the change's files with a plain open: a committed link to an
+    outside file quoted the target's line into the report, and a link to a FIFO hung the run."""
+    import os
+    import subprocess
+    import sys
+
+    _base(repo)
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.py").write_text('API_KEY = "SECRET-hunter2"  # nosec SECRET\n', encoding="utf-8")
+    os.mkfifo(outside / "pipe.py")
+    (repo.root / "src" / "leak.py").symlink_to(outside / "secret.py")
+    (repo.root / "src" / "pipe.py").symlink_to(outside / "pipe.py")
+    repo.commit("links")
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-m", "gates", "policy", "diff", "--base", "main", "--format", "json"],
+            cwd=repo.root,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        pytest.fail("gates policy diff blocked on a committed link to a FIFO")
+    assert "SECRET" not in proc.stdout + proc.stderr
+    doc = json.loads(proc.stdout)
+    assert doc["exit_code"] == 0, doc
+    assert all(f["path"] not in ("src/leak.py", "src/pipe.py") for g in doc["gates"] for f in g["findings"])

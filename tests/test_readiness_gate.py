@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from gates.checks.readiness import GATE
 from gates.findings import Finding, GateResult, Report, Severity, Verdict
@@ -331,3 +336,31 @@ def test_document_without_tests_and_with_history(repo: Repo) -> None:
     assert "## Change since the last run\n\n| metric | last run | this run | change |" in document
     assert "| line coverage | 80% | 90% | +10.0% |" in document
     assert "_Renormalised: left out for lack of input: tests (30);" in document
+
+
+@pytest.mark.parametrize("option", ["--history", "--from-json"])
+@pytest.mark.parametrize("kind", ["fifo", "deep"])
+def test_history_and_saved_report_never_block_or_crash(repo: Repo, option: str, kind: str) -> None:
+    """A FIFO as `--history` or `--from-json` blocked the gate forever; JSON nested 100,000 deep
+    was "internal error ... please report it" (issue 13, items 12 and 14, for readiness's inputs)."""
+    setup(repo)
+    target = repo.root / "input.json"
+    if kind == "fifo":
+        os.mkfifo(target)
+    else:
+        target.write_text("[" * 100_000 + "]" * 100_000 + "\n", encoding="utf-8")
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-m", "gates", "readiness", option, "input.json", "--format", "json"],
+            cwd=repo.root,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"gates readiness {option} blocked on a FIFO")
+    (gate,) = json.loads(proc.stdout)["gates"]
+    assert proc.returncode == 2
+    assert gate["error"].startswith("input.json"), gate["error"]
+    assert "internal error" not in gate["error"]

@@ -7,6 +7,7 @@ import signal
 import socket
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -85,3 +86,32 @@ def test_paths_from_git_are_read_only_inside_the_repository(tmp_path: Path, no_h
         read_repository_text(root, "out.py")
     with pytest.raises(OSError):
         read_repository_text(root, "pipe.py")
+
+
+@pytest.mark.parametrize("kind", ["directory", "fifo", "dangling"])
+@pytest.mark.parametrize(
+    ("gate", "relative", "said"),
+    [
+        ("coverage", "coverage.json", "coverage report coverage.json is "),
+        ("readiness", ".gates/junit.xml", ".gates/junit.xml: the JUnit report is "),
+    ],
+)
+def test_an_input_report_that_is_not_a_file_is_named_as_such(
+    repo: Any, run_cli: Any, no_hang: None, kind: str, gate: str, relative: str, said: str
+) -> None:
+    """A FIFO, directory or dangling link where a report belongs was "not found; produce it",
+    sending the user to regenerate a file that is there in some form."""
+    import json
+
+    target = repo.root / relative
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if kind == "directory":
+        target.mkdir()
+    elif kind == "fifo":
+        os.mkfifo(target)
+    else:
+        target.symlink_to("nowhere")
+    result = run_cli(gate, "--format", "json")
+    (doc,) = json.loads(result.out)["gates"]
+    assert result.code == 2
+    assert doc["error"].startswith(said) and "not found" not in doc["error"], doc["error"]

@@ -14,6 +14,7 @@ from typing import Any
 
 from gates.checks.coverage.data import CoverageReport, FileCoverage
 from gates.errors import GatesError
+from gates.regular_files import unreadable_reason
 
 PRODUCE_HINT = "produce it with 'coverage run -m pytest' then 'coverage json', or set coverage.run"
 _CONDITION = re.compile(r"\((\d+)/(\d+)\)")
@@ -41,6 +42,9 @@ def detect_format(path: Path, head: bytes) -> str:
 
 def load_report(path: Path, fmt: str = "auto", display: str | None = None) -> CoverageReport:
     shown = display or str(path)
+    unreadable = unreadable_reason(path)
+    if unreadable:
+        raise GatesError(f"coverage report {shown} is {unreadable}, not a file; {PRODUCE_HINT}")
     if not path.is_file():
         raise GatesError(f"coverage report {shown} not found; {PRODUCE_HINT}")
     data = path.read_bytes()
@@ -123,6 +127,10 @@ def parse_json(data: bytes, shown: str) -> CoverageReport:
     """coverage.py's ``coverage json`` output (formats 2 and 3)."""
     try:
         doc = json.loads(data)
+    except RecursionError:
+        raise GatesError(
+            f"{shown}:1:1: nested too deeply to be a coverage report; regenerate it with 'coverage json'"
+        ) from None
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         line, column = getattr(exc, "lineno", 1), getattr(exc, "colno", 1)
         raise GatesError(

@@ -23,6 +23,7 @@ from gates.findings import Finding, Severity
 from gates.fsutil import atomic_write_text
 from gates.policy.sections.coverage import RatchetSettings
 from gates.records import record
+from gates.regular_files import unreadable_reason
 
 GATE_NAME = "coverage"
 VERSION = 1
@@ -62,6 +63,14 @@ def _counts(value: object, where: str) -> Counts:
 
 
 def read_snapshot(path: Path, shown: str) -> Snapshot | None:
+    unreadable = unreadable_reason(path)
+    if unreadable:
+        # A directory, FIFO or dangling link in its place is no "no baseline": that would skip
+        # the ratchet (and a FIFO would block the read).
+        raise GatesError(
+            f"{shown}: the coverage ratchet baseline is {unreadable}, not a file; "
+            "write it with 'gates baseline update --coverage', or set coverage.ratchet.path"
+        )
     if not path.is_file():
         return None
     return parse_snapshot(path.read_bytes(), shown)
@@ -83,7 +92,7 @@ def parse_snapshot(data: str | bytes, shown: str) -> Snapshot:
             excluded=excluded if isinstance(excluded, int) else None,
             files={str(p): _counts(c, f"files[{p!r}]") for p, c in files.items()},
         )
-    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+    except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:
         raise GatesError(
             f"{shown}:1:1: unreadable coverage baseline ({exc}); "
             "regenerate it with 'gates baseline update --coverage'"

@@ -15,6 +15,7 @@ from typing import Any
 from gates.errors import ToolError
 from gates.fsutil import atomic_write_text
 from gates.records import record
+from gates.regular_files import read_regular_bytes
 
 from .statuses import status_of
 
@@ -63,7 +64,7 @@ def read_meta_files(mutants_dir: Path) -> list[Mutant]:
         try:
             data = json.loads(meta.read_text(encoding="utf-8"))
             codes = data["exit_code_by_key"]
-        except (OSError, ValueError, KeyError, TypeError) as exc:
+        except (OSError, ValueError, KeyError, TypeError, RecursionError) as exc:
             raise ToolError(f"mutmut's result file {meta} is unreadable ({exc}); rerun the gate") from None
         if not isinstance(codes, dict):
             raise ToolError(f"mutmut's result file {meta} has no exit_code_by_key table; rerun the gate")
@@ -158,7 +159,10 @@ def read_results(path: Path) -> RunResults:
     """A results file written by a run, or a ToolError naming the file and the fix."""
     file = path / RESULTS_FILE if path.is_dir() else path
     try:
-        data = json.loads(file.read_text(encoding="utf-8"))
+        # Only a regular file (a FIFO blocked `mutation merge` forever).
+        data = json.loads(read_regular_bytes(file).decode("utf-8"))
+    except RecursionError:
+        raise ToolError(f"{file} is not a mutation results file (nested too deeply)") from None
     except FileNotFoundError:
         raise ToolError(
             f"{file} not found; pass the directories the shard jobs wrote (their --results-dir)"

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from gates.errors import GatesError
 from gates.fsutil import atomic_write_text
+from gates.regular_files import read_regular_bytes
 
 # (key in a history entry, label in reports, unit)
 TRACKED = (
@@ -21,11 +23,12 @@ TRACKED = (
 
 
 def read_entries(path: Path, shown_as: str) -> list[dict[str, Any]]:
-    if not path.exists():
+    if not os.path.lexists(path):
         return []
     entries: list[dict[str, Any]] = []
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
+        # Only a regular file: a FIFO here blocked the gate forever.
+        lines = read_regular_bytes(path).decode("utf-8").splitlines()
     except (OSError, UnicodeDecodeError) as exc:
         raise GatesError(f"{shown_as}: cannot read the history ({exc})") from None
     for number, line in enumerate(lines, start=1):
@@ -36,6 +39,10 @@ def read_entries(path: Path, shown_as: str) -> list[dict[str, Any]]:
         except json.JSONDecodeError as exc:
             raise GatesError(
                 f"{shown_as}:{number}: not a JSON line ({exc.msg}); fix or delete that line"
+            ) from None
+        except RecursionError:
+            raise GatesError(
+                f"{shown_as}:{number}: nested too deeply to read; fix or delete that line"
             ) from None
         if not isinstance(entry, dict):
             raise GatesError(f"{shown_as}:{number}: expected a JSON object per line")

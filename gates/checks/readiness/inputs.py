@@ -14,6 +14,7 @@ from typing import Any
 from gates.errors import GatesError
 from gates.findings import GateResult
 from gates.records import frozen_record, record
+from gates.regular_files import read_regular_bytes
 
 
 @frozen_record
@@ -84,7 +85,10 @@ def _from_result(result: GateResult) -> GateInput:
 def from_json_file(path: Path, shown_as: str, exclude: str) -> dict[str, GateInput]:
     """Gates in a saved ``gates check --format json`` report (``exclude``: readiness itself)."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        # Only a regular file: a FIFO here blocked the gate forever.
+        data = json.loads(read_regular_bytes(path).decode("utf-8"))
+    except RecursionError:
+        raise GatesError(f"{shown_as}: nested too deeply to be an ml-gates JSON report") from None
     except FileNotFoundError:
         raise GatesError(
             f"{shown_as}: no such report; write one with 'gates check --format json --output {shown_as}'"

@@ -15,6 +15,7 @@ from typing import Any, Literal
 
 from gates.errors import GatesError
 from gates.records import frozen_record, record
+from gates.regular_files import unreadable_reason
 
 Outcome = Literal["passed", "failed", "error", "skipped"]
 _TRAILING_TYPE = re.compile(r":\d+: (?:in \S+\s*)?([A-Za-z_][\w.]*)\s*$")
@@ -106,6 +107,9 @@ def read_junit(root: Path, relative: str) -> TestHealth:
 
     path = root / relative
     rerun = f"run the tests with 'pytest --junitxml={relative}' first (policy: readiness.junit_xml)"
+    unreadable = unreadable_reason(path)
+    if unreadable:
+        raise GatesError(f"{relative}: the JUnit report is {unreadable}, not a file; {rerun}")
     if not path.is_file():
         raise GatesError(f"{relative}: JUnit report not found; {rerun}")
     if path.stat().st_size == 0:
