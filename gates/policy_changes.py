@@ -65,11 +65,21 @@ class PolicyGuard:
         stricter: list[str] = []
         neutral: list[str] = []
         changes = self.changes()
+        # First adoption: the change adds the policy file the base never had. Nobody at the
+        # base chose the defaults it is compared with (the starter itself turns mutation and
+        # coreml off), so its settings are reviewed as a whole: warnings, never a block.
+        # Baseline entries and suppression comments it adds still count as usual.
+        adopting = base.path is None and self.head.path is not None
+        policy_severity: _SeverityOf = (
+            (lambda kind: "warning" if settings.severity_of(kind) == "error" else settings.severity_of(kind))
+            if adopting
+            else settings.severity_of
+        )
         for change in changes:
             path, line = self._policy_location(change.loc, base)
             where = f"{path}:{line}" if path and line else (path or "")
             if change.direction == WEAKER:
-                findings.append(self._finding(change.kind, change.message, path, line, settings.severity_of))
+                findings.append(self._finding(change.kind, change.message, path, line, policy_severity))
             elif change.direction == STRICTER:
                 stricter.append(change.message)
             else:
@@ -109,6 +119,11 @@ class PolicyGuard:
         notes = [f"compared with {base.label}"]
         if base.path is None:
             notes.append("the base has no policy file: compared with the embedded defaults it ran with")
+        if adopting:
+            notes.append(
+                "this change adds the policy file (first adoption): its settings are reported as "
+                "warnings, not blocks; review the whole file"
+            )
         if base.problem is not None:
             findings.append(self._base_invalid(base))
         if self.trusted is not None:

@@ -416,13 +416,33 @@ def test_a_base_without_a_policy_file_is_compared_with_the_defaults(
     repo.commit("pr adds a policy that turns the gate off")
     code, _, report, _, _ = _run_all_formats(run_cli, tmp_path, "--base", "main")
     policy = report["gates"][0]
-    assert [(f["rule_id"], f["line"]) for f in policy["findings"]] == [("policy.gate-disabled", 3)]
+    assert [(f["rule_id"], f["line"], f["severity"]) for f in policy["findings"]] == [
+        ("policy.gate-disabled", 3, "warning")
+    ]
     assert "the base has no policy file: compared with the embedded defaults it ran with" in policy["notes"]
-    assert code == 1
+    # First adoption: the policy file is new, so its settings warn (reviewed as a whole), never block.
+    assert any("first adoption" in note for note in policy["notes"])
+    assert code == 0
     # Trusted: the base ran on the defaults, which scan src/ and find MS101.
     trusted_code, _, trusted, _, _ = _run_all_formats(run_cli, tmp_path, "--trusted-base", "main")
     assert trusted_code == 1
     assert next(g for g in trusted["gates"] if g["name"] == "models")["verdict"] == "fail"
+
+
+def test_adopting_the_starter_policy_is_not_blocked(repo: Repo, run_cli: Any, tmp_path: Path) -> None:
+    """The first PR that adds `gates policy init`'s starter (mutation and coreml off) passes,
+    its differences from the defaults listed as warnings; a baseline entry it adds still counts."""
+    _base(repo, policy=None)
+    init = run_cli("policy", "init")
+    assert init.code == 0, init.err
+    repo.commit("pr: adopt ml-gates")
+    code, out, report, _, _ = _run_all_formats(run_cli, tmp_path, "--base", "main", "--gate", "models")
+    policy = report["gates"][0]
+    assert policy["name"] == "policy" and policy["verdict"] == "pass", out
+    assert {f["severity"] for f in policy["findings"]} == {"warning"}
+    assert "policy.gate-disabled" in {f["rule_id"] for f in policy["findings"]}
+    # What blocks is the pull request's code (MS101), not its adoption of ml-gates.
+    assert code == 1 and [g["name"] for g in report["gates"] if g["verdict"] == "fail"] == ["models"]
 
 
 def test_an_invalid_base_policy_is_explained_and_refused_in_trusted_mode(
