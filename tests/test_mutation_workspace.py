@@ -42,3 +42,22 @@ def test_ignored_files_under_what_mutmut_copies_are_found_but_never_through_outs
     (repo.root / ".gitignore").write_text("_version.py\ndata/\nbuild/\n_link.py\n")
     found = ignored_files(repo.root, ["src", "tests", "test", "pyproject.toml"])
     assert found == ["src/pkg/_version.py", "tests/data/case.json"]
+
+
+def test_files_under_a_directory_link_out_of_the_project_are_never_copied(  # type: ignore[no-untyped-def]
+    repo, tmp_path
+) -> None:
+    from gates.checks.mutation.workspace import copy_files, ignored_files
+
+    outside = tmp_path / "elsewhere"
+    (outside / "pkg").mkdir(parents=True)
+    (outside / "pkg" / "secret.py").write_text("TOKEN = 'hunter2'\n")
+    repo.write(".gitignore", "vendor/\n")
+    repo.write("src/ok.py", "x = 1\n")
+    repo.commit()
+    (repo.root / "src" / "vendor").symlink_to(outside)  # an ignored directory link, out of the project
+    assert ignored_files(repo.root, ["src"]) == []
+    work = tmp_path / "work"
+    copy_files(repo.root, work, ["src/ok.py", "src/vendor/pkg/secret.py"])
+    assert (work / "src/ok.py").is_file()
+    assert not (work / "src/vendor").exists()

@@ -86,13 +86,18 @@ def ignored_files(root: Path, entries: Iterable[str]) -> list[str]:
 
 
 def _leaves(path: Path, root: Path) -> bool:
-    """A symlink whose target is outside the project: never read through it."""
-    return path.is_symlink() and not path.resolve().is_relative_to(root.resolve())
+    """A path that resolves outside the project (a link on it or on any parent directory):
+    never read through it."""
+    from gates.regular_files import inside
+
+    return not inside(root, path)
 
 
 def copy_files(root: Path, work: Path, relatives: Iterable[str]) -> None:
     try:
         for relative in relatives:
+            if _leaves(root / relative, root):
+                continue  # through a link out of the project: its target is not ours to copy
             target = work / relative
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(root / relative, target, follow_symlinks=True)
