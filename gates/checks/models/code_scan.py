@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import field
 from pathlib import Path
 
-from gates.checks.models.analyzer import FileAnalysis, analyze_file, needs_parse
+from gates.checks.models.analyzer import FileAnalysis, analyze_file, parse_lines
 from gates.checks.models.cache import ResultCache, content_hash
 from gates.checks.models.calls import AnalysisSettings, TrustedModel
 from gates.checks.models.catalog import RULES
@@ -98,18 +98,21 @@ def _analyze_all(
     results = [FileAnalysis() for _ in pending]  # what analyze_file gives a file no rule can fire in
     # The cheap word scan runs here, so only files that need parsing are shipped to workers
     # (about one in ten in a typical tree).
-    chosen = [index for index, (_, data, _) in enumerate(pending) if needs_parse(data)]
+    scanned = [(index, parse_lines(data)) for index, (_, data, _) in enumerate(pending)]
+    chosen = [(index, lines) for index, lines in scanned if lines is not None]
     if len(chosen) < PARALLEL_FROM or workers < 2:
-        for index in chosen:
+        for index, lines in chosen:
             relative, data, _ = pending[index]
-            results[index] = analyze_file(root, relative, data, settings)
+            results[index] = analyze_file(root, relative, data, settings, lines)
         return results
     # Not a multiprocessing pool: its spawned children import from the scanned repository
     # (see workers.py). Not fork either: the runner may have other gates' threads running.
     from gates.checks.models.workers import analyze_in_workers
 
-    jobs = [(pending[index][0], pending[index][1]) for index in chosen]
-    for index, analysis in zip(chosen, analyze_in_workers(root, jobs, settings, workers), strict=True):
+    jobs = [(pending[index][0], pending[index][1]) for index, _ in chosen]
+    found = [lines for _, lines in chosen]
+    analyses = analyze_in_workers(root, jobs, settings, workers, lines=found)
+    for (index, _), analysis in zip(chosen, analyses, strict=True):
         results[index] = analysis
     return results
 

@@ -20,6 +20,7 @@ import os
 import subprocess
 import sys
 import tempfile
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -51,9 +52,16 @@ def child_path(root: Path) -> list[str]:
 
 
 def analyze_in_workers(
-    root: Path, pending: list[tuple[str, bytes]], settings: AnalysisSettings, workers: int
+    root: Path,
+    pending: list[tuple[str, bytes]],
+    settings: AnalysisSettings,
+    workers: int,
+    lines: Sequence[frozenset[int] | None] | None = None,
 ) -> list[FileAnalysis]:
-    """Analyses in the order of ``pending``, computed by ``workers`` child processes."""
+    """Analyses in the order of ``pending``, computed by ``workers`` child processes.
+
+    ``lines``: each file's ``used_lines``, when the caller has them (the child then skips
+    that scan)."""
     chunks: list[list[int]] = [[] for _ in range(workers)]
     for index in range(len(pending)):
         chunks[index % workers].append(index)
@@ -66,10 +74,14 @@ def analyze_in_workers(
 
         def run(chunk: list[int]) -> list[FileAnalysis]:
             files = [pending[i] for i in chunk]
+            known = [None if lines is None else lines[i] for i in chunk]
             head = {
                 "root": str(root),
                 "settings": _settings_to_json(settings),
-                "files": [[relative, len(data)] for relative, data in files],
+                "files": [
+                    [relative, len(data), None if at is None else sorted(at)]
+                    for (relative, data), at in zip(files, known, strict=True)
+                ],
             }
             job = b"".join([json.dumps(head).encode(), b"\n", *(data for _, data in files)])
             proc = subprocess.run(
@@ -127,7 +139,8 @@ def child_main() -> None:
     base = Path(job["root"])
     settings = _settings_from_json(job["settings"])
     out = sys.stdout
-    for relative, size in job["files"]:
-        analysis = analyze_file(base, relative, stdin.read(size), settings)
+    for relative, size, at in job["files"]:
+        lines = None if at is None else frozenset(at)
+        analysis = analyze_file(base, relative, stdin.read(size), settings, lines)
         out.write(json.dumps(analysis.to_json()) + "\n")
     out.flush()
