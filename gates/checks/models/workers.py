@@ -10,20 +10,21 @@ root, which go last so the standard library and installed packages always win).
 
 The worker reads its job from stdin (a JSON line naming each file and its length, then
 the contents back to back; nothing is pickled either way) and writes one JSON analysis
-per file to stdout.
+per file to stdout; both are unnamed temporary files outside that directory. The parent
+analyses one share of the files itself meanwhile.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
 import sys
 import tempfile
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from gates.checks.models.analyzer import FileAnalysis, analyze_file
 from gates.checks.models.calls import AnalysisSettings, TrustedModel
@@ -58,55 +59,77 @@ def analyze_in_workers(
     workers: int,
     lines: Sequence[frozenset[int] | None] | None = None,
 ) -> list[FileAnalysis]:
-    """Analyses in the order of ``pending``, computed by ``workers`` child processes.
+    """Analyses in the order of ``pending``: one share in this process, the others in
+    ``workers - 1`` child processes running meanwhile.
 
     ``lines``: each file's ``used_lines``, when the caller has them (the child then skips
-    that scan)."""
+    that scan). This process takes a share because a child costs an interpreter start and
+    the imports (CPU time, which is what a shared CI runner bills), while this process would
+    only wait.
+    """
     chunks: list[list[int]] = [[] for _ in range(workers)]
     for index in range(len(pending)):
         chunks[index % workers].append(index)
+    known = list(lines) if lines is not None else [None] * len(pending)
     results: list[FileAnalysis | None] = [None] * len(pending)
     # PYTHONPATH would act before _BOOT runs; the parent's sys.path (which holds it) follows.
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     env["PYTHONSAFEPATH"] = "1"
     header = json.dumps(child_path(root)).encode() + b"\n"
-    with tempfile.TemporaryDirectory(prefix="gates-models-") as neutral:
-
-        def run(chunk: list[int]) -> list[FileAnalysis]:
-            files = [pending[i] for i in chunk]
-            known = [None if lines is None else lines[i] for i in chunk]
-            head = {
-                "root": str(root),
-                "settings": _settings_to_json(settings),
-                "files": [
-                    [relative, len(data), None if at is None else sorted(at)]
-                    for (relative, data), at in zip(files, known, strict=True)
-                ],
-            }
-            job = b"".join([json.dumps(head).encode(), b"\n", *(data for _, data in files)])
-            proc = subprocess.run(
-                [sys.executable, "-c", _BOOT],
-                input=header + job,
-                cwd=neutral,
-                env=env,
-                capture_output=True,
-                check=False,
-            )
-            return _decode(proc, len(chunk))
-
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            for chunk, analyses in zip(chunks, pool.map(run, chunks), strict=True):
-                for index, analysis in zip(chunk, analyses, strict=True):
+    children: list[tuple[list[int], subprocess.Popen[bytes], IO[bytes], IO[bytes]]] = []
+    with tempfile.TemporaryDirectory(prefix="gates-models-") as neutral, contextlib.ExitStack() as files:
+        try:
+            for chunk in chunks[1:]:
+                # Unnamed files, not pipes: nothing to feed while this process parses its share
+                # (a pipe written from a thread would wait on the GIL for every 4 KB).
+                job, out, err = (files.enter_context(tempfile.TemporaryFile()) for _ in range(3))
+                job.write(
+                    header + _job(root, settings, [pending[i] for i in chunk], [known[i] for i in chunk])
+                )
+                job.seek(0)
+                proc = subprocess.Popen(
+                    [sys.executable, "-c", _BOOT], stdin=job, stdout=out, stderr=err, cwd=neutral, env=env
+                )
+                children.append((chunk, proc, out, err))
+            for index in chunks[0]:
+                relative, data = pending[index]
+                results[index] = analyze_file(root, relative, data, settings, known[index])
+            for chunk, proc, out, err in children:
+                proc.wait()
+                out.seek(0)
+                err.seek(0)
+                for index, analysis in zip(
+                    chunk, _decode(proc.returncode, out.read(), err.read(), len(chunk)), strict=True
+                ):
                     results[index] = analysis
+        finally:
+            for _, proc, _, _ in children:
+                if proc.poll() is None:
+                    proc.kill()
+                    proc.wait()
     return [r for r in results if r is not None]
 
 
-def _decode(proc: subprocess.CompletedProcess[bytes], expected: int) -> list[FileAnalysis]:
-    lines = proc.stdout.splitlines()
-    if proc.returncode != 0 or len(lines) != expected:
-        tail = proc.stderr.decode("utf-8", "replace").strip().splitlines()[-3:]
+def _job(
+    root: Path, settings: AnalysisSettings, files: list[tuple[str, bytes]], known: list[frozenset[int] | None]
+) -> bytes:
+    head = {
+        "root": str(root),
+        "settings": _settings_to_json(settings),
+        "files": [
+            [relative, len(data), None if at is None else sorted(at)]
+            for (relative, data), at in zip(files, known, strict=True)
+        ],
+    }
+    return b"".join([json.dumps(head).encode(), b"\n", *(data for _, data in files)])
+
+
+def _decode(returncode: int, stdout: bytes, stderr: bytes, expected: int) -> list[FileAnalysis]:
+    lines = stdout.splitlines()
+    if returncode != 0 or len(lines) != expected:
+        tail = stderr.decode("utf-8", "replace").strip().splitlines()[-3:]
         raise GatesError(
-            f"a models worker process failed (exit code {proc.returncode}): "
+            f"a models worker process failed (exit code {returncode}): "
             f"{' | '.join(tail) or 'no output on stderr'}; rerun with fewer files to find the cause "
             "and report it"
         )
