@@ -8,6 +8,11 @@ its workers) with bandit/ours ratios, and the lines only one tool reports.
 
     .venv/bin/python benchmarks/bench_models_repos.py /path/to/nanoGPT /path/to/diffusers ...
     .venv/bin/python benchmarks/bench_models_repos.py --list /path/to/fairseq   # every one-sided line
+    .venv/bin/python benchmarks/bench_models_repos.py --findings DIR ...   # keep or compare findings
+
+``--findings DIR`` writes each checkout's cold findings (the gate's full JSON findings) to
+``DIR/<name>.json``, or, when that file exists, says whether they are identical to it: run
+it before and after a speed change, which must not change a single finding.
 
 With no policy.yaml in a checkout the gate's defaults apply (``--code-only``: the committed
 model files are not scanned; bandit does not look at them either).
@@ -39,6 +44,7 @@ class Run:
     lines: dict[tuple[str, int], str]  # (path, line) -> a rule flagged there (for comparing lines)
     by_rule: Counter[str]  # every finding, also several on one line
     files: int = 0
+    findings: list[dict[str, object]] | None = None
 
 
 def _timed(
@@ -71,7 +77,18 @@ def run_gates(checkout: Path, out: Path, cache: Path) -> Run:
     gate = next(g for g in json.loads(out.read_text())["gates"] if g["name"] == "models")
     lines = {(f["path"], f["line"]): f["rule_id"] for f in gate["findings"]}
     by_rule = Counter(f["rule_id"] for f in gate["findings"])
-    return Run(wall, cpu, lines, by_rule, int(gate["metrics"].get("code_files", 0)))
+    return Run(wall, cpu, lines, by_rule, int(gate["metrics"].get("code_files", 0)), gate["findings"])
+
+
+def keep_or_compare(directory: Path, name: str, run: Run) -> None:
+    path = directory / f"{name}.json"
+    text = json.dumps(run.findings, indent=0, sort_keys=True)
+    if path.exists():
+        print(f"findings identical to {path}: {path.read_text() == text}")
+    else:
+        directory.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+        print(f"findings written to {path}")
 
 
 def run_bandit(checkout: Path, out: Path) -> Run:
@@ -111,6 +128,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("checkouts", nargs="+", type=Path, help="git work trees (never fetched or written)")
     parser.add_argument("--list", action="store_true", help="print every line only one tool reports")
+    parser.add_argument("--findings", type=Path, help="write the cold findings here, or compare with them")
     args = parser.parse_args()
     print(f"cores: {os.cpu_count()}; load average {os.getloadavg()[0]:.1f}")
     with tempfile.TemporaryDirectory(prefix="bench-models-repos-") as scratch:
@@ -122,6 +140,8 @@ def main() -> None:
             warm = run_gates(checkout, work / f"warm-{index}.json", cache)
             bandit = run_bandit(checkout, work / f"bandit-{index}.json")
             report(checkout.name, cold, warm, bandit, args.list)
+            if args.findings:
+                keep_or_compare(args.findings, checkout.name, cold)
 
 
 if __name__ == "__main__":
