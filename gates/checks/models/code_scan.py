@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import field
 from pathlib import Path
 
@@ -73,7 +75,9 @@ def scan_code(
             results[relative] = cached
         else:
             pending.append((relative, data, digest))
-    for (relative, _, digest), analysis in zip(pending, _analyze_all(root, pending, settings), strict=True):
+    with collector_paused():
+        analyses = _analyze_all(root, pending, settings)
+    for (relative, _, digest), analysis in zip(pending, analyses, strict=True):
         results[relative] = analysis
         if cache is not None:
             cache.put(relative, digest, analysis)
@@ -92,6 +96,21 @@ def scan_code(
         "code_unparsable": sum(1 for f in scan.findings if f.rule_id == "MS000"),
     }
     return scan
+
+
+@contextlib.contextmanager
+def collector_paused() -> Iterator[None]:
+    """Parsing allocates millions of AST nodes, each allocation counting towards a cyclic
+    garbage collection that walks every live object: 9% of the CPU time on diffusers. The
+    trees are freed by reference counting as soon as a file is done (peak memory measured
+    the same without the collector), so it is paused for the scan."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _analyze_all(

@@ -17,6 +17,7 @@ analyses one share of the files itself meanwhile.
 from __future__ import annotations
 
 import contextlib
+import gc
 import json
 import os
 import subprocess
@@ -157,6 +158,7 @@ def _settings_from_json(data: dict[str, Any]) -> AnalysisSettings:
 
 def child_main() -> None:
     """The worker: analyse each file of the job, one JSON line per file, in order."""
+    gc.disable()  # as in the parent's scan (code_scan.collector_paused); this process then exits
     stdin = sys.stdin.buffer
     job = json.loads(stdin.readline())
     base = Path(job["root"])
