@@ -14,6 +14,10 @@ its workers) with bandit/ours ratios, and the lines only one tool reports.
 ``DIR/<name>.json``, or, when that file exists, says whether they are identical to it: run
 it before and after a speed change, which must not change a single finding.
 
+It first byte-compiles the ``gates`` package (``compileall``), as a wheel install does and as
+bandit's installed package is: otherwise, with ``PYTHONDONTWRITEBYTECODE`` set (this
+sandbox sets it), every run of ours would compile its own source first.
+
 With no policy.yaml in a checkout the gate's defaults apply (``--code-only``: the committed
 model files are not scanned; bandit does not look at them either).
 """
@@ -130,7 +134,11 @@ def main() -> None:
     parser.add_argument("--list", action="store_true", help="print every line only one tool reports")
     parser.add_argument("--findings", type=Path, help="write the cold findings here, or compare with them")
     args = parser.parse_args()
-    print(f"cores: {os.cpu_count()}; load average {os.getloadavg()[0]:.1f}")
+    import gates
+
+    package = Path(gates.__file__).parent
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(package)], check=True)
+    print(f"cores: {os.cpu_count()}; load average {os.getloadavg()[0]:.1f}; {package} byte-compiled")
     with tempfile.TemporaryDirectory(prefix="bench-models-repos-") as scratch:
         work = Path(scratch)
         for index, checkout in enumerate(args.checkouts):
