@@ -95,19 +95,18 @@ def analyze_in_workers(
             for index in chunks[0]:
                 relative, data = pending[index]
                 results[index] = analyze_file(root, relative, data, settings, known[index])
-            for chunk, proc, out, err in children:
-                proc.wait()
-                out.seek(0)
-                err.seek(0)
-                for index, analysis in zip(
-                    chunk, _decode(proc.returncode, out.read(), err.read(), len(chunk)), strict=True
-                ):
+            for share, child, stdout, stderr in children:
+                child.wait()
+                stdout.seek(0)
+                stderr.seek(0)
+                analyses = _decode(child.returncode, stdout.read(), stderr.read(), len(share))
+                for index, analysis in zip(share, analyses, strict=True):
                     results[index] = analysis
         finally:
-            for _, proc, _, _ in children:
-                if proc.poll() is None:
-                    proc.kill()
-                    proc.wait()
+            for _, child, _, _ in children:
+                if child.poll() is None:
+                    child.kill()
+                    child.wait()
     return [r for r in results if r is not None]
 
 
