@@ -87,13 +87,9 @@ def analyze_file(
         return FileAnalysis([finding], parsed=True)
 
 
-def needs_parse(data: bytes) -> bool:
-    """Whether any rule could fire in ``data``; :func:`analyze_file` parses nothing else."""
-    return parse_lines(data) is not None
-
-
 def parse_lines(data: bytes) -> frozenset[int] | None:
-    """``used_lines(data)`` when the file needs analysing (see :func:`needs_parse`), else None."""
+    """``used_lines(data)`` when a rule could fire in ``data``; None when none can, and
+    :func:`analyze_file` would parse nothing."""
     lines = used_lines(data)
     # A coding cookie may hide calls from a byte scan (utf-7): such files are always analysed.
     if lines or has_suppression(data) or _COOKIE.match(data):
