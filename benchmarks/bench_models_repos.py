@@ -8,6 +8,16 @@ its workers) with bandit/ours ratios, and the lines only one tool reports.
 
     .venv/bin/python benchmarks/bench_models_repos.py /path/to/nanoGPT /path/to/diffusers ...
     .venv/bin/python benchmarks/bench_models_repos.py --list /path/to/fairseq   # every one-sided line
+    .venv/bin/python benchmarks/bench_models_repos.py --findings DIR ...   # keep or compare findings
+    .venv/bin/python benchmarks/bench_models_repos.py --floor ...   # also the start-up floor
+
+``--findings DIR`` writes each checkout's cold findings (the gate's full JSON findings) to
+``DIR/<name>.json``, or, when that file exists, says whether they are identical to it: run
+it before and after a speed change, which must not change a single finding.
+
+It first byte-compiles the ``gates`` package (``compileall``), as a wheel install does and as
+bandit's installed package is: otherwise, with ``PYTHONDONTWRITEBYTECODE`` set (this
+sandbox sets it), every run of ours would compile its own source first.
 
 With no policy.yaml in a checkout the gate's defaults apply (``--code-only``: the committed
 model files are not scanned; bandit does not look at them either).
@@ -39,6 +49,7 @@ class Run:
     lines: dict[tuple[str, int], str]  # (path, line) -> a rule flagged there (for comparing lines)
     by_rule: Counter[str]  # every finding, also several on one line
     files: int = 0
+    findings: list[dict[str, object]] | None = None
 
 
 def _timed(
@@ -71,7 +82,18 @@ def run_gates(checkout: Path, out: Path, cache: Path) -> Run:
     gate = next(g for g in json.loads(out.read_text())["gates"] if g["name"] == "models")
     lines = {(f["path"], f["line"]): f["rule_id"] for f in gate["findings"]}
     by_rule = Counter(f["rule_id"] for f in gate["findings"])
-    return Run(wall, cpu, lines, by_rule, int(gate["metrics"].get("code_files", 0)))
+    return Run(wall, cpu, lines, by_rule, int(gate["metrics"].get("code_files", 0)), gate["findings"])
+
+
+def keep_or_compare(directory: Path, name: str, run: Run) -> None:
+    path = directory / f"{name}.json"
+    text = json.dumps(run.findings, indent=0, sort_keys=True)
+    if path.exists():
+        print(f"findings identical to {path}: {path.read_text() == text}")
+    else:
+        directory.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+        print(f"findings written to {path}")
 
 
 def run_bandit(checkout: Path, out: Path) -> Run:
@@ -107,14 +129,52 @@ def report(name: str, cold: Run, warm: Run, bandit: Run, list_all: bool) -> None
         print(f"  ml-gates {cold.lines[(path, line)]} {path}:{line}")
 
 
+def startup_floor(work: Path, runs: int = 7) -> None:
+    """Best-of-``runs`` CPU of doing (almost) nothing: what no repository can go below."""
+    tiny = work / "one-file"
+    tiny.mkdir()
+    (tiny / "a.py").write_text("x = 1\n")
+    env = {**os.environ, "GATES_NO_CACHE": "1"}
+    commands = {
+        "python -I -S -c pass": [sys.executable, "-I", "-S", "-c", "pass"],
+        "python -c pass": [sys.executable, "-c", "pass"],
+        "import the code rules": [sys.executable, "-c", "import gates.checks.models.code_scan"],
+        "gates models --code-only, one-file tree": [
+            str(BIN / "gates"), "models", "--code-only", "--no-baseline", "--format", "json",
+            "--output", str(work / "one-file.json"),
+        ],
+        "bandit, one-file tree": [
+            str(BIN / "bandit"), "-q", "-t", BANDIT_TESTS, "-r", ".", "-f", "json",
+            "-o", str(work / "b.json"),
+        ],
+    }  # fmt: skip
+    print("start-up floor (best CPU s of", runs, "runs):")
+    for label, argv in commands.items():
+        times = []
+        for _ in range(runs):
+            _, cpu, proc = _timed(argv, tiny, env)
+            if proc.returncode not in (0, 1):  # a quick failure is no floor
+                raise SystemExit(f"{label} exited {proc.returncode}: {proc.stderr[-2000:]}")
+            times.append(cpu)
+        print(f"  {min(times):.3f}  {label}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("checkouts", nargs="+", type=Path, help="git work trees (never fetched or written)")
     parser.add_argument("--list", action="store_true", help="print every line only one tool reports")
+    parser.add_argument("--findings", type=Path, help="write the cold findings here, or compare with them")
+    parser.add_argument("--floor", action="store_true", help="first measure the start-up floor of both tools")
     args = parser.parse_args()
-    print(f"cores: {os.cpu_count()}; load average {os.getloadavg()[0]:.1f}")
+    import gates
+
+    package = Path(gates.__file__).parent
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(package)], check=True)
+    print(f"cores: {os.cpu_count()}; load average {os.getloadavg()[0]:.1f}; {package} byte-compiled")
     with tempfile.TemporaryDirectory(prefix="bench-models-repos-") as scratch:
         work = Path(scratch)
+        if args.floor:
+            startup_floor(work)
         for index, checkout in enumerate(args.checkouts):
             checkout = checkout.resolve()
             cache = work / f"cache-{index}"
@@ -122,6 +182,8 @@ def main() -> None:
             warm = run_gates(checkout, work / f"warm-{index}.json", cache)
             bandit = run_bandit(checkout, work / f"bandit-{index}.json")
             report(checkout.name, cold, warm, bandit, args.list)
+            if args.findings:
+                keep_or_compare(args.findings, checkout.name, cold)
 
 
 if __name__ == "__main__":

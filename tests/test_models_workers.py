@@ -32,9 +32,12 @@ def _plant(repo: Repo, canaries: Path) -> None:
 def test_workers_never_import_the_scanned_repository(repo: Repo, tmp_path: Path) -> None:
     canaries = tmp_path / "canaries"
     canaries.mkdir()
-    count = code_scan.PARALLEL_FROM + 10  # over the threshold: worker processes parse
+    count = 20
+    # Over the threshold in all (a long comment in each file): worker processes parse.
+    padding = "# " + "x" * 97 + "\n"
+    pad = padding * (code_scan.PARALLEL_FROM_BYTES // count // len(padding) + 1)
     for index in range(count):
-        source = f"import torch\n\n\ndef load(p):\n    return torch.load(p)  # {index}\n"
+        source = f"import torch\n{pad}\n\ndef load(p):\n    return torch.load(p)  # {index}\n"
         repo.write(f"pkg/m{index}.py", source)
     _plant(repo, canaries)
     repo.write("policy.yaml", "version: 1\nmodel_safety:\n  cache: false\n")
@@ -80,7 +83,7 @@ def test_a_worker_that_fails_is_an_error_not_a_pass(
 ) -> None:
     from gates.checks.models import workers
 
-    monkeypatch.setattr(code_scan, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(code_scan, "PARALLEL_FROM_BYTES", 1)
     monkeypatch.setattr(code_scan.os, "cpu_count", lambda: 2)
     monkeypatch.setattr(workers, "_BOOT", "import sys; sys.exit(3)")
     repo.write("a.py", "import torch\ntorch.load('x')\n")

@@ -61,6 +61,13 @@ _WORDS_OF = {
     for module in _MODULE_WORDS
 }
 _ALL_WORDS = frozenset(NAME_MODULES)
+# The modules of each word, those most files mention first.
+_COMMON = ("torch", "transformers", "diffusers", "numpy", "requests", "yaml", "pickle")
+_RANK = {module: rank for rank, module in enumerate(_COMMON)}
+_MODULES_OF = {
+    word: tuple(m.encode() for m in sorted(modules, key=lambda m: (_RANK.get(m, len(_COMMON)), m)))
+    for word, modules in NAME_MODULES.items()
+}
 # A star import can bring any covered name in without naming it.
 _STAR = b"import *"
 _SUPPRESSION = re.compile(rb"#\s*gates\s*:\s*ignore")
@@ -135,16 +142,17 @@ def used_lines(data: bytes) -> frozenset[int]:
         return frozenset()
     star = _STAR in data
     lines: set[int] = set()
-    present: dict[str, bool] = {}
+    present: dict[bytes, bool] = {}
+
+    def mentioned(module: bytes) -> bool:
+        # Each test of an absent module reads the whole file: stop at the first one found.
+        if module not in present:
+            present[module] = module in data
+        return present[module]
+
     for word, at in found.items():
-        if word and not star:
-            modules = NAME_MODULES[word]
-            for module in modules:
-                if module not in present:
-                    present[module] = module.encode() in data
-            if not any(present[m] for m in modules):
-                continue
-        lines.update(at)
+        if not word or star or any(mentioned(m) for m in _MODULES_OF[word]):
+            lines.update(at)
     return frozenset(lines)
 
 
