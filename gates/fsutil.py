@@ -65,6 +65,14 @@ def _trusted_cache_dir(directory: Path) -> bool:
     return not info.st_mode & 0o002 or bool(info.st_mode & 0o1000)  # world-writable only if sticky
 
 
+def _file_in_the_way(target: Path) -> Path:
+    """The first parent of ``target`` that exists and is not a directory."""
+    for parent in reversed(target.parents):
+        if parent.exists() and not parent.is_dir():
+            return parent
+    return target.parent
+
+
 def atomic_write_text(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` through a temp file in the same directory and a rename.
 
@@ -75,6 +83,11 @@ def atomic_write_text(path: Path, text: str) -> None:
     target = Path(path)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        # mkdir's own reason ("File exists") hides the real one: a parent is a file.
+        raise WriteError(
+            f"cannot write {target}: {_file_in_the_way(target)} is a file, not a directory"
+        ) from None
     except OSError as exc:
         raise WriteError(f"cannot write {target}: {_reason(exc)}") from None
     if target.is_dir():

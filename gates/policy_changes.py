@@ -280,7 +280,7 @@ class PolicyGuard:
         lines = git.changed_lines(self.root, base.commit)
         found: list[tuple[str, list[AddedSuppression]]] = []
         for change in git.changed_files(self.root, base.commit):
-            if change.status == "D" or not change.path.endswith(".py") or change.path not in lines:
+            if change.status == "D" or not change.path.endswith((".py", ".pyi")) or change.path not in lines:
                 continue
             if not (
                 is_source(change.path, base.policy.paths) or is_source(change.path, self.head.policy.paths)

@@ -41,6 +41,9 @@ def run(args: argparse.Namespace) -> int:
         return 0
     if action == "init":
         target = Path(args.path)
+        if target.is_dir():
+            # --force could not help: nothing replaces a directory with a file.
+            raise GatesError(f"{target} exists and is not a policy file; remove it or name another path")
         if target.exists() and not args.force:
             raise GatesError(f"{target} already exists; pass --force to overwrite it")
         from gates.policy import starter

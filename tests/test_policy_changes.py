@@ -352,6 +352,16 @@ def _verdict_code_without_policy(report: dict[str, Any]) -> int:
     return 2 if "error" in verdicts else (1 if "fail" in verdicts else 0)
 
 
+def test_a_suppression_added_in_a_stub_file_is_reported(repo: Repo, run_cli: Any, tmp_path: Path) -> None:
+    """The models gate and bandit read .pyi files too, so a comment added there counts."""
+    _base(repo)
+    repo.write("src/app.pyi", "def load(p: str) -> object: ...  # gates: ignore[MS101] -- stub\n")
+    repo.commit("pr: a suppression in a stub")
+    _, _, report, _, _ = _run_all_formats(run_cli, tmp_path, "--base", "main")
+    added = [f for f in report["gates"][0]["findings"] if f["rule_id"] == "policy.suppression-added"]
+    assert [(f["path"], f["line"]) for f in added] == [("src/app.pyi", 1)], report["gates"][0]
+
+
 def test_a_pull_request_that_only_strengthens_passes_and_lists_it(
     repo: Repo, run_cli: Any, tmp_path: Path
 ) -> None:

@@ -153,3 +153,12 @@ def test_init_says_what_it_turned_off_and_why(repo: Repo, run_cli, monkeypatch: 
     assert "  coverage and readiness: off (no tests folder)" in result.out
     assert '  semgrep: off (pip install "ml-gates[semgrep]" to enable)' in result.out
     assert "  pip-audit: off (no pinned requirements file, pyproject dependencies or lock file)" in result.out
+
+
+def test_init_over_a_directory_names_it_instead_of_suggesting_force(repo: Repo, run_cli) -> None:  # type: ignore[no-untyped-def]
+    (repo.root / "policy.yaml").mkdir()
+    for argv in (("policy", "init"), ("policy", "init", "--force")):
+        result = run_cli(*argv)
+        assert result.code == 2
+        assert "policy.yaml exists and is not a policy file" in result.err
+        assert "--force" not in result.err and "Traceback" not in result.err
