@@ -17,7 +17,6 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from functools import lru_cache
 from pathlib import Path
 
 from gates import git
@@ -31,6 +30,7 @@ from gates.policy.loader import LoadedPolicy
 from gates.policy.paths import is_source
 from gates.records import record
 from gates.regular_files import read_repository_text
+from gates.runner import line_reader
 from gates.suppressions_diff import AddedSuppression, added_suppressions, may_add
 
 _SeverityOf = Callable[[str], str]
@@ -133,7 +133,7 @@ class PolicyGuard:
             )
         notes += [f"stricter: {text}" for text in stricter]
         notes += [f"changed (no direction): {text}" for text in neutral]
-        assign_fingerprints(findings, _line_reader(self.root))
+        assign_fingerprints(findings, line_reader(self.root))
         weakenings = [f for f in findings if f.rule_id != BASE_INVALID_RULE]
         blocking = any(f.severity is Severity.ERROR for f in findings)
         result = GateResult(
@@ -338,14 +338,3 @@ def attach(report: Report, guard: PolicyGuard) -> None:
     report.gates.insert(0, result)
     if guard.trusted is not None:
         report.policy_path = f"{guard.trusted.at.path or '<default policy>'} at {guard.trusted.at.label}"
-
-
-def _line_reader(root: Path) -> Callable[[str], list[str] | None]:
-    @lru_cache(maxsize=64)
-    def read(path: str) -> list[str] | None:
-        try:
-            return read_repository_text(root, path).splitlines()
-        except OSError:
-            return None
-
-    return read

@@ -154,13 +154,13 @@ def _require_named_paths(ctx: GateContext) -> None:
 def finish(result: GateResult, gate: Gate, ctx: GateContext, baseline: list[BaselineEntry] | None) -> None:
     """Fingerprints -> waivers -> baseline -> verdict, the same for every gate."""
     section = gate.settings(ctx.policy)
-    assign_fingerprints(result.findings, _line_reader(ctx.root))
+    assign_fingerprints(result.findings, line_reader(ctx.root))
     unused = apply_waivers(result.findings, section.waivers)
     whole = ctx.full_scope and not result.partial_scope and result.verdict is not Verdict.ERROR
     if whole:
         unused_findings = unused_waiver_findings(gate.name, gate.section, unused, section.waivers, ctx.loaded)
         # They point into the policy file: they need fingerprints too (the JSON schema and SARIF ask).
-        assign_fingerprints(unused_findings, _line_reader(ctx.root))
+        assign_fingerprints(unused_findings, line_reader(ctx.root))
         result.findings.extend(unused_findings)
     if baseline is not None:
         mine = [e for e in baseline if e.gate == gate.name]
@@ -187,7 +187,9 @@ def _count(result: GateResult) -> None:
     result.metrics["findings_suppressed"] = sum(1 for f in findings if f.suppressed_by is not None)
 
 
-def _line_reader(root: Path) -> Callable[[str], list[str] | None]:
+def line_reader(root: Path) -> Callable[[str], list[str] | None]:
+    """A repository file's lines for fingerprints (cached; None when it cannot be read)."""
+
     @lru_cache(maxsize=512)
     def read(path: str) -> list[str] | None:
         try:
