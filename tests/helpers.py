@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
+from pathlib import Path
 
 from gates.findings import Finding, GateResult, Report, Severity, Table, Verdict
 from gates.gate import Gate, GateContext
@@ -64,3 +66,19 @@ def sample_report() -> Report:
         GateResult.skipped("coreml", "disabled in the policy"),
     ]
     return Report(gates=gates, tool_version="0.0.test", policy_path="policy.yaml")
+
+
+def place_hostile(target: Path, kind: str) -> None:
+    """Put at ``target`` an input no gate may read as a file: a ``directory``, a ``fifo``
+    (reading it would block), a ``dangling`` link, or ``deep`` JSON (nested 100,000 levels)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if kind == "directory":
+        target.mkdir()
+    elif kind == "fifo":
+        os.mkfifo(target)
+    elif kind == "dangling":
+        target.symlink_to(target.parent / "nowhere")
+    elif kind == "deep":
+        target.write_text("[" * 100_000 + "]" * 100_000 + "\n", encoding="utf-8")
+    else:
+        raise ValueError(f"unknown hostile input {kind!r}")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from typing import Any
 
 import pytest
@@ -14,6 +13,7 @@ from test_coverage_support import gate_json, measure, messages, rule_ids, write_
 from gates.checks.coverage.data import Counts
 from gates.checks.coverage.ratchet import Snapshot, adjusted, compare, lowered
 from gates.policy.sections.coverage import RatchetSettings
+from tests.helpers import place_hostile
 
 BASELINE = ".gates/coverage-baseline.json"
 
@@ -161,13 +161,7 @@ def test_a_baseline_that_is_not_a_file_is_an_error_not_no_baseline(
     write_policy(repo, "line_min: 0\ndiff: {enabled: false}")
     measure(repo.root)
     target = repo.root / BASELINE
-    target.parent.mkdir(parents=True, exist_ok=True)
-    if kind == "directory":
-        target.mkdir()
-    elif kind == "fifo":
-        os.mkfifo(target)
-    else:
-        target.symlink_to("nowhere.json")
+    place_hostile(target, kind)
     code, gate = gate_json(run_cli)
     assert code == 2, messages(gate)
     assert gate["error"].startswith(f"{BASELINE}: the coverage ratchet baseline is "), gate["error"]

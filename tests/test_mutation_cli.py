@@ -6,6 +6,7 @@ import pytest
 
 from gates.checks.mutation import handle_command
 from gates.cli import build_parser
+from tests.helpers import place_hostile
 
 
 @pytest.mark.parametrize(
@@ -67,15 +68,11 @@ failed to collect stats. runner returned 1
 @pytest.mark.parametrize("kind", ["fifo", "deep"])
 def test_merge_of_a_fifo_or_deeply_nested_file_is_an_error_naming_it(repo, kind: str) -> None:  # type: ignore[no-untyped-def]
     """A FIFO given to `mutation merge` blocked forever; JSON nested 100,000 deep was an internal error."""
-    import os
     import subprocess
     import sys
 
     target = repo.root / "results.json"
-    if kind == "fifo":
-        os.mkfifo(target)
-    else:
-        target.write_text("[" * 100_000 + "]" * 100_000 + "\n", encoding="utf-8")
+    place_hostile(target, kind)
     try:
         proc = subprocess.run(
             [sys.executable, "-m", "gates", "mutation", "merge", "results.json"],

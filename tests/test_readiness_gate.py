@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -19,6 +18,7 @@ from gates.policy.loader import load_policy
 from gates.report.json_format import report_to_json
 from gates.runner import run_one
 from tests.conftest import Repo
+from tests.helpers import place_hostile
 from tests.test_readiness_junit import junit
 
 POLICY = """\
@@ -345,10 +345,7 @@ def test_history_and_saved_report_never_block_or_crash(repo: Repo, option: str, 
     was "internal error ... please report it" (issue 13, items 12 and 14, for readiness's inputs)."""
     setup(repo)
     target = repo.root / "input.json"
-    if kind == "fifo":
-        os.mkfifo(target)
-    else:
-        target.write_text("[" * 100_000 + "]" * 100_000 + "\n", encoding="utf-8")
+    place_hostile(target, kind)
     try:
         proc = subprocess.run(
             [sys.executable, "-m", "gates", "readiness", option, "input.json", "--format", "json"],

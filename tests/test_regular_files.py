@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from gates.regular_files import NotRegularFile, inside, open_regular, read_regular_bytes, read_repository_text
+from tests.helpers import place_hostile
 
 
 @pytest.fixture
@@ -104,13 +105,7 @@ def test_an_input_report_that_is_not_a_file_is_named_as_such(
     import json
 
     target = repo.root / relative
-    target.parent.mkdir(parents=True, exist_ok=True)
-    if kind == "directory":
-        target.mkdir()
-    elif kind == "fifo":
-        os.mkfifo(target)
-    else:
-        target.symlink_to("nowhere")
+    place_hostile(target, kind)
     result = run_cli(gate, "--format", "json")
     (doc,) = json.loads(result.out)["gates"]
     assert result.code == 2
