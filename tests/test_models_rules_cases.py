@@ -181,6 +181,36 @@ def test_latin1_cookie_is_decoded_silently(repo, run_cli) -> None:  # type: igno
     assert _rules(repo, run_cli, {}) == [("MS201", 4)]
 
 
+@pytest.mark.parametrize("newline", ["\r", "\r\n"])
+def test_lines_ended_the_way_python_ends_them_are_read(repo, run_cli, newline: str) -> None:  # type: ignore[no-untyped-def]
+    # Python ends a line at a lone "\r" too: a file written that way once read as one line to
+    # the trigger scan, and the load on its fourth line was never looked at.
+    source = "import torch\nimport os\ndef f(p):\n    return torch.load(p)\n"
+    repo.write_bytes("src/cr.py", source.replace("\n", newline).encode("ascii"))
+    assert _rules(repo, run_cli, {}) == [("MS101", 4)]
+
+
+def test_a_suppression_in_a_lone_cr_file_covers_its_own_line(repo, run_cli) -> None:  # type: ignore[no-untyped-def]
+    source = "import torch\nx = 1  # gates: ignore[MS101] not this line\nm = torch.load(p)\n"
+    repo.write_bytes("src/cr.py", source.replace("\n", "\r").encode("ascii"))
+    found = _rules(repo, run_cli, {})
+    assert ("MS101", 3) in found
+    assert ("MS902", 2) in found  # the comment suppresses nothing where it stands
+
+
+def test_a_comment_line_with_a_trigger_word_still_leaves_code_checked(repo, run_cli) -> None:  # type: ignore[no-untyped-def]
+    # Words on comment lines are not parsed for; a "#" later in a line proves nothing.
+    source = """\
+        import torch
+        # state = torch.load(p)
+        x = "#"; state = torch.load(p)
+        y = torch.load(
+            # load(
+            p)
+        """
+    assert _rules(repo, run_cli, {"src/mod.py": source}) == [("MS101", 3), ("MS101", 4)]
+
+
 # --- false alarms -----------------------------------------------------------------------
 
 FALSE_ALARMS = {

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from gates.checks.models.triggers import active_words, candidate_lines, might_match
+from gates.checks.models.triggers import (
+    active_words,
+    candidate_lines,
+    might_match,
+    python_newlines,
+    used_lines,
+)
 
 
 def test_files_without_a_used_covered_name_are_skipped() -> None:
@@ -27,3 +33,15 @@ def test_families_activate_only_with_their_module() -> None:
 def test_candidate_lines_are_uses_not_prose() -> None:
     source = b'import torch\n"""torch.load is dangerous"""\nf = torch.load\ny = torch.load(\n  p)\n'
     assert candidate_lines(source, frozenset({"load"})) == frozenset({3, 4})
+
+
+def test_comment_lines_are_not_parsed_for() -> None:
+    source = b"import torch\n    # torch.load(p)\n\t# f = torch.load\nx = '#'; torch.load(p)\n"
+    assert used_lines(source) == frozenset({4})
+    assert candidate_lines(source, frozenset({"load"})) == frozenset({4})
+
+
+def test_every_line_end_python_knows_becomes_a_newline() -> None:
+    assert python_newlines(b"a\r\nb\rc\n") == b"a\nb\nc\n"
+    data = b"no carriage return\n"
+    assert python_newlines(data) is data

@@ -30,6 +30,7 @@ from gates.checks.models.triggers import (
     candidate_lines,
     has_suppression,
     is_api,
+    python_newlines,
     used_lines,
 )
 from gates.records import record
@@ -78,7 +79,7 @@ def analyze_file(
     """``lines``: ``used_lines(data)`` when the caller has it already (the word scan that chose
     the file), so a file is scanned once, not twice."""
     try:
-        return _analyze(root, path, data, settings, lines)
+        return _analyze(root, path, python_newlines(data), settings, lines)
     except RecursionError:
         # ast.parse and the walkers recurse once per nesting level: a file nested deeper than
         # the interpreter allows is this file's problem, reported on it; the others are scanned.
@@ -90,6 +91,7 @@ def analyze_file(
 def parse_lines(data: bytes) -> frozenset[int] | None:
     """``used_lines(data)`` when a rule could fire in ``data``; None when none can, and
     :func:`analyze_file` would parse nothing."""
+    data = python_newlines(data)
     lines = used_lines(data)
     # A coding cookie may hide calls from a byte scan (utf-7): such files are always analysed.
     if lines or has_suppression(data) or _COOKIE.match(data):
@@ -109,7 +111,8 @@ def _analyze(
         except (SyntaxError, LookupError, UnicodeDecodeError) as exc:
             return FileAnalysis([_unparsable(exc, settings)], parsed=True)
         if recoded is not data:
-            data, known = recoded, None  # the lines of the bytes the caller scanned may not hold
+            # The lines of the bytes the caller scanned may not hold (utf-7 can hide a "\r" too).
+            data, known = python_newlines(recoded), None
         early = [finding] if finding else []
     lines = used_lines(data) if known is None else known
     if not lines and not has_suppression(data):

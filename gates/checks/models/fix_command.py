@@ -17,6 +17,7 @@ from pathlib import Path
 
 from gates.checks.models.analyzer import analyze_file
 from gates.checks.models.calls import AnalysisSettings
+from gates.checks.models.triggers import python_newlines
 
 SAFE, UNSAFE = "safe", "unsafe"
 
@@ -35,7 +36,8 @@ def fix_source(
     from gates.checks.models.fixer import Edit, apply_edits, char_column
 
     analysis = analyze_file(root, relative, source.encode("utf-8"), settings)
-    lines = source.splitlines()
+    # Python's lines, as ast numbers them (str.splitlines also splits at form feeds and more).
+    lines = python_newlines(source.encode("utf-8")).decode("utf-8").split("\n")
     timeout_text = str(int(timeout)) if float(timeout).is_integer() else str(timeout)
     edits = [
         Edit(f.line, char_column(lines, f.line, f.column - 1), f.fix[0], f.fix[1] or timeout_text)

@@ -73,6 +73,15 @@ _STAR = b"import *"
 _SUPPRESSION = re.compile(rb"#\s*gates\s*:\s*ignore")
 
 
+def python_newlines(data: bytes) -> bytes:
+    """``data`` with every line ended by ``\n``. Python ends a line at ``\r\n``, ``\r`` or
+    ``\n``; the scans here count ``\n``, so a file of lone ``\r`` line ends would otherwise
+    be one line to them and a ``torch.load`` on its fourth line would never be looked at."""
+    if b"\r" not in data:
+        return data
+    return data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+
+
 def has_suppression(data: bytes) -> bool:
     return _SUPPRESSION.search(data) is not None
 
@@ -128,14 +137,26 @@ def active_words(data: bytes) -> frozenset[str]:
     return frozenset(words)
 
 
+def on_comment_line(data: bytes, start: int) -> bool:
+    """True when the text before ``start`` on its line is blank then ``#``: a comment line, or
+    a line inside a string; either way no code, so a word there needs no parsing. (A ``#``
+    later in a line proves nothing: ``x = "#"; torch.load(p)``.)"""
+    line_start = data.rfind(b"\n", 0, start) + 1
+    return data[line_start:start].lstrip(b" \t\f").startswith(b"#")
+
+
 def used_lines(data: bytes) -> frozenset[int]:
     """``candidate_lines(data, active_words(data))`` in one pass: every trigger word is looked
-    for, and only the modules of the words found are then looked up (most files use none)."""
+    for, and only the modules of the words found are then looked up (most files use none).
+
+    ``data`` ends its lines with ``\n`` only (see ``python_newlines``)."""
     found: dict[str, set[int]] = {}
     line, position = 1, 0
     for match in use_pattern(_ALL_WORDS).finditer(data):
         line += data.count(b"\n", position, match.start())
         position = match.start()
+        if on_comment_line(data, position):
+            continue
         word = match.group(1)
         found.setdefault(word.decode() if word else "", set()).add(line)
     if not found:
@@ -213,5 +234,6 @@ def candidate_lines(data: bytes, words: frozenset[str]) -> frozenset[int]:
     for match in use_pattern(words).finditer(data):
         line += data.count(b"\n", position, match.start())
         position = match.start()
-        lines.add(line)
+        if not on_comment_line(data, position):
+            lines.add(line)
     return frozenset(lines)
