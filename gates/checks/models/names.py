@@ -232,12 +232,14 @@ def _resolve(names: Names, bindings: list[Binding], imports: dict[str, str | obj
     """Add the constants, expressions and aliases ``bindings`` give (over what ``names`` has)."""
     pairs = [(t, v) for t, v, _ in bindings]
     _collect_constants(names, pairs)
-    # Two rounds: ``f = torch.load`` then ``g = f`` resolves in the second.
+    keyed = [(key, value) for target, value in pairs if (key := dotted_name(target)) is not None]
+    # Two rounds: ``f = torch.load`` then ``g = f`` resolves in the second. Each round reads
+    # only ``names.aliases``: when the first changed nothing, the second would repeat it.
     for _ in range(2):
+        before = dict(names.aliases)
         found: dict[str, str | object] = {}
-        for target, value in pairs:
-            key = dotted_name(target)
-            if key is None or key in imports:
+        for key, value in keyed:
+            if key in imports:
                 continue
             qual = names.qualname(value) if value is not None else None
             # A binding we cannot resolve (a parameter, ``x = make()``) does not undo an alias:
@@ -250,6 +252,8 @@ def _resolve(names: Names, bindings: list[Binding], imports: dict[str, str | obj
                 names.aliases[key] = resolved
             else:
                 names.aliases.pop(key, None)
+        if names.aliases == before:
+            break
 
 
 def _imports_module(qual: str) -> bool:

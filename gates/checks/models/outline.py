@@ -9,6 +9,8 @@ tree fast without losing calls: a flagged call always has its name on one of its
 from __future__ import annotations
 
 import ast
+import bisect
+from collections import deque
 from collections.abc import Iterable
 from dataclasses import field
 
@@ -46,28 +48,71 @@ class Outline:
         self.functions.extend(other.functions)
 
     def calls_on(self, lines: frozenset[int]) -> list[tuple[ast.Call, Scope]]:
-        """Every call inside the units that span one of ``lines``, with its scope."""
+        """Every call that spans one of ``lines``, with its scope."""
         calls: list[tuple[ast.Call, Scope]] = []
+        ordered = sorted(lines)
+        count = len(ordered)
         for unit, scope in self.units:
-            if _touches(unit, lines):
-                calls.extend((n, scope) for n in ast.walk(unit) if isinstance(n, ast.Call))
+            # Inlined, with a bisection: this loop sees every statement of the parsed blocks.
+            start = getattr(unit, "lineno", None)
+            if start is None:
+                continue
+            index = bisect.bisect_left(ordered, start)
+            if index < count and ordered[index] <= (getattr(unit, "end_lineno", None) or start):
+                calls.extend((n, scope) for n in calls_in(unit, ordered))
         return calls
+
+
+# Nodes with no child worth visiting: names and constants are most of a tree's nodes.
+_LEAVES = (ast.Name, ast.Constant, ast.expr_context)
+
+
+def calls_in(node: ast.AST, lines: list[int] | None = None) -> list[ast.Call]:
+    """The calls in ``node`` (in ``ast.walk``'s order) whose source spans one of the sorted
+    ``lines``, or every call when ``lines`` is None.
+
+    A call a rule can flag spans the line of its name (a trigger line), and so does every node
+    around it: a subtree spanning no such line holds none and is not walked. Inside an
+    f-string, where older Pythons misplace nodes, everything is walked. About twice as fast
+    as ``ast.walk`` even without the pruning: the generic walk visits every name's ``Load``
+    context and every constant through two generator layers.
+    """
+    found: list[ast.Call] = []
+    todo = deque((node,))
+    pop, push = todo.popleft, todo.append
+    while todo:
+        current = pop()
+        if isinstance(current, ast.Call):
+            found.append(current)
+        elif lines is not None and isinstance(current, ast.JoinedStr):
+            found.extend(calls_in(current))
+            continue
+        for name in current._fields:
+            value = getattr(current, name, None)
+            if isinstance(value, ast.AST):
+                if not isinstance(value, _LEAVES) and _spans(value, lines):
+                    push(value)
+            elif isinstance(value, list):
+                for item in value:
+                    if isinstance(item, ast.AST) and not isinstance(item, _LEAVES) and _spans(item, lines):
+                        push(item)
+    return found
+
+
+def _spans(node: ast.AST, lines: list[int] | None) -> bool:
+    if lines is None or isinstance(node, ast.JoinedStr):
+        return True
+    start = getattr(node, "lineno", None)
+    if start is None:
+        return True  # arguments, comprehensions...: no position of their own, so look inside
+    index = bisect.bisect_left(lines, start)
+    return index < len(lines) and lines[index] <= (getattr(node, "end_lineno", None) or start)
 
 
 def outline(tree: ast.Module) -> Outline:
     result = Outline()
     _body(tree.body, result, ())
     return result
-
-
-def _touches(node: ast.AST, lines: frozenset[int]) -> bool:
-    start = getattr(node, "lineno", None)
-    if start is None:
-        return False
-    end = getattr(node, "end_lineno", None) or start
-    if end - start < 8:
-        return any(n in lines for n in range(start, end + 1))
-    return any(start <= n <= end for n in lines)
 
 
 def _scan(nodes: Iterable[ast.AST | None], result: Outline, scope: Scope) -> None:
