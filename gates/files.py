@@ -76,9 +76,10 @@ def _skip_reason(root: Path, relative: str) -> str | None:
     return f"{relative}: {file_kind(mode)}, not a regular file; not read"
 
 
-def _repository_selection(root: Path, under: str = "") -> Selection:
+def _repository_selection(root: Path, under: str = "", suffixes: tuple[str, ...] | None = None) -> Selection:
     """The whole tree, or only what lies under ``under`` (a named directory): outside git the
-    walk starts there, so `gates todo ~/proj/src` typed in / walks that, not the filesystem."""
+    walk starts there, so `gates todo ~/proj/src` typed in / walks that, not the filesystem.
+    With ``suffixes``, only names ending so (the rest would cost a ``stat`` each, for nothing)."""
     spec = ["--", f":(literal){under}"] if under else []
     proc = subprocess.run(
         ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard", *spec],
@@ -96,6 +97,8 @@ def _repository_selection(root: Path, under: str = "") -> Selection:
             names.extend((rel / name).as_posix() for name in filenames)
     selection = Selection()
     for name in dict.fromkeys(names):  # a conflicted file is listed once per stage
+        if suffixes is not None and not name.endswith(suffixes):
+            continue
         reason = _skip_reason(root, name)
         if reason is None:
             selection.files.append(name)
@@ -188,7 +191,8 @@ def select_files(
     if explicit is not None:
         selection = _named(root, explicit, paths)
     else:
-        selection = _repository_selection(root)
+        # Without named files no shebang is read, so what does not end in a suffix is dropped below.
+        selection = _repository_selection(root, suffixes=suffixes)
         selection.files = [p for p in selection.files if is_source(p, paths)]
         selection.skipped = [s for s in selection.skipped if is_source(_path_of(s), paths)]
     chosen = set(selection.files)
