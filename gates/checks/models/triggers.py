@@ -115,14 +115,27 @@ def use_pattern(words: frozenset[str]) -> re.Pattern[bytes]:
     talk about loading are not parsed. ``trust_remote_code`` matters as a keyword too.
     """
     alt = _trie(sorted(words)).encode()
+    always = b"|".join(re.escape(w.encode()) for w in sorted(ALWAYS_WORDS))
     # Lookaheads run only where a name matched, so this stays a fast word scan.
     return re.compile(
-        rb"\b(" + alt + rb")\b"
+        rb"\b" + _leading_letters(words | ALWAYS_WORDS) + rb"(?:(" + alt + rb")\b"
         rb"(?=\s*\("  # a call, also "load\n(" split over lines
         rb"|[ \t]*(?:$|[#;),]|as\b))"  # import ... load [as x] / f = torch.load
-        rb"|\b(?:" + b"|".join(re.escape(w.encode()) for w in sorted(ALWAYS_WORDS)) + rb")\b",
+        rb"|(?:" + always + rb")\b)",
         re.MULTILINE,
     )
+
+
+def _leading_letters(words: frozenset[str]) -> bytes:
+    """A lookahead for the words' first two characters, one class each: at a word boundary
+    it rules out most positions in two steps, before the alternation tries its branches
+    one by one (12% faster over diffusers' 45 MB, same matches)."""
+    if not words:
+        return b""
+    classes = [{w[0] for w in words}]
+    if all(len(w) > 1 for w in words):
+        classes.append({w[1] for w in words})
+    return b"(?=" + b"".join(b"[" + re.escape("".join(sorted(c))).encode() + b"]" for c in classes) + b")"
 
 
 def active_words(data: bytes) -> frozenset[str]:
