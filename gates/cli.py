@@ -83,14 +83,15 @@ def _add_diff_options(parser: argparse.ArgumentParser) -> None:
 
 
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
-    """The full parser; for ``gates <gate> ...`` only that gate's module is imported (hooks
-    call these often, so they should not pay for importing every other gate)."""
+    """The full parser; for ``gates <gate> ...`` only that gate's module is imported and only
+    its subcommand is built (hooks call these often, so they should not pay for the rest)."""
     import argparse
 
     from gates.registry import all_gates, gate_module_names, load_gate
 
-    if command in gate_module_names():
-        gates = [load_gate(command)]
+    gate_command = command if command in gate_module_names() else None
+    if gate_command is not None:
+        gates = [load_gate(gate_command)]
     elif command in ("policy", "rules", "explain"):
         gates = []
     else:
@@ -103,6 +104,18 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"ml-gates {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
+    if gate_command is None:  # `gates <gate>` parses with that gate's subcommand alone
+        _add_commands(sub)
+    for gate in gates:
+        gate_parser = sub.add_parser(gate.name, help=gate.summary, description=gate.summary)
+        _add_common(gate_parser)
+        gate.add_arguments(gate_parser)
+        gate_parser.set_defaults(gate_name=gate.name)
+    return parser
+
+
+def _add_commands(sub: Any) -> None:
+    """Every subcommand that is not a gate."""
     check = sub.add_parser("check", help="run every enabled gate and aggregate one report")
     _add_common(check)
     check.add_argument(
@@ -150,13 +163,6 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     update.add_argument(
         "--report", metavar="FILE", help="the coverage report to read instead of the policy's coverage.report"
     )
-
-    for gate in gates:
-        gate_parser = sub.add_parser(gate.name, help=gate.summary, description=gate.summary)
-        _add_common(gate_parser)
-        gate.add_arguments(gate_parser)
-        gate_parser.set_defaults(gate_name=gate.name)
-    return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
