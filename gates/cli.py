@@ -85,8 +85,7 @@ def _add_diff_options(parser: argparse.ArgumentParser) -> None:
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     """The full parser; for ``gates <gate> ...`` only that gate's module is imported and only
     its subcommand is built (hooks call these often, so they should not pay for the rest)."""
-    import argparse
-
+    from gates.cli_parser import ArgumentParser  # argparse's, without its shutil import
     from gates.registry import all_gates, gate_module_names, load_gate
 
     gate_command = command if command in gate_module_names() else None
@@ -97,7 +96,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     else:
         gates = all_gates()
 
-    parser = argparse.ArgumentParser(
+    parser = ArgumentParser(
         prog="gates",
         description="Quality and safety gates for ML repositories, on one policy file.",
     )
@@ -259,9 +258,10 @@ def _dispatch(args: argparse.Namespace) -> int:
     if handler is not None:
         code: int = handler(args)
         return code
-    from gates.registry import gates_by_name
+    from gates.registry import load_gate
 
-    chosen = _selected_gates(args.only) if args.command == "check" else [gates_by_name()[args.gate_name]]
+    # `gates <gate>` imports that gate's module only (a hook must not import every gate).
+    chosen = _selected_gates(args.only) if args.command == "check" else [load_gate(args.gate_name)]
     return run_and_report(chosen, args)
 
 
