@@ -5,6 +5,8 @@ Exit codes: 0 pass, 1 a gate failed, 2 a usage, configuration or tool error.
 
 from __future__ import annotations
 
+import atexit
+import gc
 import os
 import sys
 
@@ -165,6 +167,12 @@ def _add_commands(sub: Any) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # The interpreter's last cyclic collection at exit walks every module, function and class
+    # the run imported, ~5 ms of a hook, to free nothing anyone reads: freeze them first. (No
+    # output of ours waits for a finalizer: files are written and closed explicitly, stdout
+    # flushed below.) One registration per process, also when tests call main repeatedly.
+    atexit.unregister(gc.freeze)
+    atexit.register(gc.freeze)
     try:
         code = _main(argv)
         sys.stdout.flush()
