@@ -109,3 +109,11 @@ def test_a_cached_policy_loads_without_pydantic_or_yaml(tmp_path: Path) -> None:
     subprocess.run([sys.executable, "-c", script], check=True, env=env)
     out = subprocess.run([sys.executable, "-c", check], check=True, env=env, capture_output=True, text=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_policy_tables_are_documented_like_dataclasses() -> None:
+    # A docstring starting "Name(" is what pydantic leaves out of the JSON Schema.
+    from gates.policy.sections.model_files import ModelFilesSettings
+
+    assert (ModelFilesSettings.__doc__ or "").startswith("ModelFilesSettings(*, enabled, allowed_globals")
+    assert Waiver.__doc__ and Waiver.__doc__.startswith("Accepts matching findings")

@@ -14,7 +14,7 @@ from dataclasses import MISSING, dataclass, field, fields
 from datetime import date
 from typing import Any, ClassVar, Literal, TypeVar
 
-from gates.records import dataclass_transform, with_value_methods
+from gates.records import dataclass_transform, signature_doc, with_value_methods
 
 SeverityName = Literal["error", "warning", "note"]
 
@@ -67,6 +67,7 @@ def policy_model(cls: type[_T]) -> type[_T]:
     Its ``__init__`` is one shared function, not one generated (and compiled) per class:
     every run builds all ~30 tables, and generating their ``__init__`` was ~5 ms of start-up.
     """
+    signature_doc(cls, keyword_only=True)
     table: Any = dataclass(kw_only=True, init=False, eq=False, repr=False)(cls)
     init_fields = tuple((spec.name, spec.default, spec.default_factory) for spec in fields(table))
     setattr(table, _INIT_FIELDS, init_fields)
