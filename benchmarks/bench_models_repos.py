@@ -161,7 +161,7 @@ def startup_floor(work: Path, runs: int = 7) -> None:
         "gates --version": ([str(BIN / "gates"), "--version"], tiny, env),
         "import the code rules": ([sys.executable, "-c", "import gates.checks.models.code_scan"], tiny, env),
         "gates models --code-only, one-file tree": (gates_models, tiny, env),
-        "gates todo a.py (a clean hook run), one-file tree": ([str(BIN / "gates"), "todo", "a.py"], tiny, env),
+        "gates todo a.py (clean hook run), one-file tree": ([str(BIN / "gates"), "todo", "a.py"], tiny, env),
         "bandit, one-file tree": ([
             str(BIN / "bandit"), "-q", "-t", BANDIT_TESTS, "-r", ".", "-f", "json",
             "-o", str(work / "b.json"),
