@@ -130,29 +130,56 @@ def report(name: str, cold: Run, warm: Run, bandit: Run, list_all: bool) -> None
 
 
 def startup_floor(work: Path, runs: int = 7) -> None:
-    """Best-of-``runs`` CPU of doing (almost) nothing: what no repository can go below."""
-    tiny = work / "one-file"
-    tiny.mkdir()
-    (tiny / "a.py").write_text("x = 1\n")
+    """Best-of-``runs`` CPU of doing (almost) nothing: what no repository can go below.
+
+    The one-file tree is a git repository with one finding (a hook that finds something);
+    with this repository's own policy.yaml, the file sits under its ``paths.source``, and the
+    validated policy is cached first (as after any first run)."""
+    tiny, with_policy = work / "one-file", work / "one-file-policy"
+    source = 'import torch\nx = torch.load("a.pt")\n'
+    for tree, name in ((tiny, "a.py"), (with_policy, "gates/a.py")):
+        (tree / name).parent.mkdir(parents=True)
+        (tree / name).write_text(source)
+        subprocess.run(["git", "init", "-q"], cwd=tree, check=True)
+        subprocess.run(["git", "add", name], cwd=tree, check=True)
     env = {**os.environ, "GATES_NO_CACHE": "1"}
+    policy_env = {**os.environ, "GATES_CACHE_DIR": str(work / "floor-cache")}
+    ours = Path(__file__).resolve().parent.parent / "policy.yaml"
+    gates_models = [
+        str(BIN / "gates"),
+        "models",
+        "--code-only",
+        "--no-baseline",
+        "--format",
+        "json",
+        "--output",
+        str(work / "one-file.json"),
+    ]
     commands = {
-        "python -I -S -c pass": [sys.executable, "-I", "-S", "-c", "pass"],
-        "python -c pass": [sys.executable, "-c", "pass"],
-        "import the code rules": [sys.executable, "-c", "import gates.checks.models.code_scan"],
-        "gates models --code-only, one-file tree": [
-            str(BIN / "gates"), "models", "--code-only", "--no-baseline", "--format", "json",
-            "--output", str(work / "one-file.json"),
-        ],
-        "bandit, one-file tree": [
+        "python -I -S -c pass": ([sys.executable, "-I", "-S", "-c", "pass"], tiny, env),
+        "python -c pass": ([sys.executable, "-c", "pass"], tiny, env),
+        "gates --version": ([str(BIN / "gates"), "--version"], tiny, env),
+        "import the code rules": ([sys.executable, "-c", "import gates.checks.models.code_scan"], tiny, env),
+        "gates models --code-only, one-file tree": (gates_models, tiny, env),
+        "gates todo a.py (clean hook run), one-file tree": ([str(BIN / "gates"), "todo", "a.py"], tiny, env),
+        "bandit, one-file tree": ([
             str(BIN / "bandit"), "-q", "-t", BANDIT_TESTS, "-r", ".", "-f", "json",
             "-o", str(work / "b.json"),
-        ],
+        ], tiny, env),
     }  # fmt: skip
+    if ours.is_file():  # a source checkout: also with our own policy (cached after a first run)
+        (with_policy / "policy.yaml").write_text(ours.read_text())
+        commands["gates models --code-only, one-file tree, our policy.yaml"] = (
+            gates_models,
+            with_policy,
+            policy_env,
+        )
+        _timed(gates_models, with_policy, policy_env)
     print("start-up floor (best CPU s of", runs, "runs):")
-    for label, argv in commands.items():
+    for label, (argv, cwd, run_env) in commands.items():
         times = []
         for _ in range(runs):
-            _, cpu, proc = _timed(argv, tiny, env)
+            _, cpu, proc = _timed(argv, cwd, run_env)
             if proc.returncode not in (0, 1):  # a quick failure is no floor
                 raise SystemExit(f"{label} exited {proc.returncode}: {proc.stderr[-2000:]}")
             times.append(cpu)

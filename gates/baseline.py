@@ -7,7 +7,6 @@ churn when code moves. Entries are matched by fingerprint, which counts duplicat
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import sys
 from collections.abc import Iterable, Iterator
@@ -59,6 +58,8 @@ def read_baseline(path: Path) -> list[BaselineEntry]:
 
 def parse_baseline(text: str, where: str) -> list[BaselineEntry]:
     """Entries of a baseline file's text; ``where`` names it in the error (``base:.gates/...``)."""
+    import json  # here: a run without a baseline file (most hooks) need not import it
+
     try:
         data = json.loads(text)
         if data.get("version") != BASELINE_VERSION:
@@ -85,6 +86,8 @@ def parse_baseline(text: str, where: str) -> list[BaselineEntry]:
 
 
 def write_baseline(path: Path, entries: Iterable[BaselineEntry]) -> None:
+    import json
+
     unique = {(e.gate, e.fingerprint): e for e in entries}
     body = {
         "version": BASELINE_VERSION,

@@ -7,7 +7,6 @@ threshold, then wraps all results in a :class:`Report`. Reporters only read it.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -169,6 +168,10 @@ def assign_fingerprints(
         (f for f in findings if not f.fingerprint),
         key=lambda f: (f.path or "", f.line or 0, f.column or 0, f.rule_id),
     )
+    if not ordered:
+        return
+    import hashlib  # here: OpenSSL's start-up (~3 ms) is paid only by a run that found something
+
     for finding in ordered:
         # A finding with no source line to hash (a coverage floor, the readiness score) is
         # keyed on its message without the measured numbers: coverage moving either way must

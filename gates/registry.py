@@ -7,7 +7,7 @@ A gate's module (or subpackage) is named after the gate: ``gates models`` lives 
 from __future__ import annotations
 
 import importlib
-import pkgutil
+import os
 
 import gates.checks
 from gates.errors import GatesError
@@ -15,10 +15,15 @@ from gates.gate import Gate
 
 
 def gate_module_names() -> list[str]:
-    """Module names under gates/checks, found without importing them."""
-    return sorted(
-        info.name for info in pkgutil.iter_modules(gates.checks.__path__) if not info.name.startswith("_")
-    )
+    """Module names under gates/checks (``<name>.py`` or ``<name>/__init__.py``), found without
+    importing them; a directory listing, as ``pkgutil.iter_modules`` makes it, minus its import."""
+    names = set()
+    for directory in gates.checks.__path__:
+        for entry in os.scandir(directory):
+            name, suffix = os.path.splitext(entry.name)
+            if suffix == ".py" or (not suffix and os.path.isfile(os.path.join(entry.path, "__init__.py"))):
+                names.add(name)
+    return sorted(name for name in names if name.isidentifier() and not name.startswith("_"))
 
 
 def load_gate(module_name: str) -> Gate:

@@ -49,3 +49,52 @@ def test_a_first_run_without_policy_file_validates_nothing(repo) -> None:  # typ
     repo.write("util.py", "import json\nconfig = json.load(open('c.json'))\n")
     repo.commit("code")
     assert _hook(["util.py"]) == "0 [] []"
+
+
+# Issue #14 §5: start-up is most of a small run. A gate subcommand imports its own gate, not
+# every gate (nor pkgutil to list them); pathspec only for patterns with wildcards; argparse
+# without shutil; the reporters not asked for; PyYAML and pydantic only to validate a policy.
+OTHER_GATES = tuple(
+    f"gates.checks.{name}" for name in ("coreml", "coverage", "mutation", "readiness", "security")
+)
+NOT_AT_START_UP = (
+    "pathspec",
+    "pydantic",
+    "yaml",
+    "pkgutil",
+    "shutil",
+    "gates.report.sarif_format",
+    *OTHER_GATES,
+)
+
+GATE_RUN = """
+import sys
+from gates.cli import main
+code = main(sys.argv[1:])
+print(code, [name for name in {modules!r} if name in sys.modules], file=sys.stderr)
+"""
+
+
+def _run(argv: list[str], modules: tuple[str, ...]) -> str:
+    code = GATE_RUN.format(modules=modules)
+    proc = subprocess.run([sys.executable, "-c", code, *argv], capture_output=True, text=True, check=True)
+    return proc.stderr.strip().splitlines()[-1]
+
+
+def test_a_gate_subcommand_imports_only_what_its_run_needs(repo) -> None:  # type: ignore[no-untyped-def]
+    repo.write("a.py", "import torch\nx = torch.load('a.pt')\n")
+    repo.commit("code")
+    not_needed = (*NOT_AT_START_UP, "gates.checks.todo", "gates.report.text_format")
+    assert _run(["models", "--code-only", "--format", "json"], not_needed) == "1 []"
+    # With a policy whose paths are plain (this repository's kind), after its first run.
+    repo.write("policy.yaml", "version: 1\npaths:\n  source: ['.']\n  exclude: ['tests/data/', 'build/']\n")
+    _run(["models", "--code-only"], ())
+    assert _run(["models", "--code-only", "--format", "json"], not_needed) == "1 []"
+
+
+def test_a_clean_hook_run_computes_no_digest_and_reads_no_json(repo) -> None:  # type: ignore[no-untyped-def]
+    # No finding to fingerprint, no baseline file, no policy file, text output: hashlib
+    # (OpenSSL's start-up) and json are not needed.
+    repo.write("a.py", "x = 1\n")
+    repo.commit("code")
+    assert _run(["todo", "a.py"], (*NOT_AT_START_UP, "gates.checks.models", "hashlib", "json")) == "0 []"

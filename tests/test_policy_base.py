@@ -41,6 +41,24 @@ def test_models_compare_by_value() -> None:
     assert repr(Paths(source=["a/"])).startswith("Paths(source=['a/'], critical=[]")
 
 
+def test_the_shared_init_behaves_as_the_generated_one() -> None:
+    # policy_model shares one __init__ among the tables (start-up); it must still refuse
+    # positional, unknown and missing arguments, and give each table its own fresh defaults.
+    with pytest.raises(TypeError, match="unexpected keyword argument 'sources'"):
+        Paths(sources=["a/"])  # type: ignore[call-arg]
+    with pytest.raises(TypeError):
+        Paths(["a/"])  # type: ignore[misc]
+    with pytest.raises(TypeError, match="missing required keyword argument 'reason'"):
+        Waiver(rule="MS101", expires=date(2099, 1, 2))  # type: ignore[call-arg]
+    first, second = CoverageSection(), CoverageSection()
+    assert first.waivers == [] and first.waivers is not second.waivers
+    assert CoverageSection(timeout=5, enabled=False).timeout == 5  # GateSection's fields, inherited
+    assert Paths(exclude=["x/"]).exclude[-1] == "x/" and ".git/" in Paths(exclude=["x/"]).exclude
+    with pytest.raises(ValueError, match="needs at least one"):  # __post_init__ runs
+        Waiver(reason="r", expires=date(2099, 1, 2))
+    assert CoverageSection.__init__ is Paths.__init__
+
+
 def test_validation_applies_field_metadata() -> None:
     section = validate(CoverageSection, {"line_min": 90, "path_map": [{"from": "/ci/", "to": ""}]})
     assert section.line_min == 90
@@ -91,3 +109,11 @@ def test_a_cached_policy_loads_without_pydantic_or_yaml(tmp_path: Path) -> None:
     subprocess.run([sys.executable, "-c", script], check=True, env=env)
     out = subprocess.run([sys.executable, "-c", check], check=True, env=env, capture_output=True, text=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_policy_tables_are_documented_like_dataclasses() -> None:
+    # A docstring starting "Name(" is what pydantic leaves out of the JSON Schema.
+    from gates.policy.sections.model_files import ModelFilesSettings
+
+    assert (ModelFilesSettings.__doc__ or "").startswith("ModelFilesSettings(*, enabled, allowed_globals")
+    assert Waiver.__doc__ and Waiver.__doc__.startswith("Accepts matching findings")

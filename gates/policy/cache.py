@@ -13,6 +13,7 @@ repository could plant one in.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 from pathlib import Path
@@ -32,6 +33,7 @@ def cache_dir() -> Path | None:
     return user_cache_dir("policy")
 
 
+@functools.cache  # read once per process: a run asks for it for the key and the binding
 def _models_fingerprint() -> bytes:
     digest = hashlib.sha256()
     for source in sorted(_POLICY_SOURCES.rglob("*.py")):

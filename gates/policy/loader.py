@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 from gates.errors import PolicyError
-from gates.policy import cache as policy_cache
 from gates.policy.base import PolicyValueError
 from gates.policy.model import Policy, default_policy
 from gates.policy.plain import yaml_key
@@ -143,6 +142,8 @@ def parse_policy_text(text: str, path: Path, *, today: date | None = None) -> Lo
                 f"{path}:1:1: nested too deeply to read (RecursionError); no policy needs this "
                 "depth: flatten it"
             ) from None
+        from gates.policy import cache as policy_cache
+
         policy_cache.write(loaded.policy, text, _marks_to_json(loaded))
     # Expiry depends on today's date, so it is checked on every load, cached or not.
     _reject_expired_waivers(loaded, today or date.today())
@@ -150,6 +151,9 @@ def parse_policy_text(text: str, path: Path, *, today: date | None = None) -> Lo
 
 
 def _from_cache(text: str, path: Path) -> LoadedPolicy | None:
+    # Imported here: a run with no policy file (the defaults) needs no hashlib or json for it.
+    from gates.policy import cache as policy_cache
+
     hit = policy_cache.read(Policy, text)
     if hit is None:
         return None

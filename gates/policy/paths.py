@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import lru_cache
-from typing import TYPE_CHECKING
 
 from gates.policy.base import StrictModel, policy_model, setting
-
-if TYPE_CHECKING:
-    import pathspec
+from gates.policy.literal_globs import literal_regex, normalize
 
 DEFAULT_EXCLUDES = [
     ".git/",
@@ -59,10 +56,13 @@ class Paths(StrictModel):
 
 
 @lru_cache(maxsize=256)
-def _spec(patterns: tuple[str, ...]) -> pathspec.GitIgnoreSpec:
-    import pathspec  # imported on first match: it is slow to import and most runs match little
+def _matcher(patterns: tuple[str, ...]) -> Callable[[str], bool]:
+    literal = literal_regex(patterns)
+    if literal is not None:  # the defaults and most policies: pathspec's regex, without pathspec
+        return lambda path: literal.search(normalize(path)) is not None
+    import pathspec  # only for wildcards and negations: it is slow to import
 
-    return pathspec.GitIgnoreSpec.from_lines(patterns)
+    return pathspec.GitIgnoreSpec.from_lines(patterns).match_file
 
 
 def _as_glob(pattern: str) -> str:
@@ -75,7 +75,7 @@ def _as_glob(pattern: str) -> str:
 def matches_any(path: str, patterns: Iterable[str]) -> bool:
     """True if repository-relative ``path`` matches any gitignore-style pattern."""
     globs = tuple(_as_glob(p) for p in patterns)
-    return bool(globs) and _spec(globs).match_file(path)
+    return bool(globs) and _matcher(globs)(path)
 
 
 def is_excluded(path: str, paths: Paths) -> bool:
