@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ast
 
-from gates.checks.models.names import UNKNOWN, Names, collect_names
+from gates.checks.models.names import UNKNOWN, Names, ScopedNames, collect_names
 from gates.checks.models.outline import outline
 
 
@@ -30,13 +30,32 @@ def test_import_forms_resolve_to_qualified_names() -> None:
 
 
 def test_local_aliases_and_instances() -> None:
-    names, _ = _names(
-        "import torch, requests\nf = torch.load\ng = f\ns = requests.Session()\n"
-        "class C:\n    def __init__(self):\n        self.http = requests.Session()\n"
-    )
+    names, _ = _names("import torch, requests\nf = torch.load\ng = f\ns = requests.Session()\n")
     assert names.qualname(_expr("g")) == "torch.load"
     assert names.qualname(_expr("s.get")) == "requests.Session().get"
-    assert names.qualname(_expr("self.http.post")) == "requests.Session().post"
+
+
+def _method_names(source: str, method: str) -> Names:
+    tree = ast.parse(source)
+    scoped = ScopedNames(outline(tree))
+    node = next(n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef) and n.name == method)
+    return scoped.for_scope((id(node),))
+
+
+def test_what_a_method_binds_on_self_belongs_to_its_class_and_related_classes() -> None:
+    source = (
+        "import requests, other\n"
+        "class C:\n    def __init__(self):\n        self.http = requests.Session()\n"
+        "    def use(self):\n        pass\n"
+        "class D(C):\n    def use_too(self):\n        pass\n"
+        "class E:\n    def __init__(self):\n        self.http = other.Client()\n"
+        "    def other(self):\n        pass\n"
+    )
+    assert _method_names(source, "use").qualname(_expr("self.http.post")) == "requests.Session().post"
+    assert _method_names(source, "use_too").qualname(_expr("self.http.post")) == "requests.Session().post"
+    # E's own self.http is something else; C's binding neither reaches nor conflicts with it.
+    assert _method_names(source, "other").qualname(_expr("self.http.post")) == "other.Client().post"
+    assert _names(source)[0].qualname(_expr("self.http.post")) is None  # not at module level
 
 
 def test_constants_resolve_and_conflicts_are_unknown() -> None:

@@ -157,6 +157,25 @@ FALSE_NEGATIVES = {
         """,
         ("MS701", 7),
     ),
+    # peft's tests: another class binding self.base_model to a loaded model hid this download.
+    "self-attribute-of-another-class": (
+        """\
+        from transformers import AutoModel
+
+        class Offline:
+            base_model = "org/tiny"
+
+            def test_load(self):
+                return AutoModel.from_pretrained(self.base_model)
+
+        class Prepared:
+            def setup(self):
+                self.base_model = AutoModel.from_pretrained(
+                    "org/x", revision="0123456789abcdef0123456789abcdef01234567"
+                )
+        """,
+        ("MS302", 7),
+    ),
 }
 
 
@@ -179,6 +198,25 @@ def test_latin1_cookie_is_decoded_silently(repo, run_cli) -> None:  # type: igno
     source = "# coding: latin-1\nimport pickle\nname = 'caf\xe9'\nobj = pickle.loads(b'')\n"
     repo.write_bytes("src/old.py", source.encode("latin-1"))
     assert _rules(repo, run_cli, {}) == [("MS201", 4)]
+
+
+def test_a_subclass_sees_what_its_base_class_binds_on_self(repo, run_cli) -> None:  # type: ignore[no-untyped-def]
+    source = """\
+        import requests
+
+        class Base:
+            def __init__(self):
+                self.session = requests.Session()
+
+        class Api(Base):
+            def fetch(self, url):
+                return self.session.get(url)
+
+        class Unrelated:
+            def fetch(self, url):
+                return self.session.get(url)
+        """
+    assert _rules(repo, run_cli, {"src/api.py": source}) == [("MS701", 9)]
 
 
 @pytest.mark.parametrize("newline", ["\r", "\r\n"])

@@ -4,7 +4,9 @@ Flow-insensitive on purpose: a name bound in several places to *different* thing
 treated as unknown rather than guessed, and the scanned code is never imported. Names
 resolve per scope, as Python does: a name bound anywhere in a function (a parameter
 too) is that function's own, and what another function binds to the same name does not
-change it. Attribute targets (``self.session = ...``) are shared by the whole module.
+change it. What a method binds on ``self`` or ``cls`` (``self.session = ...``) belongs to its
+class (and the classes related to it by inheritance in this file); other attribute targets
+(``args.x = ...``) are shared by the whole module.
 """
 
 from __future__ import annotations
@@ -157,14 +159,36 @@ class ScopedNames:
     def __init__(self, parts: Outline, is_api: Callable[[str], bool] | None = None) -> None:
         self.parts = parts
         self.by_scope: dict[Scope, list[Binding]] = {}
+        # Attributes of ``self``/``cls`` bound in a method, per family of classes (see _families).
+        self.by_family: dict[str, list[Binding]] = {}
+        self.family = _families(parts)
         for binding in parts.bindings:
             target, _, scope = binding
-            # Attribute targets (self.session = ...) are visible wherever the object is.
-            key = scope if isinstance(target, ast.Name) else ()
-            self.by_scope.setdefault(key, []).append(binding)
+            if isinstance(target, ast.Name):
+                self.by_scope.setdefault(scope, []).append(binding)
+                continue
+            owner = self._instance_owner(target, scope)
+            if owner is not None:
+                self.by_family.setdefault(self.family.get(owner, owner), []).append(binding)
+            else:
+                # Other attribute targets (args.x = ..., module.x = ...) are visible wherever the object is.
+                self.by_scope.setdefault((), []).append(binding)
         self.imports = _import_table(parts)
         self.module = self._module(is_api)
         self.cache: dict[Scope, Names] = {(): self.module}
+        self.class_cache: dict[tuple[Scope, str], Names] = {}
+
+    def _instance_owner(self, target: ast.expr, scope: Scope) -> str | None:
+        """The class whose method binds ``target`` on its own ``self``/``cls``, else None."""
+        if not scope or scope[-1] not in self.parts.methods:
+            return None
+        root = target
+        while isinstance(root, ast.Attribute | ast.Subscript):
+            root = root.value
+        if not isinstance(root, ast.Name) or root.id not in _INSTANCE_NAMES:
+            return None
+        first = next(iter(self.parts.parameters.get(scope, {})), None)
+        return self.parts.methods[scope[-1]] if first == root.id else None
 
     def _module(self, is_api: Callable[[str], bool] | None) -> Names:
         names = Names(defined=frozenset(self.parts.defined), star_import=self.parts.star_import)
@@ -186,6 +210,9 @@ class ScopedNames:
         if found is not None:
             return found
         parent = self.for_scope(scope[:-1])
+        owner = self.parts.methods.get(scope[-1])
+        if owner is not None:
+            parent = self._class_names(scope[:-1], self.family.get(owner, owner), parent)
         local_bindings = self.by_scope.get(scope, [])
         local = frozenset(t.id for t, _, _ in local_bindings if isinstance(t, ast.Name))
         names = Names(
@@ -204,6 +231,49 @@ class ScopedNames:
                 names.aliases[name] = module
         self.cache[scope] = names
         return names
+
+    def _class_names(self, scope: Scope, family: str, parent: Names) -> Names:
+        """``parent`` plus what a family's methods bind on ``self``/``cls``: a method sees the
+        attributes its class (and the classes it shares a base with in this file) sets, not
+        what another class's methods give an attribute of the same name."""
+        found = self.class_cache.get((scope, family))
+        if found is None:
+            found = Names(
+                aliases=dict(parent.aliases),
+                constants=dict(parent.constants),
+                class_bases=parent.class_bases,
+                exprs=dict(parent.exprs),
+                defined=parent.defined,
+                star_import=parent.star_import,
+                parameters=parent.parameters,
+                local=parent.local,
+            )
+            _resolve(found, self.by_family.get(family, []), {})
+            self.class_cache[(scope, family)] = found
+        return found
+
+
+# How a method names its instance or class; another first parameter is left module-wide.
+_INSTANCE_NAMES = frozenset({"self", "cls"})
+
+
+def _families(parts: Outline) -> dict[str, str]:
+    """Class name -> a representative of the classes in this file it is related to by
+    inheritance (``class B(A)`` with ``A`` defined here): an attribute one of them sets may be
+    read by any other, so they share their ``self`` attributes."""
+    leader: dict[str, str] = {}
+
+    def find(name: str) -> str:
+        while leader.setdefault(name, name) != name:
+            name = leader[name]
+        return name
+
+    defined = {cls.name for cls in parts.classes}
+    for cls in parts.classes:
+        for base in cls.bases:
+            if isinstance(base, ast.Name) and base.id in defined:
+                leader[find(cls.name)] = find(base.id)
+    return {name: find(name) for name in defined}
 
 
 def _import_table(parts: Outline) -> dict[str, str | object]:

@@ -36,6 +36,8 @@ class Outline:
     units: list[tuple[ast.AST, Scope]] = field(default_factory=list)
     # Keeps the function nodes alive, so the ids in scopes stay unique.
     functions: list[ast.AST] = field(default_factory=list)
+    # Function id -> the name of the class whose body defines it (its methods).
+    methods: dict[int, str] = field(default_factory=dict)
 
     def merge(self, other: Outline) -> None:
         self.imports.extend(other.imports)
@@ -46,6 +48,7 @@ class Outline:
         self.star_import = self.star_import or other.star_import
         self.units.extend(other.units)
         self.functions.extend(other.functions)
+        self.methods.update(other.methods)
 
     def calls_on(self, lines: frozenset[int]) -> list[tuple[ast.Call, Scope]]:
         """Every call that spans one of ``lines``, with its scope."""
@@ -154,6 +157,9 @@ def _body(statements: list[ast.stmt], result: Outline, scope: Scope) -> None:
             result.defined.add(stmt.name)
             result.bindings.append((ast.Name(id=stmt.name), None, scope))
             _scan([*stmt.decorator_list, *stmt.bases, *stmt.keywords], result, scope)
+            for member in stmt.body:
+                if isinstance(member, ast.FunctionDef | ast.AsyncFunctionDef):
+                    result.methods[id(member)] = stmt.name
             _body(stmt.body, result, scope)
         elif isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef):
             _function(stmt, result, scope)

@@ -44,6 +44,11 @@ def _tables() -> tuple[dict[str, list[Checker]], dict[str, frozenset[str]], list
         for api in sorted(rule.apis):
             module, name = api_parts(api)
             modules.setdefault(trigger_word(api), set()).add(module)
+            if "()." in api:
+                # requests.Session().get: the line making the session matters too. A method that
+                # only does self.session = requests.Session() must be parsed, or another
+                # method's self.session.get(url) cannot be told apart from dict.get.
+                modules.setdefault(trigger_word(api.split("().", 1)[0]), set()).add(module)
             if rule.checker not in dispatch.setdefault(name, []):
                 dispatch[name].append(rule.checker)
         if rule.keywords and rule.checker not in keyword_checkers:
