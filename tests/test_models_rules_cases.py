@@ -174,7 +174,32 @@ FALSE_NEGATIVES = {
                     "org/x", revision="0123456789abcdef0123456789abcdef01234567"
                 )
         """,
-        ("MS302", 7),
+        ("MS301", 7),  # the class constant, read through self
+    ),
+    # trl's trainers: the parameter holding the id is rebound to the loaded model.
+    "rebound-to-its-own-result": (
+        """\
+        from transformers import AutoModel
+
+        def load(model, **kwargs):
+            if isinstance(model, str):
+                model = AutoModel.from_pretrained(model, **kwargs)
+            return model
+        """,
+        ("MS302", 5),
+    ),
+    # accelerate's tests: a class constant read through self is an unpinned hub id (an error).
+    "class-constant-read-through-self": (
+        """\
+        from transformers import AutoModel
+
+        class LoadTest:
+            model_name = "org/some-model"
+
+            def setUp(self):
+                self.model = AutoModel.from_pretrained(self.model_name)
+        """,
+        ("MS301", 7),
     ),
 }
 
@@ -198,6 +223,24 @@ def test_latin1_cookie_is_decoded_silently(repo, run_cli) -> None:  # type: igno
     source = "# coding: latin-1\nimport pickle\nname = 'caf\xe9'\nobj = pickle.loads(b'')\n"
     repo.write_bytes("src/old.py", source.encode("latin-1"))
     assert _rules(repo, run_cli, {}) == [("MS201", 4)]
+
+
+def test_a_class_constant_rebound_where_the_gate_does_not_parse_is_not_trusted(repo, run_cli) -> None:  # type: ignore[no-untyped-def]
+    # setUp holds no call to check, so it is not parsed; it may rebind the attribute (here to a
+    # local directory), so the class constant is not taken for the value: a warning, no error.
+    source = """\
+        from transformers import AutoModel
+
+        class LoadTest:
+            model_name = "org/some-model"
+
+            def setUp(self):
+                self.model_name = self.tmp_path
+
+            def test(self):
+                return AutoModel.from_pretrained(self.model_name)
+        """
+    assert _rules(repo, run_cli, {"src/mod.py": source}) == [("MS302", 10)]
 
 
 def test_a_subclass_sees_what_its_base_class_binds_on_self(repo, run_cli) -> None:  # type: ignore[no-untyped-def]
@@ -252,6 +295,61 @@ def test_a_comment_line_with_a_trigger_word_still_leaves_code_checked(repo, run_
 # --- false alarms -----------------------------------------------------------------------
 
 FALSE_ALARMS = {
+    # trl's tests: the result of from_pretrained on an attribute receiver is a model object.
+    "model-object-from-an-attribute-receiver": """\
+        from transformers import AutoModel
+
+        SHA = "0123456789abcdef0123456789abcdef01234567"
+
+        class T:
+            model_class = None
+
+            def test(self):
+                base = self.model_class.from_pretrained("org/base", revision=SHA)
+                return AutoModel.from_pretrained(base)
+        """,
+    # picklability tests in open_clip, trl, detectron2, accelerate: bytes this process made.
+    "pickle-round-trip": """\
+        import pickle
+
+        def test_picklable(obj):
+            assert pickle.loads(pickle.dumps(obj)) is not None
+            data = pickle.dumps(obj)
+            assert pickle.loads(data) is not None
+        """,
+    # lm-eval: str() of a Path, and a Path kept on self.
+    "str-of-a-path-and-a-path-on-self": """\
+        from pathlib import Path
+        from transformers import AutoTokenizer
+
+        def f(p):
+            d = Path(p)
+            return AutoTokenizer.from_pretrained(str(d))
+
+        class R:
+            def __init__(self, p):
+                self.model_dir = Path(p)
+                self.tok = AutoTokenizer.from_pretrained(self.model_dir)
+        """,
+    "class-constant-revision-is-pinned": """\
+        from transformers import AutoModel
+
+        class LoadTest:
+            model_name = "org/some-model"
+            REV = "0123456789abcdef0123456789abcdef01234567"
+
+            def test(self):
+                return AutoModel.from_pretrained(self.model_name, revision=self.REV)
+        """,
+    # lm-eval: a parameter passed on through `or False` is the caller's choice.
+    "trust-remote-code-forwarded-through-or-false": """\
+        from transformers import AutoTokenizer
+
+        def load_tok(name, trust_remote_code=False):
+            return AutoTokenizer.from_pretrained(
+                name, trust_remote_code=trust_remote_code or False
+            )
+        """,
     "own-classmethod": """\
         class GPT:
             @classmethod

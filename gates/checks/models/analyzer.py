@@ -191,13 +191,16 @@ def _parse_relevant(
         names = ScopedNames(parts, is_api)
         lines = sorted(_with_aliases(data, base_lines, parts, names))
         wanted = [b for b in definitions if _spans_any(b, lines)]
+        stubs: list[Block] = []
         if wanted:
             keep, stubs = _methods_needed(text, wanted, lines)
             parts.merge(outline(_parse(assemble(text, keep, stubs), path)))
         chosen = set(wanted)
+        unparsed = [b for b in definitions if b not in chosen] + stubs
         for block in definitions:
             if block not in chosen:
                 _add_definition_header(text[block.start : block.end], parts, path)
+        parts.unparsed = "\n".join(text[b.start : b.end] for b in unparsed)
     except (SyntaxError, ValueError, UnicodeDecodeError):
         # The textual split was fooled (or the file is not UTF-8): parse it whole.
         parts = outline(_parse(data, path))

@@ -19,7 +19,7 @@ from gates.checks.models.calls import (
     describe,
     is_constant,
 )
-from gates.checks.models.names import UNKNOWN
+from gates.checks.models.names import UNKNOWN, dotted_name
 from gates.records import frozen_record
 
 FULL_SHA = re.compile(r"[0-9a-f]{40}")
@@ -165,14 +165,25 @@ def _classify(node: ast.expr, ctx: FileContext, depth: int = 0) -> tuple[str | N
             return None, "local"
         if isinstance(node.func, ast.Attribute) and node.func.attr in ("joinpath", "resolve", "absolute"):
             return None, "local"
+        if isinstance(node.func, ast.Attribute) and node.func.attr == "from_pretrained":
+            return None, "object"  # whatever the receiver, from_pretrained returns the loaded object
+        is_str = qual in ("str", "os.fspath") or (isinstance(node.func, ast.Name) and node.func.id == "str")
+        if is_str and len(node.args) == 1 and not node.keywords and depth < 4:
+            return _classify(node.args[0], ctx, depth + 1)  # str(path) is the path
         if _is_model_object(qual):
             return None, "object"
         return None, "unknown"
-    if isinstance(node, ast.Name) and node.id in ctx.names.exprs and depth < 4:
-        # ``path = os.path.join(...)``, ``with tempfile.TemporaryDirectory() as tmp``.
-        return _classify(ctx.names.exprs[node.id], ctx, depth + 1)
-    if _is_model_object(qual.removesuffix("()")) and qual.endswith("()"):
-        return None, "object"  # a model object built earlier, not an id
+    bound = dotted_name(node)
+    if bound is not None and bound in ctx.names.exprs and depth < 4:
+        # ``path = os.path.join(...)``, ``with tempfile.TemporaryDirectory() as tmp``,
+        # ``self.model_dir = Path(p)``.
+        return _classify(ctx.names.exprs[bound], ctx, depth + 1)
+    # A model object built earlier, not an id; only when every binding says so:
+    # `model = AutoModel.from_pretrained(model)` rebinds a parameter holding the id.
+    key = dotted_name(node)
+    certain = key is not None and key not in ctx.names.uncertain
+    if certain and _is_model_object(qual.removesuffix("()")) and qual.endswith("()"):
+        return None, "object"
     return None, "unknown"
 
 

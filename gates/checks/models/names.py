@@ -12,6 +12,7 @@ class (and the classes related to it by inheritance in this file); other attribu
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Callable
 from dataclasses import field
 from typing import Any
@@ -60,6 +61,10 @@ class Names:
     parameters: dict[str, ast.expr | None] = field(default_factory=dict)
     # Names local to the scope these names are for (bound in it, or its parameters).
     local: frozenset[str] = frozenset()
+    # Names (dotted too) with a binding whose value cannot be resolved: a parameter, a loop
+    # variable, ``x = make()``. Their alias is what they *may* be (worth checking a call on),
+    # never what they must be (reason enough to skip one).
+    uncertain: set[str] = field(default_factory=set)
 
     def is_parameter(self, node: ast.expr | None) -> bool:
         return isinstance(node, ast.Name) and node.id in self.parameters
@@ -90,8 +95,10 @@ class Names:
             return UNKNOWN
         if isinstance(node, ast.Constant):
             return node.value
-        if isinstance(node, ast.Name) and node.id in self.constants:
-            return self.value(self.constants[node.id], depth + 1)
+        if isinstance(node, ast.Name | ast.Attribute):
+            key = node.id if isinstance(node, ast.Name) else dotted_name(node)
+            if key in self.constants:
+                return self.value(self.constants[key], depth + 1)
         if isinstance(node, ast.Dict):
             return node
         if (
@@ -105,8 +112,11 @@ class Names:
 
     def bound_expr(self, node: ast.expr, depth: int = 0) -> ast.expr:
         """Follow a name to the constant expression it is bound to (for dicts in ``**``)."""
-        while isinstance(node, ast.Name) and node.id in self.constants and depth < _MAX_DEPTH:
-            node = self.constants[node.id]
+        while depth < _MAX_DEPTH:
+            key = node.id if isinstance(node, ast.Name) else dotted_name(node)
+            if key is None or key not in self.constants:
+                break
+            node = self.constants[key]
             depth += 1
         return node
 
@@ -162,6 +172,7 @@ class ScopedNames:
         # Attributes of ``self``/``cls`` bound in a method, per family of classes (see _families).
         self.by_family: dict[str, list[Binding]] = {}
         self.family = _families(parts)
+        self.hidden_words: dict[str, bool] = {}
         for binding in parts.bindings:
             target, _, scope = binding
             if isinstance(target, ast.Name):
@@ -194,6 +205,15 @@ class ScopedNames:
         names = Names(defined=frozenset(self.parts.defined), star_import=self.parts.star_import)
         names.aliases = {k: v for k, v in self.imports.items() if isinstance(v, str)}
         _resolve(names, self.by_scope.get((), []), self.imports)
+        # ClassName.X: what a class body at module level binds (its name is the module's).
+        pairs: list[tuple[ast.expr, ast.expr | None]] = [
+            (ast.Attribute(value=ast.Name(id=cls), attr=target.id), value)
+            for cls, members in self.parts.class_body.items()
+            for target, value, scope in members
+            if scope == () and isinstance(target, ast.Name)
+        ]
+        _collect_constants(names, pairs, attributes=True)
+        self._forget_hidden(names)
         for cls in self.parts.classes:
             bases = [names.qualname(b) for b in cls.bases]
             names.class_bases[cls.name] = [b for b in bases if b]
@@ -224,6 +244,7 @@ class ScopedNames:
             star_import=parent.star_import,
             parameters=self.parts.parameters.get(scope, {}),
             local=local,
+            uncertain={k for k in parent.uncertain if k not in local},
         )
         _resolve(names, local_bindings, {})
         for name, module in PARAMETER_CONVENTIONS.items():
@@ -231,6 +252,20 @@ class ScopedNames:
                 names.aliases[name] = module
         self.cache[scope] = names
         return names
+
+    def _forget_hidden(self, names: Names) -> None:
+        """An attribute constant (``self.model_name``) holds only if no code we did not parse
+        could bind it too: a word match in the unparsed methods makes it unknown."""
+        for key in [k for k in (*names.constants, *names.exprs) if "." in k]:
+            attribute = key.rsplit(".", 1)[1]
+            if attribute not in self.hidden_words:
+                self.hidden_words[attribute] = (
+                    re.search(rf"\b{re.escape(attribute)}\b", self.parts.unparsed) is not None
+                )
+            if self.hidden_words[attribute]:
+                names.constants.pop(key, None)
+                names.exprs.pop(key, None)
+                names.uncertain.add(key)
 
     def _class_names(self, scope: Scope, family: str, parent: Names) -> Names:
         """``parent`` plus what a family's methods bind on ``self``/``cls``: a method sees the
@@ -247,14 +282,37 @@ class ScopedNames:
                 star_import=parent.star_import,
                 parameters=parent.parameters,
                 local=parent.local,
+                uncertain=set(parent.uncertain),
             )
-            _resolve(found, self.by_family.get(family, []), {})
+            bindings = self.by_family.get(family, [])
+            _resolve(found, bindings, {})
+            # self.X and cls.X: what the family's methods bind, and what its class bodies do
+            # (``model_name = "org/x"`` in a test class, read as ``self.model_name``).
+            pairs = [(t, v) for t, v, _ in bindings if _instance_key(t)]
+            for cls, members in self.parts.class_body.items():
+                if self.family.get(cls, cls) == family:
+                    for target, value, _ in members:
+                        assert isinstance(target, ast.Name)
+                        for owner in sorted(_INSTANCE_NAMES):
+                            pairs.append((ast.Attribute(value=ast.Name(id=owner), attr=target.id), value))
+            _collect_constants(found, pairs, attributes=True)
+            self._forget_hidden(found)
             self.class_cache[(scope, family)] = found
         return found
 
 
 # How a method names its instance or class; another first parameter is left module-wide.
 _INSTANCE_NAMES = frozenset({"self", "cls"})
+
+
+def _instance_key(target: ast.expr) -> bool:
+    """``self.X`` or ``cls.X`` exactly: the attributes whose values a class's own code decides
+    (``args.X`` may be set by argparse, out of sight, so it never becomes a constant)."""
+    return (
+        isinstance(target, ast.Attribute)
+        and isinstance(target.value, ast.Name)
+        and target.value.id in _INSTANCE_NAMES
+    )
 
 
 def _families(parts: Outline) -> dict[str, str]:
@@ -312,6 +370,8 @@ def _resolve(names: Names, bindings: list[Binding], imports: dict[str, str | obj
             if key in imports:
                 continue
             qual = names.qualname(value) if value is not None else None
+            if qual is None:
+                names.uncertain.add(key)
             # A binding we cannot resolve (a parameter, ``x = make()``) does not undo an alias:
             # ``if session is None: session = requests.Session()`` may well be a Session, and
             # a call on it is worth checking. Two different resolved bindings do undo it.
@@ -334,19 +394,29 @@ def _imports_module(qual: str) -> bool:
     return "import" in callee or "lazy" in callee
 
 
-def _collect_constants(names: Names, bindings: list[tuple[ast.expr, ast.expr | None]]) -> None:
+def _collect_constants(
+    names: Names, bindings: list[tuple[ast.expr, ast.expr | None]], *, attributes: bool = False
+) -> None:
+    """Constants and single expressions of the names ``bindings`` bind; with ``attributes``,
+    of their dotted attribute targets too (``self.model_name``)."""
     seen: dict[str, ast.expr | object] = {}
     for target, value in bindings:
-        if not isinstance(target, ast.Name):
+        if isinstance(target, ast.Name):
+            key: str | None = target.id
+        elif attributes and isinstance(target, ast.Attribute):
+            key = dotted_name(target)
+        else:
+            key = None
+        if key is None:
             continue
         if value is None:
-            seen[target.id] = _CONFLICT
+            seen[key] = _CONFLICT
             continue
-        previous = seen.get(target.id)
+        previous = seen.get(key)
         if previous is None:
-            seen[target.id] = value
+            seen[key] = value
         elif previous is not _CONFLICT and not _same_constant(previous, value):  # type: ignore[arg-type]
-            seen[target.id] = _CONFLICT
+            seen[key] = _CONFLICT
     for key, bound in seen.items():
         if isinstance(bound, ast.expr):
             names.exprs[key] = bound

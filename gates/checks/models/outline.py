@@ -38,6 +38,11 @@ class Outline:
     functions: list[ast.AST] = field(default_factory=list)
     # Function id -> the name of the class whose body defines it (its methods).
     methods: dict[int, str] = field(default_factory=dict)
+    # Class name -> the names its body binds (class attributes, methods), with their values.
+    class_body: dict[str, list[Binding]] = field(default_factory=dict)
+    # The source of the functions and methods left unparsed (they hold no call to check), in
+    # which a self.X binding the outline cannot see may hide.
+    unparsed: str = ""
 
     def merge(self, other: Outline) -> None:
         self.imports.extend(other.imports)
@@ -49,6 +54,9 @@ class Outline:
         self.units.extend(other.units)
         self.functions.extend(other.functions)
         self.methods.update(other.methods)
+        for name, bindings in other.class_body.items():
+            self.class_body.setdefault(name, []).extend(bindings)
+        self.unparsed += other.unparsed
 
     def calls_on(self, lines: frozenset[int]) -> list[tuple[ast.Call, Scope]]:
         """Every call that spans one of ``lines``, with its scope."""
@@ -160,7 +168,11 @@ def _body(statements: list[ast.stmt], result: Outline, scope: Scope) -> None:
             for member in stmt.body:
                 if isinstance(member, ast.FunctionDef | ast.AsyncFunctionDef):
                     result.methods[id(member)] = stmt.name
+            before = len(result.bindings)
             _body(stmt.body, result, scope)
+            result.class_body.setdefault(stmt.name, []).extend(
+                b for b in result.bindings[before:] if b[2] == scope and isinstance(b[0], ast.Name)
+            )
         elif isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef):
             _function(stmt, result, scope)
         elif isinstance(stmt, ast.If | ast.While):

@@ -27,6 +27,7 @@ def check_trust_remote_code(call: ast.Call, qual: str | None, ctx: FileContext) 
     node = args.keywords.get(KEYWORD)
     if node is None:
         return
+    node = _unwrap_bool(node)
     value = ctx.names.value(node)
     if value is UNKNOWN and ctx.names.is_parameter(node):
         # A library passing its caller's choice through: the caller's call is the finding.
@@ -62,12 +63,30 @@ def check_trust_remote_code(call: ast.Call, qual: str | None, ctx: FileContext) 
         why = f"{model!r} is not pinned to a 40-hex revision"
     else:
         why = f"{model!r}@{revision[:12]} is not in model_safety.trust_remote_code_allow"
+    repository = "dataset" if HUB_FUNCTIONS.get(qual or "", Target("", None)).what == "dataset" else "model"
     yield Hit(
         "MS401",
         call,
-        f"trust_remote_code=True runs Python code from the model repository; {why}. "
-        "Allowlist the model with its pinned revision in the policy, or drop the flag",
+        f"trust_remote_code=True runs Python code from the {repository} repository; {why}. "
+        f"Allowlist the {repository} with its pinned revision in the policy, or drop the flag",
     )
+
+
+def _unwrap_bool(node: ast.expr) -> ast.expr:
+    """``bool(x)``, ``x or False`` and ``False or x`` pass ``x`` on: its value decides."""
+    if (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id == "bool"
+        and len(node.args) == 1
+        and not node.keywords
+    ):
+        return node.args[0]
+    if isinstance(node, ast.BoolOp) and isinstance(node.op, ast.Or) and len(node.values) == 2:
+        rest = [v for v in node.values if not (isinstance(v, ast.Constant) and v.value is False)]
+        if len(rest) == 1:
+            return rest[0]
+    return node
 
 
 def _is_hub_loader(call: ast.Call, qual: str | None, ctx: FileContext) -> bool:

@@ -28,6 +28,8 @@ def check_pickles(call: ast.Call, qual: str | None, ctx: FileContext) -> Iterato
     if qual is None:
         return
     if qual in UNPICKLERS:
+        if _round_trip(call, ctx):
+            return
         yield Hit("MS201", call, f"{qual} unpickles its input, which runs any code the data asks for")
     elif qual in SHELVES:
         yield Hit("MS202", call, f"{qual}: every value read from a shelf is unpickled")
@@ -47,3 +49,20 @@ def check_pickles(call: ast.Call, qual: str | None, ctx: FileContext) -> Iterato
                 f"{qual} with allow_pickle={describe(allow)} unpickles object arrays; "
                 "keep allow_pickle=False",
             )
+
+
+_PICKLERS = frozenset(
+    {f"{m}.dumps" for m in _PICKLE_MODULES} | {"jsonpickle.encode", "jsonpickle.pickler.encode"}
+)
+
+
+def _round_trip(call: ast.Call, ctx: FileContext) -> bool:
+    """``pickle.loads(pickle.dumps(x))`` (or ``b = pickle.dumps(x)`` bound once, then
+    ``pickle.loads(b)``): the bytes are this process's own pickling of an object it already
+    holds, which a picklability test does; no data from outside is unpickled."""
+    if len(call.args) != 1 or call.keywords:
+        return False
+    data = call.args[0]
+    if isinstance(data, ast.Name) and data.id not in ctx.names.uncertain:
+        data = ctx.names.exprs.get(data.id, data)
+    return isinstance(data, ast.Call) and ctx.names.qualname(data.func) in _PICKLERS
