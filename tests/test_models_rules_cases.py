@@ -188,6 +188,27 @@ FALSE_NEGATIVES = {
         """,
         ("MS302", 5),
     ),
+    # accelerate's examples: a metric is a Python module from the Hub, imported and run.
+    "evaluate-metric-unpinned": (
+        """\
+        import evaluate
+
+        metric = evaluate.load("glue", "mrpc")
+        """,
+        ("MS301", 3),
+    ),
+    # trl's trainers build loader kwargs by item assignment: the call shows no flag.
+    "trust-remote-code-stored-in-kwargs": (
+        """\
+        from transformers import AutoModel
+
+        SHA = "0123456789abcdef0123456789abcdef01234567"
+        opts = {}
+        opts["trust_remote_code"] = True
+        model = AutoModel.from_pretrained("org/custom", revision=SHA, **opts)
+        """,
+        ("MS401", 5),
+    ),
     # accelerate's tests: a class constant read through self is an unpinned hub id (an error).
     "class-constant-read-through-self": (
         """\
@@ -340,6 +361,19 @@ FALSE_ALARMS = {
 
             def test(self):
                 return AutoModel.from_pretrained(self.model_name, revision=self.REV)
+        """,
+    "trust-remote-code-stored-false-or-forwarded": """\
+        from transformers import AutoModel
+
+        def load(name, trust_remote_code=False, **kwargs):
+            kwargs["trust_remote_code"] = trust_remote_code
+            kwargs["trust_remote_code"] = False
+            return AutoModel.from_pretrained(name, **kwargs)
+        """,
+    "local-metric-script": """\
+        import evaluate
+
+        metric = evaluate.load("./metrics/my_metric.py")
         """,
     # lm-eval: a parameter passed on through `or False` is the caller's choice.
     "trust-remote-code-forwarded-through-or-false": """\

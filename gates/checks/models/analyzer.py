@@ -33,6 +33,7 @@ from gates.checks.models.triggers import (
     python_newlines,
     used_lines,
 )
+from gates.checks.models.trust_remote_code import check_flag_store
 from gates.records import record
 
 
@@ -118,11 +119,14 @@ def _analyze(
     if not lines and not has_suppression(data):
         return FileAnalysis(early, parsed=bool(early))  # no rule can fire: not even parsed
     try:
-        scoped, calls = _parse_relevant(data, path, lines)
+        scoped, calls, stores = _parse_relevant(data, path, lines)
     except (SyntaxError, ValueError) as exc:
         return FileAnalysis([*early, _unparsable(exc, settings)], parsed=True)
     ctx = FileContext(scoped.module, root, path, settings)
     hits = list(_hits(calls, scoped, ctx))
+    for store, scope in stores:
+        ctx.names = scoped.for_scope(scope)
+        hits.extend(check_flag_store(store, ctx))
     findings = early + _to_findings(hits, settings)
     if has_suppression(data):
         source = data.decode("utf-8", "replace")
@@ -181,7 +185,7 @@ def _with_aliases(data: bytes, lines: frozenset[int], parts: Outline, names: Sco
 
 def _parse_relevant(
     data: bytes, path: str, base_lines: frozenset[int]
-) -> tuple[ScopedNames, list[tuple[ast.Call, Scope]]]:
+) -> tuple[ScopedNames, list[tuple[ast.Call, Scope]], list[tuple[ast.Assign, Scope]]]:
     """Names and candidate calls, parsing only the top-level blocks that can matter."""
     try:
         text = data.decode("utf-8")
@@ -205,7 +209,7 @@ def _parse_relevant(
         # The textual split was fooled (or the file is not UTF-8): parse it whole.
         parts = outline(_parse(data, path))
     names = ScopedNames(parts, is_api)
-    return names, parts.calls_on(_with_aliases(data, base_lines, parts, names))
+    return names, parts.calls_on(_with_aliases(data, base_lines, parts, names)), parts.flag_stores
 
 
 def _methods_needed(text: str, wanted: list[Block], lines: list[int]) -> tuple[list[Block], list[Block]]:

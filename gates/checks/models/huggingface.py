@@ -53,8 +53,11 @@ HUB_FUNCTIONS = {
     "sentence_transformers.SentenceTransformer": Target("model_name_or_path", 0),
     "sentence_transformers.CrossEncoder": Target("model_name", 0),
     "sentence_transformers.cross_encoder.CrossEncoder": Target("model_name", 0),
+    # A metric, comparison or measurement is a Python module from the Hub, imported and run.
+    "evaluate.load": Target("path", 0, "metric"),
 }
-SHORT_NAMES = {q.rsplit(".", 1)[1] for q in HUB_FUNCTIONS}
+# Star-imported bare names worth taking for the library's; ``load`` is everybody's.
+SHORT_NAMES = {q.rsplit(".", 1)[1] for q in HUB_FUNCTIONS} - {"load"}
 TIMM_CREATE = frozenset({"timm.create_model", "timm.models.create_model"})
 # Libraries whose ``X.from_pretrained`` downloads from the Hugging Face Hub. A receiver that
 # resolves elsewhere (``torch.nn.Embedding``, a class of this repository) is not checked.

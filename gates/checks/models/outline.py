@@ -40,6 +40,8 @@ class Outline:
     methods: dict[int, str] = field(default_factory=dict)
     # Class name -> the names its body binds (class attributes, methods), with their values.
     class_body: dict[str, list[Binding]] = field(default_factory=dict)
+    # ``kwargs["trust_remote_code"] = ...``: a flag stored for a later ``**kwargs`` call.
+    flag_stores: list[tuple[ast.Assign, Scope]] = field(default_factory=list)
     # The source of the functions and methods left unparsed (they hold no call to check), in
     # which a self.X binding the outline cannot see may hide.
     unparsed: str = ""
@@ -57,6 +59,7 @@ class Outline:
         for name, bindings in other.class_body.items():
             self.class_body.setdefault(name, []).extend(bindings)
         self.unparsed += other.unparsed
+        self.flag_stores.extend(other.flag_stores)
 
     def calls_on(self, lines: frozenset[int]) -> list[tuple[ast.Call, Scope]]:
         """Every call that spans one of ``lines``, with its scope."""
@@ -208,6 +211,8 @@ def _body(statements: list[ast.stmt], result: Outline, scope: Scope) -> None:
 
 def _simple(stmt: ast.stmt, result: Outline, scope: Scope) -> None:
     if isinstance(stmt, ast.Assign):
+        if any(_stores_flag(t) for t in stmt.targets):
+            result.flag_stores.append((stmt, scope))
         for target in stmt.targets:
             if isinstance(target, ast.Name | ast.Attribute):
                 result.bindings.append((target, stmt.value, scope))
@@ -218,3 +223,11 @@ def _simple(stmt: ast.stmt, result: Outline, scope: Scope) -> None:
     elif isinstance(stmt, ast.AugAssign):
         result.bindings.append((stmt.target, None, scope))
     _scan([stmt], result, scope)
+
+
+def _stores_flag(target: ast.expr) -> bool:
+    return (
+        isinstance(target, ast.Subscript)
+        and isinstance(target.slice, ast.Constant)
+        and target.slice.value == "trust_remote_code"
+    )

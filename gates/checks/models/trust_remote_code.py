@@ -107,3 +107,18 @@ def _model_and_revision(
     ref = model_ref(call, args, target, ctx)
     revision = ctx.names.value(args.keywords.get("revision"))
     return ref.value, revision if isinstance(revision, str) else None, ref.kind
+
+
+def check_flag_store(store: ast.Assign, ctx: FileContext) -> Iterator[Hit]:
+    """``kwargs["trust_remote_code"] = True``: the flag reaches a loader through ``**kwargs``,
+    where the call shows no keyword to check (trl, lm-eval build their loader kwargs this way)."""
+    if ctx.names.value(_unwrap_bool(store.value)) is not True:
+        return
+    target = next(t for t in store.targets if isinstance(t, ast.Subscript))
+    yield Hit(
+        "MS401",
+        target,
+        "trust_remote_code=True stored for a later call: the loader it reaches through **kwargs runs "
+        "Python code from the repository. Pass trust_remote_code=True at the call, for a model "
+        "allowlisted with its pinned revision in model_safety.trust_remote_code_allow, or drop it",
+    )
