@@ -204,7 +204,7 @@ def _parse_relevant(
         for block in definitions:
             if block not in chosen:
                 _add_definition_header(text[block.start : block.end], parts, path)
-        parts.unparsed = "\n".join(text[b.start : b.end] for b in unparsed)
+        parts.text, parts.unparsed = text, [(b.start, b.end) for b in unparsed]
     except (SyntaxError, ValueError, UnicodeDecodeError):
         # The textual split was fooled (or the file is not UTF-8): parse it whole.
         parts = outline(_parse(data, path))

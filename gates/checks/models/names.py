@@ -259,9 +259,9 @@ class ScopedNames:
         for key in [k for k in (*names.constants, *names.exprs) if "." in k]:
             attribute = key.rsplit(".", 1)[1]
             if attribute not in self.hidden_words:
-                self.hidden_words[attribute] = (
-                    re.search(rf"\b{re.escape(attribute)}\b", self.parts.unparsed) is not None
-                )
+                word = re.compile(rf"\b{re.escape(attribute)}\b")
+                text = self.parts.text
+                self.hidden_words[attribute] = any(word.search(text, a, b) for a, b in self.parts.unparsed)
             if self.hidden_words[attribute]:
                 names.constants.pop(key, None)
                 names.exprs.pop(key, None)

@@ -42,9 +42,10 @@ class Outline:
     class_body: dict[str, list[Binding]] = field(default_factory=dict)
     # ``kwargs["trust_remote_code"] = ...``: a flag stored for a later ``**kwargs`` call.
     flag_stores: list[tuple[ast.Assign, Scope]] = field(default_factory=list)
-    # The source of the functions and methods left unparsed (they hold no call to check), in
-    # which a self.X binding the outline cannot see may hide.
-    unparsed: str = ""
+    # The file's text and the (start, end) of the functions and methods left unparsed (they
+    # hold no call to check), in which a self.X binding the outline cannot see may hide.
+    text: str = ""
+    unparsed: list[tuple[int, int]] = field(default_factory=list)
 
     def merge(self, other: Outline) -> None:
         self.imports.extend(other.imports)
@@ -58,7 +59,7 @@ class Outline:
         self.methods.update(other.methods)
         for name, bindings in other.class_body.items():
             self.class_body.setdefault(name, []).extend(bindings)
-        self.unparsed += other.unparsed
+        self.unparsed.extend(other.unparsed)
         self.flag_stores.extend(other.flag_stores)
 
     def calls_on(self, lines: frozenset[int]) -> list[tuple[ast.Call, Scope]]:
