@@ -188,6 +188,83 @@ FALSE_NEGATIVES = {
         """,
         ("MS302", 5),
     ),
+    # composer's tests bind their libraries through pytest.importorskip.
+    "module-bound-by-importorskip": (
+        """\
+        import pytest
+
+        def test_tokenizer():
+            transformers = pytest.importorskip("transformers")
+            return transformers.AutoTokenizer.from_pretrained("org/some-model")
+        """,
+        ("MS301", 5),
+    ),
+    # optimum: HfApi's methods download as the module's functions do.
+    "hfapi-snapshot-download": (
+        """\
+        from huggingface_hub import HfApi
+
+        api = HfApi()
+        folder = api.snapshot_download("org/some-model")
+        """,
+        ("MS301", 4),
+    ),
+    "hfapi-file-download": (
+        """\
+        from huggingface_hub import HfApi
+
+        path = HfApi().hf_hub_download("org/some-model", "config.json")
+        """,
+        ("MS301", 3),
+    ),
+    # generative-models: every value the name is bound to is a hub id.
+    "hub-id-bound-twice": (
+        """\
+        from huggingface_hub import hf_hub_download
+
+        repo_id = "org/model-a"
+        hf_hub_download(repo_id=repo_id, filename="a.safetensors")
+
+        repo_id = "org/model-b"
+        hf_hub_download(repo_id=repo_id, filename="b.safetensors")
+        """,
+        ("MS301", 7),
+    ),
+    # litgpt: a dataclass field's default is what a plain default says.
+    "dataclass-field-default": (
+        """\
+        from dataclasses import dataclass, field
+
+        from datasets import load_dataset
+
+        @dataclass
+        class Data:
+            repo_id: str = field(default="org/data")
+
+            def prepare(self):
+                load_dataset(self.repo_id)
+        """,
+        ("MS301", 10),
+    ),
+    # optimum's tests: an unrelated class's attribute of the same name changes nothing.
+    "class-constant-beside-an-unrelated-class": (
+        """\
+        from transformers import AutoTokenizer
+
+        class A:
+            model_name = "org/model-a"
+
+            def test_a(self):
+                AutoTokenizer.from_pretrained(self.model_name)
+
+        class B:
+            model_name = "local-name"
+
+            def other(self):
+                self.model_name = "x"
+        """,
+        ("MS301", 7),
+    ),
     # accelerate's examples: a metric is a Python module from the Hub, imported and run.
     "evaluate-metric-unpinned": (
         """\
@@ -262,6 +339,22 @@ def test_a_class_constant_rebound_where_the_gate_does_not_parse_is_not_trusted(r
                 return AutoModel.from_pretrained(self.model_name)
         """
     assert _rules(repo, run_cli, {"src/mod.py": source}) == [("MS302", 10)]
+
+
+def test_syntax_newer_than_the_parser_names_the_parser_version(repo, run_cli) -> None:  # type: ignore[no-untyped-def]
+    import sys
+
+    if sys.version_info >= (3, 12):
+        pytest.skip("PEP 695 generics parse on this Python")
+    repo.write("policy.yaml", POLICY)
+    repo.write(
+        "src/gen.py",
+        "import torch\n\nclass Loader[T]:\n    def load(self, p):\n        return torch.load(p)\n",
+    )
+    result = run_cli("models", "--code-only", "--format", "json")
+    finding = json.loads(result.out)["gates"][0]["findings"][0]
+    assert finding["rule_id"] == "MS000"
+    assert f"Python {sys.version_info.major}.{sys.version_info.minor} parser" in finding["message"]
 
 
 def test_a_subclass_sees_what_its_base_class_binds_on_self(repo, run_cli) -> None:  # type: ignore[no-untyped-def]

@@ -11,6 +11,7 @@ import bisect
 import codecs
 import io
 import re
+import sys
 import tokenize
 import warnings
 from collections.abc import Callable, Iterable, Iterator
@@ -138,6 +139,11 @@ def _analyze(
 def _unparsable(exc: Exception, settings: AnalysisSettings) -> RawFinding:
     line = getattr(exc, "lineno", None) or 1
     detail = getattr(exc, "msg", None) or str(exc)
+    if isinstance(exc, SyntaxError):
+        # Newer syntax (class C[T]: ..., PEP 695) is "invalid" to an older parser: say which one.
+        detail += (
+            f" (to the Python {sys.version_info.major}.{sys.version_info.minor} parser ml-gates runs on)"
+        )
     return RawFinding("MS000", line, line, 1, f"cannot parse: {detail}; nothing in it was checked",
                       _severity("MS000", settings) or "error")  # fmt: skip
 
@@ -204,7 +210,7 @@ def _parse_relevant(
         for block in definitions:
             if block not in chosen:
                 _add_definition_header(text[block.start : block.end], parts, path)
-        parts.text, parts.unparsed = text, [(b.start, b.end) for b in unparsed]
+        parts.text, parts.unparsed = text, _owned(text, unparsed, wanted)
     except (SyntaxError, ValueError, UnicodeDecodeError):
         # The textual split was fooled (or the file is not UTF-8): parse it whole.
         parts = outline(_parse(data, path))
@@ -236,6 +242,25 @@ def _spans_any(block: Block, lines: list[int]) -> bool:
 
 
 _CLASS_HEADER = re.compile(r"class\s+(\w+)\s*(?:\(([^()]*)\))?\s*:")
+_DECORATED_CLASS = re.compile(r"(?:@[^\n]*\n\s*)*class\s+(\w+)")
+
+
+def _owned(text: str, unparsed: list[Block], wanted: list[Block]) -> list[tuple[str | None, int, int]]:
+    """Each unparsed block with the class it belongs to (see ``Outline.unparsed``)."""
+    spans: list[tuple[str | None, int, int]] = []
+    for block in unparsed:
+        home = next((w for w in wanted if w.start <= block.start < w.end), block)
+        match = _DECORATED_CLASS.match(text, home.start)
+        if match:
+            owner: str | None = match.group(1)
+        elif home is block and not text.startswith(" ", block.start):
+            owner = ""  # a module-level function: it binds no class's self
+        else:
+            owner = None
+        spans.append((owner, block.start, block.end))
+    return spans
+
+
 _DEF_HEADER = re.compile(r"(?:@[^\n]*\n\s*)*(?:async\s+)?def\s+(\w+)")
 
 

@@ -53,6 +53,9 @@ HUB_FUNCTIONS = {
     "sentence_transformers.SentenceTransformer": Target("model_name_or_path", 0),
     "sentence_transformers.CrossEncoder": Target("model_name", 0),
     "sentence_transformers.cross_encoder.CrossEncoder": Target("model_name", 0),
+    # HfApi's methods download as the module's functions do (optimum).
+    "huggingface_hub.HfApi().hf_hub_download": Target("repo_id", 0, "file"),
+    "huggingface_hub.HfApi().snapshot_download": Target("repo_id", 0, "snapshot"),
     # A metric, comparison or measurement is a Python module from the Hub, imported and run.
     "evaluate.load": Target("path", 0, "metric"),
 }
@@ -181,6 +184,10 @@ def _classify(node: ast.expr, ctx: FileContext, depth: int = 0) -> tuple[str | N
         # ``path = os.path.join(...)``, ``with tempfile.TemporaryDirectory() as tmp``,
         # ``self.model_dir = Path(p)``.
         return _classify(ctx.names.exprs[bound], ctx, depth + 1)
+    bound_to = ctx.names.choices.get(dotted_name(node) or "")
+    if bound_to and all(_classify_string(text, ctx) == "hub" for text in bound_to):
+        # repo_id = "org/a" here, "org/b" there: which one reaches the call, it is a hub id.
+        return None, "hub"
     # A model object built earlier, not an id; only when every binding says so:
     # `model = AutoModel.from_pretrained(model)` rebinds a parameter holding the id.
     key = dotted_name(node)

@@ -65,6 +65,9 @@ class Names:
     # variable, ``x = make()``. Their alias is what they *may* be (worth checking a call on),
     # never what they must be (reason enough to skip one).
     uncertain: set[str] = field(default_factory=set)
+    # Name -> every string it is bound to, when it is bound only to string constants, to
+    # more than one (``repo_id = "org/a"`` ... ``repo_id = "org/b"``).
+    choices: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def is_parameter(self, node: ast.expr | None) -> bool:
         return isinstance(node, ast.Name) and node.id in self.parameters
@@ -172,7 +175,7 @@ class ScopedNames:
         # Attributes of ``self``/``cls`` bound in a method, per family of classes (see _families).
         self.by_family: dict[str, list[Binding]] = {}
         self.family = _families(parts)
-        self.hidden_words: dict[str, bool] = {}
+        self.hidden_words: dict[tuple[str | None, str], bool] = {}
         for binding in parts.bindings:
             target, _, scope = binding
             if isinstance(target, ast.Name):
@@ -207,7 +210,7 @@ class ScopedNames:
         _resolve(names, self.by_scope.get((), []), self.imports)
         # ClassName.X: what a class body at module level binds (its name is the module's).
         pairs: list[tuple[ast.expr, ast.expr | None]] = [
-            (ast.Attribute(value=ast.Name(id=cls), attr=target.id), value)
+            (ast.Attribute(value=ast.Name(id=cls), attr=target.id), _field_default(value))
             for cls, members in self.parts.class_body.items()
             for target, value, scope in members
             if scope == () and isinstance(target, ast.Name)
@@ -240,6 +243,7 @@ class ScopedNames:
             constants={k: v for k, v in parent.constants.items() if k not in local},
             class_bases=parent.class_bases,
             exprs={k: v for k, v in parent.exprs.items() if k not in local},
+            choices={k: v for k, v in parent.choices.items() if k not in local},
             defined=parent.defined - local,
             star_import=parent.star_import,
             parameters=self.parts.parameters.get(scope, {}),
@@ -253,18 +257,25 @@ class ScopedNames:
         self.cache[scope] = names
         return names
 
-    def _forget_hidden(self, names: Names) -> None:
+    def _forget_hidden(self, names: Names, family: str | None = None) -> None:
         """An attribute constant (``self.model_name``) holds only if no code we did not parse
-        could bind it too: a word match in the unparsed methods makes it unknown."""
-        for key in [k for k in (*names.constants, *names.exprs) if "." in k]:
+        could bind it too: a word match in an unparsed method of the class's family (for
+        ``ClassName.X``, anywhere unparsed) makes it unknown."""
+        spans = [
+            (start, end)
+            for owner, start, end in self.parts.unparsed
+            if family is None or owner is None or self.family.get(owner, owner) == family
+        ]
+        for key in [k for k in (*names.constants, *names.exprs, *names.choices) if "." in k]:
             attribute = key.rsplit(".", 1)[1]
-            if attribute not in self.hidden_words:
+            if (family, attribute) not in self.hidden_words:
                 word = re.compile(rf"\b{re.escape(attribute)}\b")
                 text = self.parts.text
-                self.hidden_words[attribute] = any(word.search(text, a, b) for a, b in self.parts.unparsed)
-            if self.hidden_words[attribute]:
+                self.hidden_words[(family, attribute)] = any(word.search(text, a, b) for a, b in spans)
+            if self.hidden_words[(family, attribute)]:
                 names.constants.pop(key, None)
                 names.exprs.pop(key, None)
+                names.choices.pop(key, None)
                 names.uncertain.add(key)
 
     def _class_names(self, scope: Scope, family: str, parent: Names) -> Names:
@@ -278,6 +289,7 @@ class ScopedNames:
                 constants=dict(parent.constants),
                 class_bases=parent.class_bases,
                 exprs=dict(parent.exprs),
+                choices=dict(parent.choices),
                 defined=parent.defined,
                 star_import=parent.star_import,
                 parameters=parent.parameters,
@@ -294,15 +306,29 @@ class ScopedNames:
                     for target, value, _ in members:
                         assert isinstance(target, ast.Name)
                         for owner in sorted(_INSTANCE_NAMES):
-                            pairs.append((ast.Attribute(value=ast.Name(id=owner), attr=target.id), value))
+                            attribute = ast.Attribute(value=ast.Name(id=owner), attr=target.id)
+                            pairs.append((attribute, _field_default(value)))
             _collect_constants(found, pairs, attributes=True)
-            self._forget_hidden(found)
+            self._forget_hidden(found, family)
             self.class_cache[(scope, family)] = found
         return found
 
 
 # How a method names its instance or class; another first parameter is left module-wide.
 _INSTANCE_NAMES = frozenset({"self", "cls"})
+
+
+def _field_default(value: ast.expr | None) -> ast.expr | None:
+    """A dataclass field's default (``repo_id: str = field(default="org/x")``) is what
+    ``repo_id: str = "org/x"`` says: the value an instance holds unless a caller passes another."""
+    if (
+        isinstance(value, ast.Call)
+        and isinstance(value.func, ast.Name | ast.Attribute)
+        and (value.func.id if isinstance(value.func, ast.Name) else value.func.attr) == "field"
+        and not value.args
+    ):
+        return next((k.value for k in value.keywords if k.arg == "default"), value)
+    return value
 
 
 def _instance_key(target: ast.expr) -> bool:
@@ -369,7 +395,9 @@ def _resolve(names: Names, bindings: list[Binding], imports: dict[str, str | obj
         for key, value in keyed:
             if key in imports:
                 continue
-            qual = names.qualname(value) if value is not None else None
+            qual = _imported_module(value, names) if value is not None else None
+            if qual is None and value is not None:
+                qual = names.qualname(value)
             if qual is None:
                 names.uncertain.add(key)
             # A binding we cannot resolve (a parameter, ``x = make()``) does not undo an alias:
@@ -386,6 +414,22 @@ def _resolve(names: Names, bindings: list[Binding], imports: dict[str, str | obj
             break
 
 
+# Calls that return the module their first argument names.
+_MODULE_IMPORTERS = frozenset({"pytest.importorskip", "importlib.import_module", "__import__"})
+
+
+def _imported_module(value: ast.expr, names: Names) -> str | None:
+    """``transformers = pytest.importorskip("transformers")``: the module itself (composer's
+    tests bind most libraries so), whatever name it is bound to."""
+    if not isinstance(value, ast.Call) or not value.args or not isinstance(value.args[0], ast.Constant):
+        return None
+    callee = names.qualname(value.func) or (value.func.id if isinstance(value.func, ast.Name) else None)
+    module = value.args[0].value
+    if callee in _MODULE_IMPORTERS and isinstance(module, str):
+        return module if all(part.isidentifier() for part in module.split(".")) else None
+    return None
+
+
 def _imports_module(qual: str) -> bool:
     """``dill = import_dill()`` and ``yaml = lazy_import("yaml")`` bind the module; ``yaml = YAML()`` not."""
     if not qual.endswith("()"):
@@ -400,6 +444,7 @@ def _collect_constants(
     """Constants and single expressions of the names ``bindings`` bind; with ``attributes``,
     of their dotted attribute targets too (``self.model_name``)."""
     seen: dict[str, ast.expr | object] = {}
+    strings: dict[str, list[str] | None] = {}  # None: some binding is not a string constant
     for target, value in bindings:
         if isinstance(target, ast.Name):
             key: str | None = target.id
@@ -409,6 +454,9 @@ def _collect_constants(
             key = None
         if key is None:
             continue
+        text = value.value if isinstance(value, ast.Constant) and isinstance(value.value, str) else None
+        known = strings.get(key, [])
+        strings[key] = None if text is None or known is None else [*known, text]
         if value is None:
             seen[key] = _CONFLICT
             continue
@@ -425,6 +473,11 @@ def _collect_constants(
         else:
             names.exprs.pop(key, None)
             names.constants.pop(key, None)
+        texts = strings.get(key)
+        if texts is not None and len(set(texts)) > 1:
+            names.choices[key] = tuple(dict.fromkeys(texts))
+        else:
+            names.choices.pop(key, None)
 
 
 def _same_constant(a: ast.expr, b: ast.expr) -> bool:

@@ -42,10 +42,11 @@ class Outline:
     class_body: dict[str, list[Binding]] = field(default_factory=dict)
     # ``kwargs["trust_remote_code"] = ...``: a flag stored for a later ``**kwargs`` call.
     flag_stores: list[tuple[ast.Assign, Scope]] = field(default_factory=list)
-    # The file's text and the (start, end) of the functions and methods left unparsed (they
-    # hold no call to check), in which a self.X binding the outline cannot see may hide.
+    # The file's text and the functions and methods left unparsed (they hold no call to
+    # check), in which a self.X binding the outline cannot see may hide: (the class they
+    # belong to, "" for a module-level function, None when unknown; start; end).
     text: str = ""
-    unparsed: list[tuple[int, int]] = field(default_factory=list)
+    unparsed: list[tuple[str | None, int, int]] = field(default_factory=list)
 
     def merge(self, other: Outline) -> None:
         self.imports.extend(other.imports)

@@ -19,11 +19,11 @@ def check_torch_hub(call: ast.Call, qual: str | None, ctx: FileContext) -> Itera
         args = arguments(call, ctx.names)
         check_hash = argument(call, args, "check_hash", 4)
         if not is_constant(ctx.names.value(check_hash), True):
+            given = f"with check_hash={describe(check_hash)}" if check_hash else "without check_hash=True"
             yield Hit(
                 "MS502",
                 call,
-                f"{qual} with check_hash={describe(check_hash) if check_hash else 'False'}: "
-                "pass check_hash=True and a file name carrying the SHA-256 prefix",
+                f"{qual} {given}: pass check_hash=True and a file name carrying the SHA-256 prefix",
             )
     elif qual in DOWNLOADS:
         args = arguments(call, ctx.names)
