@@ -188,6 +188,20 @@ FALSE_NEGATIVES = {
         """,
         ("MS302", 5),
     ),
+    # A find_class that never refuses restricts nothing.
+    "unpickler-whose-find-class-only-delegates": (
+        """\
+        import pickle
+
+        class Loose(pickle.Unpickler):
+            def find_class(self, module, name):
+                return super().find_class(module, name)
+
+        def load_state(f):
+            return Loose(f).load()
+        """,
+        ("MS201", 8),
+    ),
     # composer's tests bind their libraries through pytest.importorskip.
     "module-bound-by-importorskip": (
         """\
@@ -467,6 +481,22 @@ FALSE_ALARMS = {
         import evaluate
 
         metric = evaluate.load("./metrics/my_metric.py")
+        """,
+    # composer's checkpoints: a find_class that refuses what it does not allow (Python's own advice).
+    "restricted-unpickler": """\
+        import pickle
+
+        _ALLOWED = frozenset({("collections", "OrderedDict"), ("builtins", "set")})
+
+        class RestrictedUnpickler(pickle.Unpickler):
+            def find_class(self, module, name):
+                if (module, name) in _ALLOWED:
+                    return super().find_class(module, name)
+                raise pickle.UnpicklingError(f"global {module}.{name} is forbidden")
+
+        def load_state(path):
+            with open(path, "rb") as f:
+                return RestrictedUnpickler(f).load()
         """,
     # lm-eval: a parameter passed on through `or False` is the caller's choice.
     "trust-remote-code-forwarded-through-or-false": """\

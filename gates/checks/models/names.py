@@ -68,6 +68,8 @@ class Names:
     # Name -> every string it is bound to, when it is bound only to string constants, to
     # more than one (``repo_id = "org/a"`` ... ``repo_id = "org/b"``).
     choices: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # Classes here whose find_class can refuse a global (it raises): restricted unpicklers.
+    restricted: frozenset[str] = frozenset()
 
     def is_parameter(self, node: ast.expr | None) -> bool:
         return isinstance(node, ast.Name) and node.id in self.parameters
@@ -220,6 +222,7 @@ class ScopedNames:
         for cls in self.parts.classes:
             bases = [names.qualname(b) for b in cls.bases]
             names.class_bases[cls.name] = [b for b in bases if b]
+        names.restricted = frozenset(cls.name for cls in self.parts.classes if _refuses_globals(cls))
         if is_api is not None:
             # class U(pickle.Unpickler) makes U(f) an Unpickler: treat the class as its base.
             for name, base_names in names.class_bases.items():
@@ -244,6 +247,7 @@ class ScopedNames:
             class_bases=parent.class_bases,
             exprs={k: v for k, v in parent.exprs.items() if k not in local},
             choices={k: v for k, v in parent.choices.items() if k not in local},
+            restricted=parent.restricted - local,
             defined=parent.defined - local,
             star_import=parent.star_import,
             parameters=self.parts.parameters.get(scope, {}),
@@ -290,6 +294,7 @@ class ScopedNames:
                 class_bases=parent.class_bases,
                 exprs=dict(parent.exprs),
                 choices=dict(parent.choices),
+                restricted=parent.restricted,
                 defined=parent.defined,
                 star_import=parent.star_import,
                 parameters=parent.parameters,
@@ -316,6 +321,16 @@ class ScopedNames:
 
 # How a method names its instance or class; another first parameter is left module-wide.
 _INSTANCE_NAMES = frozenset({"self", "cls"})
+
+
+def _refuses_globals(cls: ast.ClassDef) -> bool:
+    """A ``find_class`` that can raise: the class allowlists the globals it unpickles."""
+    return any(
+        isinstance(member, ast.FunctionDef)
+        and member.name == "find_class"
+        and any(isinstance(node, ast.Raise) for node in ast.walk(member))
+        for member in cls.body
+    )
 
 
 def _field_default(value: ast.expr | None) -> ast.expr | None:
