@@ -188,6 +188,19 @@ FALSE_NEGATIVES = {
         """,
         ("MS302", 5),
     ),
+    # functools.partial(torch.load, ...) calls torch.load with the partial's keywords.
+    "partial-of-torch-load": (
+        """\
+        from functools import partial
+
+        import torch
+
+        def load_cpu_all(paths):
+            load_cpu = partial(torch.load, map_location="cpu")
+            return [load_cpu(p) for p in paths]
+        """,
+        ("MS101", 7),
+    ),
     # A find_class that never refuses restricts nothing.
     "unpickler-whose-find-class-only-delegates": (
         """\
@@ -481,6 +494,14 @@ FALSE_ALARMS = {
         import evaluate
 
         metric = evaluate.load("./metrics/my_metric.py")
+        """,
+    "partial-of-torch-load-with-weights-only": """\
+        import functools
+
+        import torch
+
+        load_tensors = functools.partial(torch.load, weights_only=True)
+        state = load_tensors("model.pt")
         """,
     # composer's checkpoints: a find_class that refuses what it does not allow (Python's own advice).
     "restricted-unpickler": """\

@@ -8,7 +8,7 @@ from dataclasses import field
 from pathlib import Path
 from typing import Any
 
-from gates.checks.models.names import UNKNOWN, Names
+from gates.checks.models.names import UNKNOWN, Names, dotted_name
 from gates.records import frozen_record, record
 
 
@@ -71,7 +71,10 @@ class Arguments:
 def arguments(call: ast.Call, names: Names) -> Arguments:
     keywords: dict[str, ast.expr] = {}
     opaque = False
-    for keyword in call.keywords:
+    callee = dotted_name(call.func)
+    bound = names.partials.get(callee) if callee is not None else None
+    # functools.partial(torch.load, weights_only=True): its keywords come first, the call's win.
+    for keyword in [*(bound.keywords if bound is not None else []), *call.keywords]:
         if keyword.arg is not None:
             keywords[keyword.arg] = keyword.value
             continue

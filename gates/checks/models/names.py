@@ -68,6 +68,8 @@ class Names:
     # Name -> every string it is bound to, when it is bound only to string constants, to
     # more than one (``repo_id = "org/a"`` ... ``repo_id = "org/b"``).
     choices: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # Name -> the functools.partial(...) call it is bound to (its keywords reach every call).
+    partials: dict[str, ast.Call] = field(default_factory=dict)
     # Classes here whose find_class can refuse a global (it raises): restricted unpicklers.
     restricted: frozenset[str] = frozenset()
 
@@ -247,6 +249,7 @@ class ScopedNames:
             class_bases=parent.class_bases,
             exprs={k: v for k, v in parent.exprs.items() if k not in local},
             choices={k: v for k, v in parent.choices.items() if k not in local},
+            partials={k: v for k, v in parent.partials.items() if k not in local},
             restricted=parent.restricted - local,
             defined=parent.defined - local,
             star_import=parent.star_import,
@@ -294,6 +297,7 @@ class ScopedNames:
                 class_bases=parent.class_bases,
                 exprs=dict(parent.exprs),
                 choices=dict(parent.choices),
+                partials=dict(parent.partials),
                 restricted=parent.restricted,
                 defined=parent.defined,
                 star_import=parent.star_import,
@@ -411,7 +415,13 @@ def _resolve(names: Names, bindings: list[Binding], imports: dict[str, str | obj
             if key in imports:
                 continue
             qual = _imported_module(value, names) if value is not None else None
-            if qual is None and value is not None:
+            wrapped = partial_of(value, names) if value is not None else None
+            if wrapped is not None:
+                # load = functools.partial(torch.load, map_location="cpu"): load(p) is torch.load(p, ...).
+                qual = names.qualname(wrapped.args[0])
+                if qual is not None:
+                    names.partials[key] = wrapped
+            if qual is None and value is not None and wrapped is None:
                 qual = names.qualname(value)
             if qual is None:
                 names.uncertain.add(key)
@@ -427,6 +437,15 @@ def _resolve(names: Names, bindings: list[Binding], imports: dict[str, str | obj
                 names.aliases.pop(key, None)
         if names.aliases == before:
             break
+
+
+def partial_of(value: ast.expr, names: Names) -> ast.Call | None:
+    """``value`` when it is ``functools.partial(f, ...)`` (or ``partial``, imported from there)."""
+    if isinstance(value, ast.Call) and value.args and not isinstance(value.args[0], ast.Starred):
+        callee = names.qualname(value.func)
+        if callee == "functools.partial":
+            return value
+    return None
 
 
 # Calls that return the module their first argument names.

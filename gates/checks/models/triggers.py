@@ -234,7 +234,11 @@ def alias_words(parts: Outline, aliases: dict[str, str]) -> frozenset[str]:
     for _ in range(2):
         for target, value, _scope in parts.bindings:
             # f = torch.load, g = f: a function alias (calls' results need no word of their own:
-            # s = requests.Session() is used as s.get, and "get" is already looked for).
+            # s = requests.Session() is used as s.get, and "get" is already looked for), and
+            # f = functools.partial(torch.load, ...), whose calls are torch.load's.
+            if _is_partial(value):
+                assert isinstance(value, ast.Call)
+                value = value.args[0]
             if not isinstance(value, ast.Name | ast.Attribute):
                 continue
             name = _last(value)
@@ -243,6 +247,16 @@ def alias_words(parts: Outline, aliases: dict[str, str]) -> frozenset[str]:
                 if last is not None:
                     words.add(last)
     return frozenset(words - DISPATCH.keys())
+
+
+def _is_partial(value: ast.expr | None) -> bool:
+    """Syntactically ``partial(f, ...)`` or ``<x>.partial(f, ...)``: errs on the side of looking."""
+    return (
+        isinstance(value, ast.Call)
+        and bool(value.args)
+        and _last(value.func) == "partial"
+        and isinstance(value.args[0], ast.Name | ast.Attribute)
+    )
 
 
 def candidate_lines(data: bytes, words: frozenset[str]) -> frozenset[int]:
