@@ -106,6 +106,24 @@ def run_bandit(checkout: Path, out: Path) -> Run:
     return Run(wall, cpu, lines, Counter(r["test_id"] for r in results))
 
 
+# Which of our rules report what each of bandit's five tests reports.
+FAMILIES = {
+    "B614": frozenset({"MS101", "MS102"}),
+    "B615": frozenset({"MS301", "MS302"}),
+    "B301": frozenset({"MS201", "MS202", "MS203", "MS204"}),
+    "B113": frozenset({"MS701"}),
+    "B506": frozenset({"MS601"}),
+}
+
+
+def _rules_by_line(findings: list[dict[str, object]]) -> dict[tuple[str, int], set[str]]:
+    lines: dict[tuple[str, int], set[str]] = {}
+    for finding in findings:
+        key = (str(finding["path"]), int(str(finding["line"])))
+        lines.setdefault(key, set()).add(str(finding["rule_id"]))
+    return lines
+
+
 def report(name: str, cold: Run, warm: Run, bandit: Run, list_all: bool) -> None:
     print(f"\n## {name}: {cold.files} Python files")
     print(f"ml-gates by rule: {dict(sorted(cold.by_rule.items()))}")
@@ -119,6 +137,14 @@ def report(name: str, cold: Run, warm: Run, bandit: Run, list_all: bool) -> None
     only_bandit = sorted(set(bandit.lines) - set(cold.lines))
     only_gates = sorted(set(cold.lines) - set(bandit.lines))
     print(f"bandit lines ml-gates also flags: {len(set(bandit.lines) & set(cold.lines))}/{len(bandit.lines)}")
+    # A shared line can still disagree: bandit's B615 where we report only MS401 is a missed MS301.
+    ours = _rules_by_line(cold.findings or [])
+    other_family = sorted(
+        key for key in set(bandit.lines) & set(cold.lines) if not ours[key] & FAMILIES[bandit.lines[key]]
+    )
+    print(f"shared lines where no finding of ours is of bandit's kind: {len(other_family)}")
+    for path, line in other_family if list_all else other_family[:SAMPLE]:
+        print(f"  bandit {bandit.lines[(path, line)]} vs ml-gates {sorted(ours[(path, line)])} {path}:{line}")
     print(f"only bandit: {len(only_bandit)} {dict(Counter(bandit.lines[k] for k in only_bandit))}")
     for path, line in only_bandit if list_all else only_bandit[:SAMPLE]:
         print(f"  bandit {bandit.lines[(path, line)]} {path}:{line}")
