@@ -215,7 +215,18 @@ def _parse_relevant(
         # The textual split was fooled (or the file is not UTF-8): parse it whole.
         parts = outline(_parse(data, path))
     names = ScopedNames(parts, is_api)
-    return names, parts.calls_on(_with_aliases(data, base_lines, parts, names)), parts.flag_stores
+    calls = parts.calls_on(_with_aliases(data, base_lines, parts, names))
+    names.attributes_read(_attributes_read(calls, parts.flag_stores))
+    return names, calls, parts.flag_stores
+
+
+def _attributes_read(
+    calls: list[tuple[ast.Call, Scope]], stores: list[tuple[ast.Assign, Scope]]
+) -> frozenset[str]:
+    """The attribute names the checked calls (and stored flags) pass or call on: only these
+    class attributes (``self.model_name``) are worth resolving."""
+    nodes: list[ast.AST] = [call for call, _ in calls] + [store.value for store, _ in stores]
+    return frozenset(n.attr for node in nodes for n in ast.walk(node) if isinstance(n, ast.Attribute))
 
 
 def _methods_needed(text: str, wanted: list[Block], lines: list[int]) -> tuple[list[Block], list[Block]]:

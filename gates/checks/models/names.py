@@ -180,6 +180,7 @@ class ScopedNames:
         self.by_family: dict[str, list[Binding]] = {}
         self.family = _families(parts)
         self.hidden_words: dict[tuple[str | None, str], bool] = {}
+        self.read: frozenset[str] | None = None
         for binding in parts.bindings:
             target, _, scope = binding
             if isinstance(target, ast.Name):
@@ -212,15 +213,6 @@ class ScopedNames:
         names = Names(defined=frozenset(self.parts.defined), star_import=self.parts.star_import)
         names.aliases = {k: v for k, v in self.imports.items() if isinstance(v, str)}
         _resolve(names, self.by_scope.get((), []), self.imports)
-        # ClassName.X: what a class body at module level binds (its name is the module's).
-        pairs: list[tuple[ast.expr, ast.expr | None]] = [
-            (ast.Attribute(value=ast.Name(id=cls), attr=target.id), _field_default(value))
-            for cls, members in self.parts.class_body.items()
-            for target, value, scope in members
-            if scope == () and isinstance(target, ast.Name)
-        ]
-        _collect_constants(names, pairs, attributes=True)
-        self._forget_hidden(names)
         for cls in self.parts.classes:
             bases = [names.qualname(b) for b in cls.bases]
             names.class_bases[cls.name] = [b for b in bases if b]
@@ -263,6 +255,21 @@ class ScopedNames:
                 names.aliases[name] = module
         self.cache[scope] = names
         return names
+
+    def attributes_read(self, read: frozenset[str] | None) -> None:
+        """Resolve class attributes (``ClassName.X`` here, ``self.X``/``cls.X`` per class family
+        when a method's names are built), only those the checked calls read (None: all). Every
+        resolved attribute costs a word search through the unparsed methods."""
+        self.read = read
+        # ClassName.X: what a class body at module level binds (its name is the module's).
+        pairs: list[tuple[ast.expr, ast.expr | None]] = [
+            (ast.Attribute(value=ast.Name(id=cls), attr=target.id), _field_default(value))
+            for cls, members in self.parts.class_body.items()
+            for target, value, scope in members
+            if scope == () and isinstance(target, ast.Name) and (read is None or target.id in read)
+        ]
+        _collect_constants(self.module, pairs, attributes=True)
+        self._forget_hidden(self.module)
 
     def _forget_hidden(self, names: Names, family: str | None = None) -> None:
         """An attribute constant (``self.model_name``) holds only if no code we did not parse
@@ -317,6 +324,8 @@ class ScopedNames:
                         for owner in sorted(_INSTANCE_NAMES):
                             attribute = ast.Attribute(value=ast.Name(id=owner), attr=target.id)
                             pairs.append((attribute, _field_default(value)))
+            if self.read is not None:
+                pairs = _read_pairs(pairs, self.read)
             _collect_constants(found, pairs, attributes=True)
             self._forget_hidden(found, family)
             self.class_cache[(scope, family)] = found
@@ -325,6 +334,23 @@ class ScopedNames:
 
 # How a method names its instance or class; another first parameter is left module-wide.
 _INSTANCE_NAMES = frozenset({"self", "cls"})
+
+
+def _read_pairs(
+    pairs: list[tuple[ast.expr, ast.expr | None]], read: frozenset[str]
+) -> list[tuple[ast.expr, ast.expr | None]]:
+    """The attribute bindings of ``pairs`` a read attribute depends on: those of the read ones,
+    and of the attributes their values read in turn (``self.a = self.b``)."""
+    wanted = set(read)
+    while True:
+        chosen: list[tuple[ast.expr, ast.expr | None]] = [
+            (t, v) for t, v in pairs if isinstance(t, ast.Attribute) and t.attr in wanted
+        ]
+        values = [v for _, v in chosen if v is not None]
+        more = {n.attr for v in values for n in ast.walk(v) if isinstance(n, ast.Attribute)}
+        if more <= wanted:
+            return chosen
+        wanted |= more
 
 
 def _refuses_globals(cls: ast.ClassDef) -> bool:
