@@ -22,7 +22,7 @@ from gates.checks.models.blocks import Block, assemble, split_blocks
 from gates.checks.models.calls import AnalysisSettings, FileContext, Hit, short_name
 from gates.checks.models.catalog import RULES, UNSUPPRESSIBLE
 from gates.checks.models.names import ScopedNames
-from gates.checks.models.outline import Outline, Scope, outline
+from gates.checks.models.outline import Outline, Scope, attributes_in, outline
 from gates.checks.models.suppressions import parse_suppressions
 from gates.checks.models.triggers import (
     DISPATCH,
@@ -226,7 +226,7 @@ def _attributes_read(
     """The attribute names the checked calls (and stored flags) pass or call on: only these
     class attributes (``self.model_name``) are worth resolving."""
     nodes: list[ast.AST] = [call for call, _ in calls] + [store.value for store, _ in stores]
-    return frozenset(n.attr for node in nodes for n in ast.walk(node) if isinstance(n, ast.Attribute))
+    return frozenset(attribute for node in nodes for attribute in attributes_in(node))
 
 
 def _methods_needed(text: str, wanted: list[Block], lines: list[int]) -> tuple[list[Block], list[Block]]:

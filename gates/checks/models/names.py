@@ -440,15 +440,7 @@ def _resolve(names: Names, bindings: list[Binding], imports: dict[str, str | obj
         for key, value in keyed:
             if key in imports:
                 continue
-            qual = _imported_module(value, names) if value is not None else None
-            wrapped = partial_of(value, names) if value is not None else None
-            if wrapped is not None:
-                # load = functools.partial(torch.load, map_location="cpu"): load(p) is torch.load(p, ...).
-                qual = names.qualname(wrapped.args[0])
-                if qual is not None:
-                    names.partials[key] = wrapped
-            if qual is None and value is not None and wrapped is None:
-                qual = names.qualname(value)
+            qual = _binding_qual(key, value, names)
             if qual is None:
                 names.uncertain.add(key)
             # A binding we cannot resolve (a parameter, ``x = make()``) does not undo an alias:
@@ -465,29 +457,29 @@ def _resolve(names: Names, bindings: list[Binding], imports: dict[str, str | obj
             break
 
 
-def partial_of(value: ast.expr, names: Names) -> ast.Call | None:
-    """``value`` when it is ``functools.partial(f, ...)`` (or ``partial``, imported from there)."""
-    if isinstance(value, ast.Call) and value.args and not isinstance(value.args[0], ast.Starred):
-        callee = names.qualname(value.func)
-        if callee == "functools.partial":
-            return value
-    return None
+def _binding_qual(key: str, value: ast.expr | None, names: Names) -> str | None:
+    """What ``key = value`` makes ``key`` stand for, or None."""
+    if not isinstance(value, ast.Call):
+        return names.qualname(value) if value is not None else None
+    callee = names.qualname(value.func)
+    first = value.args[0] if value.args else None
+    if callee == "functools.partial" and first is not None and not isinstance(first, ast.Starred):
+        # load = functools.partial(torch.load, map_location="cpu"): load(p) is torch.load(p, ...).
+        wrapped = names.qualname(first)
+        if wrapped is not None:
+            names.partials[key] = value
+        return wrapped
+    if callee in _MODULE_IMPORTERS or (callee is None and isinstance(value.func, ast.Name)
+                                       and value.func.id in _MODULE_IMPORTERS):  # fmt: skip
+        # transformers = pytest.importorskip("transformers"): the module itself (composer).
+        module = first.value if isinstance(first, ast.Constant) else None
+        if isinstance(module, str) and all(part.isidentifier() for part in module.split(".")):
+            return module
+    return f"{callee}()" if callee else None
 
 
 # Calls that return the module their first argument names.
 _MODULE_IMPORTERS = frozenset({"pytest.importorskip", "importlib.import_module", "__import__"})
-
-
-def _imported_module(value: ast.expr, names: Names) -> str | None:
-    """``transformers = pytest.importorskip("transformers")``: the module itself (composer's
-    tests bind most libraries so), whatever name it is bound to."""
-    if not isinstance(value, ast.Call) or not value.args or not isinstance(value.args[0], ast.Constant):
-        return None
-    callee = names.qualname(value.func) or (value.func.id if isinstance(value.func, ast.Name) else None)
-    module = value.args[0].value
-    if callee in _MODULE_IMPORTERS and isinstance(module, str):
-        return module if all(part.isidentifier() for part in module.split(".")) else None
-    return None
 
 
 def _imports_module(qual: str) -> bool:

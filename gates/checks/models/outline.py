@@ -115,6 +115,27 @@ def calls_in(node: ast.AST, lines: list[int] | None = None) -> list[ast.Call]:
     return found
 
 
+def attributes_in(node: ast.AST) -> list[str]:
+    """The attribute names ``node`` reads (``self.model_name`` -> "model_name"), walked as
+    :func:`calls_in` walks."""
+    found: list[str] = []
+    todo = [node]
+    while todo:
+        current = todo.pop()
+        if isinstance(current, ast.Attribute):
+            found.append(current.attr)
+        for name in current._fields:
+            value = getattr(current, name, None)
+            if isinstance(value, ast.AST):
+                if not isinstance(value, _LEAVES):
+                    todo.append(value)
+            elif isinstance(value, list):
+                todo.extend(
+                    item for item in value if isinstance(item, ast.AST) and not isinstance(item, _LEAVES)
+                )
+    return found
+
+
 def _spans(node: ast.AST, lines: list[int] | None) -> bool:
     if lines is None or isinstance(node, ast.JoinedStr):
         return True
