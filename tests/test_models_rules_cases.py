@@ -201,6 +201,16 @@ FALSE_NEGATIVES = {
         """,
         ("MS101", 7),
     ),
+    # taming-transformers: urlretrieve takes no timeout at all.
+    "urlretrieve-has-no-timeout": (
+        """\
+        import urllib.request
+
+        def fetch(url, dst):
+            urllib.request.urlretrieve(url, dst)
+        """,
+        ("MS701", 4),
+    ),
     # A find_class that never refuses restricts nothing.
     "unpickler-whose-find-class-only-delegates": (
         """\

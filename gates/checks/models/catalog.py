@@ -73,7 +73,7 @@ class Rule:
 _E, _W = Severity.ERROR, Severity.WARNING
 _HF = frozenset(huggingface.HUB_FUNCTIONS) | huggingface.FROM_PRETRAINED_APIS | huggingface.TIMM_CREATE
 _TORCH_LOADS = torch_load.TORCH_LOADS | torch_load.HUB_STATE_LOADS
-_HTTP = http_timeouts.REQUESTS | http_timeouts.URLOPEN | http_timeouts.HTTPX
+_HTTP = http_timeouts.REQUESTS | http_timeouts.URLOPEN | http_timeouts.URLRETRIEVE | http_timeouts.HTTPX
 
 _DECLARED = (
     Rule("MS000", "unparsable-file", _E, "A Python file could not be parsed, so it was not checked."),

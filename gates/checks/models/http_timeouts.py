@@ -15,6 +15,10 @@ REQUESTS = frozenset(
     | {f"{session}.{verb}" for session in _SESSIONS for verb in VERBS}
 )
 URLOPEN = frozenset({"urllib.request.urlopen", "urllib2.urlopen", "six.moves.urllib.request.urlopen"})
+# No timeout parameter at all: the socket's global default (usually none) applies.
+URLRETRIEVE = frozenset(
+    {"urllib.request.urlretrieve", "urllib.urlretrieve", "six.moves.urllib.request.urlretrieve"}
+)
 _HTTPX_CALLS = VERBS | {"stream", "Client", "AsyncClient"}
 HTTPX = frozenset(
     {f"httpx.{name}" for name in _HTTPX_CALLS}
@@ -46,6 +50,14 @@ def check_http(call: ast.Call, qual: str | None, ctx: FileContext) -> Iterator[H
             )
         elif timeout is not None and _is_none(timeout, ctx):
             yield Hit("MS701", call, f"{qual} with timeout=None can wait forever")
+    elif qual in URLRETRIEVE:
+        # No fix: urlretrieve takes no timeout, so adding one would raise TypeError.
+        yield Hit(
+            "MS701",
+            call,
+            f"{qual} takes no timeout and can wait forever on a stalled server; download with "
+            "urllib.request.urlopen(url, timeout=...) or requests.get(url, timeout=...) instead",
+        )
     elif qual in HTTPX:
         timeout = arguments(call, ctx.names).keywords.get("timeout")
         if timeout is not None and _is_none(timeout, ctx):
