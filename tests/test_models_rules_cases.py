@@ -211,6 +211,30 @@ FALSE_NEGATIVES = {
         """,
         ("MS701", 4),
     ),
+    # fastchat: a fallback import from a second library; either may be the one that runs.
+    "name-imported-from-two-places": (
+        """\
+        try:
+            from modelscope import snapshot_download
+        except ImportError:
+            from huggingface_hub import snapshot_download
+
+        def fetch():
+            return snapshot_download("org/model")
+        """,
+        ("MS301", 7),
+    ),
+    # llamafactory: dict(trust_remote_code=True) is the dict literal, expanded with **.
+    "trust-remote-code-in-a-dict-call": (
+        """\
+        from transformers import AutoModel
+
+        def load(model_path):
+            opts = dict(trust_remote_code=True)
+            return AutoModel.from_pretrained(model_path, **opts)
+        """,
+        ("MS401", 5),
+    ),
     # A find_class that never refuses restricts nothing.
     "unpickler-whose-find-class-only-delegates": (
         """\
@@ -378,6 +402,25 @@ def test_a_class_constant_rebound_where_the_gate_does_not_parse_is_not_trusted(r
     assert _rules(repo, run_cli, {"src/mod.py": source}) == [("MS302", 10)]
 
 
+def test_each_branch_is_checked_as_its_own_import(repo, run_cli) -> None:  # type: ignore[no-untyped-def]
+    source = """\
+        def read_state(path):
+            if path.endswith(".safetensors"):
+                from safetensors.torch import load_file as load
+                return load(path)
+            from torch import load
+            return load(path)
+
+        def fetch(model_id, use_ms):
+            if use_ms:
+                from modelscope import snapshot_download
+                return snapshot_download(model_id)
+            from huggingface_hub import snapshot_download
+            return snapshot_download(repo_id=model_id)
+        """
+    assert _rules(repo, run_cli, {"src/mod.py": source}) == [("MS101", 6), ("MS302", 13)]
+
+
 def test_syntax_newer_than_the_parser_names_the_parser_version(repo, run_cli) -> None:  # type: ignore[no-untyped-def]
     import sys
 
@@ -528,6 +571,13 @@ FALSE_ALARMS = {
         def load_state(path):
             with open(path, "rb") as f:
                 return RestrictedUnpickler(f).load()
+        """,
+    # llamafactory: a directory the function writes, then reads back.
+    "output-path-is-local": """\
+        from transformers import AutoConfig
+
+        def reload(output_path="./output"):
+            return AutoConfig.from_pretrained(output_path, trust_remote_code=True)
         """,
     # lm-eval: a parameter passed on through `or False` is the caller's choice.
     "trust-remote-code-forwarded-through-or-false": """\

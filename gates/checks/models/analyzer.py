@@ -302,16 +302,35 @@ def _hits(calls: list[tuple[ast.Call, Scope]], scoped: ScopedNames, ctx: FileCon
     for node, scope in calls:
         ctx.names = scoped.for_scope(scope)
         short = short_name(node)
-        qual = ctx.names.qualname(node.func)
-        last = qual.rsplit(".", 1)[-1] if qual else None
-        checkers = list(DISPATCH.get(short or "", ()))
-        if last and last != short:
-            checkers.extend(c for c in DISPATCH.get(last, ()) if c not in checkers)
-        for checker in checkers:
-            yield from checker(node, qual, ctx)
-        if node.keywords:
-            for checker in KEYWORD_CHECKERS:
+        # A name imported from two places is checked as the import of its own branch when one
+        # precedes it in its scope, else as each (any of the branches may run).
+        possible = _branch_quals(node, scope, scoped, ctx.names.qualnames(node.func))
+        quals: list[str | None] = [*possible] or [None]
+        for qual in quals:
+            last = qual.rsplit(".", 1)[-1] if qual else None
+            checkers = list(DISPATCH.get(short or "", ()))
+            if last and last != short:
+                checkers.extend(c for c in DISPATCH.get(last, ()) if c not in checkers)
+            for checker in checkers:
                 yield from checker(node, qual, ctx)
+            if node.keywords:
+                for checker in KEYWORD_CHECKERS:
+                    yield from checker(node, qual, ctx)
+
+
+def _branch_quals(node: ast.Call, scope: Scope, scoped: ScopedNames, quals: list[str]) -> list[str]:
+    if len(quals) < 2:
+        return quals
+    root = node.func
+    while isinstance(root, ast.Attribute | ast.Call):
+        root = root.value if isinstance(root, ast.Attribute) else root.func
+    if not isinstance(root, ast.Name):
+        return quals
+    chosen = scoped.import_before(root.id, node.lineno, scope)
+    if chosen is None:
+        return quals
+    mine = [q for q in quals if q == chosen or q.startswith((chosen + ".", chosen + "("))]
+    return mine or quals
 
 
 def _severity(rule: str, settings: AnalysisSettings) -> str | None:

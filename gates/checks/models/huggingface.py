@@ -200,7 +200,8 @@ def _classify(node: ast.expr, ctx: FileContext, depth: int = 0) -> tuple[str | N
 # Names that plainly hold a directory of this machine: tmp_path, tmpdir, output_dir, train_data_dir
 # (not model_dir or checkpoint_dir, which often hold hub ids).
 _LOCAL_NAME = re.compile(
-    r"(?:tmp|temp)(?:_?path|_?dir(?:name)?)?|(?:\w+_)?(?:input|output|save|out|log|export|dump|work|data|cache)_?dir(?:name)?",
+    r"(?:tmp|temp)(?:_?path|_?dir(?:name)?)?"
+    r"|(?:\w+_)?(?:input|output|save|out|log|export|dump|work|data|cache)_?(?:dir(?:name)?|path)",
     re.I,
 )
 

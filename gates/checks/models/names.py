@@ -70,8 +70,28 @@ class Names:
     choices: dict[str, tuple[str, ...]] = field(default_factory=dict)
     # Name -> the functools.partial(...) call it is bound to (its keywords reach every call).
     partials: dict[str, ast.Call] = field(default_factory=dict)
+    # Name -> every qualified name it may stand for, when bindings disagree (``try: from
+    # modelscope import snapshot_download / except ImportError: from huggingface_hub import
+    # ...``): a call on it is checked as each, since any branch may run.
+    maybe: dict[str, tuple[str, ...]] = field(default_factory=dict)
     # Classes here whose find_class can refuse a global (it raises): restricted unpicklers.
     restricted: frozenset[str] = frozenset()
+
+    def qualnames(self, node: ast.expr, depth: int = 0) -> list[str]:
+        """Every qualified name ``node`` may stand for: :meth:`qualname`'s, or, for a name whose
+        bindings disagree, each of theirs."""
+        found = self.qualname(node)
+        if found is not None:
+            return [found]
+        if depth > _MAX_DEPTH:
+            return []
+        if isinstance(node, ast.Name):
+            return list(self.maybe.get(node.id, ()))
+        if isinstance(node, ast.Attribute):
+            return [f"{base}.{node.attr}" for base in self.qualnames(node.value, depth + 1)]
+        if isinstance(node, ast.Call):
+            return [f"{func}()" for func in self.qualnames(node.func, depth + 1)]
+        return []
 
     def is_parameter(self, node: ast.expr | None) -> bool:
         return isinstance(node, ast.Name) and node.id in self.parameters
@@ -162,6 +182,9 @@ def _is_constant_expr(node: ast.expr) -> bool:
         return True
     if isinstance(node, ast.Dict):
         return all(isinstance(k, ast.Constant) for k in node.keys)
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "dict":
+        # dict(trust_remote_code=True) is {"trust_remote_code": True} (llamafactory's kwargs).
+        return not node.args and all(k.arg is not None for k in node.keywords)
     return isinstance(node, ast.Name)
 
 
@@ -212,6 +235,7 @@ class ScopedNames:
     def _module(self, is_api: Callable[[str], bool] | None) -> Names:
         names = Names(defined=frozenset(self.parts.defined), star_import=self.parts.star_import)
         names.aliases = {k: v for k, v in self.imports.items() if isinstance(v, str)}
+        names.maybe = _alternatives(self.parts)
         _resolve(names, self.by_scope.get((), []), self.imports)
         for cls in self.parts.classes:
             bases = [names.qualname(b) for b in cls.bases]
@@ -241,6 +265,7 @@ class ScopedNames:
             class_bases=parent.class_bases,
             exprs={k: v for k, v in parent.exprs.items() if k not in local},
             choices={k: v for k, v in parent.choices.items() if k not in local},
+            maybe={k: v for k, v in parent.maybe.items() if k not in local},
             partials={k: v for k, v in parent.partials.items() if k not in local},
             restricted=parent.restricted - local,
             defined=parent.defined - local,
@@ -255,6 +280,22 @@ class ScopedNames:
                 names.aliases[name] = module
         self.cache[scope] = names
         return names
+
+    def import_before(self, name: str, line: int, scope: Scope) -> str | None:
+        """What the last import of ``name`` made before ``line`` in the innermost scope that
+        imports it binds it to: for a name imported from two places, the branch a call sits
+        in (``from modelscope import snapshot_download`` then ``snapshot_download(...)``)."""
+        for owner in [*reversed(scope), 0]:
+            rows = [
+                (statement.lineno, qual)
+                for statement in self.parts.imports_in.get(owner, [])
+                for row in _import_rows_of(statement)
+                for key, qual in row
+                if key == name and statement.lineno < line
+            ]
+            if rows:
+                return str(max(rows)[1])
+        return None
 
     def attributes_read(self, read: frozenset[str] | None) -> None:
         """Resolve class attributes (``ClassName.X`` here, ``self.X``/``cls.X`` per class family
@@ -304,6 +345,7 @@ class ScopedNames:
                 class_bases=parent.class_bases,
                 exprs=dict(parent.exprs),
                 choices=dict(parent.choices),
+                maybe=dict(parent.maybe),
                 partials=dict(parent.partials),
                 restricted=parent.restricted,
                 defined=parent.defined,
@@ -405,25 +447,35 @@ def _families(parts: Outline) -> dict[str, str]:
     return {name: find(name) for name in defined}
 
 
+def _alternatives(parts: Outline) -> dict[str, tuple[str, ...]]:
+    """Names imported from more than one place, with every place (see ``Names.maybe``)."""
+    seen: dict[str, dict[str, None]] = {}
+    for table in _import_rows(parts):
+        for key, qual in table:
+            seen.setdefault(key, {})[qual] = None
+    return {key: tuple(quals) for key, quals in seen.items() if len(quals) > 1}
+
+
+def _import_rows(parts: Outline) -> list[list[tuple[str, str]]]:
+    """(local name, qualified name) of each import statement."""
+    return [row for node in parts.imports for row in _import_rows_of(node)]
+
+
+def _import_rows_of(node: ast.Import | ast.ImportFrom) -> list[list[tuple[str, str]]]:
+    if isinstance(node, ast.Import):
+        return [[(a.asname, a.name) if a.asname else (a.name.split(".")[0],) * 2 for a in node.names]]
+    if node.module:
+        # A relative import names this repository's own module: never a library's.
+        module = "." * node.level + node.module if node.level else node.module
+        return [[(a.asname or a.name, f"{module}.{a.name}") for a in node.names if a.name != "*"]]
+    return [[(a.asname or a.name, "." * node.level + a.name) for a in node.names]]
+
+
 def _import_table(parts: Outline) -> dict[str, str | object]:
     imports: dict[str, str | object] = {}
-    for node in parts.imports:
-        if isinstance(node, ast.Import):
-            for alias in node.names:
-                if alias.asname:
-                    _bind(imports, alias.asname, alias.name)
-                else:
-                    top = alias.name.split(".")[0]
-                    _bind(imports, top, top)
-        elif node.module:
-            # A relative import names this repository's own module: never a library's.
-            module = "." * node.level + node.module if node.level else node.module
-            for alias in node.names:
-                if alias.name != "*":
-                    _bind(imports, alias.asname or alias.name, f"{module}.{alias.name}")
-        else:
-            for alias in node.names:
-                _bind(imports, alias.asname or alias.name, "." * node.level + alias.name)
+    for row in _import_rows(parts):
+        for key, qual in row:
+            _bind(imports, key, qual)
     return imports
 
 

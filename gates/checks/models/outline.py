@@ -24,6 +24,8 @@ Binding = tuple[ast.expr, "ast.expr | None", Scope]
 @record
 class Outline:
     imports: list[ast.Import | ast.ImportFrom] = field(default_factory=list)
+    # Function id -> the imports made in that function's own body (the module's: key 0).
+    imports_in: dict[int, list[ast.Import | ast.ImportFrom]] = field(default_factory=dict)
     # (target, value or None when it is not a plain ``=``, scope)
     bindings: list[Binding] = field(default_factory=list)
     classes: list[ast.ClassDef] = field(default_factory=list)
@@ -50,6 +52,8 @@ class Outline:
 
     def merge(self, other: Outline) -> None:
         self.imports.extend(other.imports)
+        for owner, statements in other.imports_in.items():
+            self.imports_in.setdefault(owner, []).extend(statements)
         self.bindings.extend(other.bindings)
         self.classes.extend(other.classes)
         self.defined.update(other.defined)
@@ -184,6 +188,7 @@ def _body(statements: list[ast.stmt], result: Outline, scope: Scope) -> None:
     for stmt in statements:
         if isinstance(stmt, ast.Import | ast.ImportFrom):
             result.imports.append(stmt)
+            result.imports_in.setdefault(scope[-1] if scope else 0, []).append(stmt)
             if isinstance(stmt, ast.ImportFrom) and any(a.name == "*" for a in stmt.names):
                 result.star_import = True
         elif isinstance(stmt, ast.ClassDef):
