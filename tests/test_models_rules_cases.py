@@ -235,6 +235,40 @@ FALSE_NEGATIVES = {
         """,
         ("MS401", 5),
     ),
+    # deepspeed: a loader kept on self in one method, called in another.
+    "loader-kept-on-self": (
+        """\
+        from functools import partial
+
+        import torch
+
+        class Loader:
+            def __init__(self):
+                self._load = partial(torch.load, map_location="cpu", weights_only=False)
+
+            def get(self, path):
+                return self._load(path)
+        """,
+        ("MS101", 10),
+    ),
+    # huggingface/datasets: a builder resolves the Hub repository at its default branch.
+    "dataset-builder-unpinned": (
+        """\
+        from datasets import load_dataset_builder
+
+        builder = load_dataset_builder("org/name")
+        """,
+        ("MS301", 3),
+    ),
+    # Hub ids may start with "_" (huggingface_hub accepts "_dummy").
+    "hub-id-with-a-leading-underscore": (
+        """\
+        from datasets import load_dataset
+
+        data = load_dataset("_dummy")
+        """,
+        ("MS301", 3),
+    ),
     # A find_class that never refuses restricts nothing.
     "unpickler-whose-find-class-only-delegates": (
         """\
@@ -571,6 +605,22 @@ FALSE_ALARMS = {
         def load_state(path):
             with open(path, "rb") as f:
                 return RestrictedUnpickler(f).load()
+        """,
+    # huggingface/datasets: packaged builders read local files, whatever the format.
+    "packaged-dataset-builders": """\
+        from datasets import load_dataset
+
+        a = load_dataset("hdf5", data_files=["x.h5"], split="train")
+        b = load_dataset("tsfile", data_files="x.tsfile")
+        c = load_dataset("niftifolder", data_files="x.nii")
+        d = load_dataset("lance", data_files="x.lance")
+        """,
+    # datasets' xnumpy_load: numpy refuses pickles by default; the caller decides.
+    "numpy-load-passing-kwargs-on": """\
+        import numpy as np
+
+        def np_load(path, **kwargs):
+            return np.load(path, **kwargs)
         """,
     # llamafactory: a directory the function writes, then reads back.
     "output-path-is-local": """\

@@ -193,31 +193,50 @@ def _parse_relevant(
     data: bytes, path: str, base_lines: frozenset[int]
 ) -> tuple[ScopedNames, list[tuple[ast.Call, Scope]], list[tuple[ast.Assign, Scope]]]:
     """Names and candidate calls, parsing only the top-level blocks that can matter."""
+    lines = base_lines
     try:
-        text = data.decode("utf-8")
-        blocks = split_blocks(text)
-        definitions = [b for b in blocks if b.is_definition]
-        parts = outline(_parse(assemble(text, (b for b in blocks if not b.is_definition)), path))
-        names = ScopedNames(parts, is_api)
-        lines = sorted(_with_aliases(data, base_lines, parts, names))
-        wanted = [b for b in definitions if _spans_any(b, lines)]
-        stubs: list[Block] = []
-        if wanted:
-            keep, stubs = _methods_needed(text, wanted, lines)
-            parts.merge(outline(_parse(assemble(text, keep, stubs), path)))
-        chosen = set(wanted)
-        unparsed = [b for b in definitions if b not in chosen] + stubs
-        for block in definitions:
-            if block not in chosen:
-                _add_definition_header(text[block.start : block.end], parts, path)
-        parts.text, parts.unparsed = text, _owned(text, unparsed, wanted)
+        # A parsed method may alias a loader (self._load = torch.load) that another, unparsed
+        # method calls: its words then mark more lines, and the selection is made again.
+        for _ in range(3):
+            parts, unparsed = _parse_selection(data, path, base_lines, lines)
+            names = ScopedNames(parts, is_api)
+            found = _with_aliases(data, base_lines, parts, names) | lines
+            if found == lines or not any(_spans_any(b, sorted(found - lines)) for b in unparsed):
+                break
+            lines = found
     except (SyntaxError, ValueError, UnicodeDecodeError):
         # The textual split was fooled (or the file is not UTF-8): parse it whole.
         parts = outline(_parse(data, path))
-    names = ScopedNames(parts, is_api)
-    calls = parts.calls_on(_with_aliases(data, base_lines, parts, names))
+        names = ScopedNames(parts, is_api)
+        found = _with_aliases(data, base_lines, parts, names)
+    calls = parts.calls_on(found)
     names.attributes_read(_attributes_read(calls, parts.flag_stores))
     return names, calls, parts.flag_stores
+
+
+def _parse_selection(
+    data: bytes, path: str, base_lines: frozenset[int], known: frozenset[int]
+) -> tuple[Outline, list[Block]]:
+    """The outline of the module-level code and of the definitions spanning ``known`` lines
+    (or lines the module-level code makes interesting), and the blocks left unparsed."""
+    text = data.decode("utf-8")
+    blocks = split_blocks(text)
+    definitions = [b for b in blocks if b.is_definition]
+    parts = outline(_parse(assemble(text, (b for b in blocks if not b.is_definition)), path))
+    names = ScopedNames(parts, is_api)
+    lines = sorted(_with_aliases(data, base_lines, parts, names) | known)
+    wanted = [b for b in definitions if _spans_any(b, lines)]
+    stubs: list[Block] = []
+    if wanted:
+        keep, stubs = _methods_needed(text, wanted, lines)
+        parts.merge(outline(_parse(assemble(text, keep, stubs), path)))
+    chosen = set(wanted)
+    unparsed = [b for b in definitions if b not in chosen] + stubs
+    for block in definitions:
+        if block not in chosen:
+            _add_definition_header(text[block.start : block.end], parts, path)
+    parts.text, parts.unparsed = text, _owned(text, unparsed, wanted)
+    return parts, unparsed
 
 
 def _attributes_read(

@@ -23,12 +23,15 @@ from gates.checks.models.names import UNKNOWN, dotted_name
 from gates.records import frozen_record
 
 FULL_SHA = re.compile(r"[0-9a-f]{40}")
-_HUB_ID = re.compile(r"[A-Za-z0-9][\w.-]*(/[\w.-]+)?")
+# huggingface_hub's validate_repo_id: word characters, "-" and "." ("_dummy" too), one "/".
+_HUB_ID = re.compile(r"[\w][\w.-]*(/[\w.-]+)?")
 _LOCAL_PREFIXES = ("./", "../", "/", "~", ".\\", "..\\", "\\")
 # load_dataset("json", data_files=...) builds a local dataset; no download.
 DATASET_BUILDERS = frozenset(
     {"json", "csv", "parquet", "text", "arrow", "pandas", "imagefolder", "audiofolder", "videofolder",
-     "webdataset", "generator", "sql", "xml", "spark", "cache"}
+     "webdataset", "generator", "sql", "xml", "spark", "cache",
+     # datasets' other packaged modules, resolved before the Hub is asked (datasets/load.py)
+     "conll", "hdf5", "eval", "lance", "tsfile", "iceberg", "meshfolder", "pdffolder", "niftifolder"}
 )  # fmt: skip
 _PATH_FACTORIES = ("pathlib.", "os.path.", "os.getcwd", "os.environ", "tempfile.", "importlib.resources.")
 
@@ -48,6 +51,7 @@ HUB_FUNCTIONS = {
     "huggingface_hub.snapshot_download": Target("repo_id", 0, "snapshot"),
     "huggingface_hub._snapshot_download.snapshot_download": Target("repo_id", 0, "snapshot"),
     "datasets.load_dataset": Target("path", 0, "dataset"),
+    "datasets.load_dataset_builder": Target("path", 0, "dataset"),
     "transformers.pipeline": Target("model", 1),
     "transformers.pipelines.pipeline": Target("model", 1),
     "sentence_transformers.SentenceTransformer": Target("model_name_or_path", 0),
