@@ -38,7 +38,7 @@ FALSE_NEGATIVES = {
             checkpoint_dir = snapshot_download(checkpoint_dir)
             return checkpoint_dir
         """,
-        ("MS302", 4),
+        ("MS301", 4),
     ),
     "getenv-default-is-an-id": (
         """\
@@ -269,6 +269,59 @@ FALSE_NEGATIVES = {
         """,
         ("MS301", 3),
     ),
+    # coqui TTS's renaming unpickler, with error handling: a re-raise is no allowlist.
+    "unpickler-that-re-raises": (
+        """\
+        import pickle
+
+        class Compat(pickle.Unpickler):
+            def find_class(self, module, name):
+                try:
+                    return super().find_class(module, name)
+                except ModuleNotFoundError as err:
+                    raise RuntimeError(module) from err
+
+        def read(f):
+            return Compat(f).load()
+        """,
+        ("MS201", 11),
+    ),
+    "unpickler-with-a-denylist": (
+        """\
+        import pickle
+
+        class Deny(pickle.Unpickler):
+            def find_class(self, module, name):
+                if module in ("os", "posix"):
+                    raise pickle.UnpicklingError(module)
+                return super().find_class(module, name)
+
+        def read(f):
+            return Deny(f).load()
+        """,
+        ("MS201", 10),
+    ),
+    # gpt-neox: revision=f"step{n}" is a branch name whatever n is.
+    "revision-that-is-never-a-commit": (
+        """\
+        import sys
+
+        from transformers import AutoModel
+
+        model = AutoModel.from_pretrained("org/model", revision=f"step{sys.argv[1]}")
+        """,
+        ("MS301", 5),
+    ),
+    # bark, audiocraft: a file download takes a hub id, whatever the variable holds.
+    "file-download-of-a-variable-id": (
+        """\
+        from huggingface_hub import hf_hub_download
+
+        def fetch(repo, name):
+            return hf_hub_download(repo_id=repo, filename=name)
+        """,
+        ("MS301", 4),
+    ),
     # A find_class that never refuses restricts nothing.
     "unpickler-whose-find-class-only-delegates": (
         """\
@@ -452,7 +505,7 @@ def test_each_branch_is_checked_as_its_own_import(repo, run_cli) -> None:  # typ
             from huggingface_hub import snapshot_download
             return snapshot_download(repo_id=model_id)
         """
-    assert _rules(repo, run_cli, {"src/mod.py": source}) == [("MS101", 6), ("MS302", 13)]
+    assert _rules(repo, run_cli, {"src/mod.py": source}) == [("MS101", 6), ("MS301", 13)]
 
 
 def test_syntax_newer_than_the_parser_names_the_parser_version(repo, run_cli) -> None:  # type: ignore[no-untyped-def]

@@ -167,6 +167,13 @@ _DECLARED = (
             (api, "{call}('text-generation', model=name)")
             for api in huggingface.HUB_FUNCTIONS
             if api.endswith(".pipeline")
+        )
+        # A file or snapshot download takes a hub id whatever it is: only its revision can be
+        # the unresolved part.
+        + tuple(
+            (api, "{call}('org/name', revision=rev)")
+            for api, target in huggingface.HUB_FUNCTIONS.items()
+            if target.what in ("file", "snapshot")
         ),
     ),
     Rule(

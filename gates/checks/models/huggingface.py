@@ -144,10 +144,10 @@ def model_ref(call: ast.Call, args: Arguments, target: Target, ctx: FileContext)
     if node is None:
         return ModelRef(None, None, "absent")
     value, kind = _classify(node, ctx)
-    if target.what in ("file", "snapshot") and value is None and kind in ("local", "downloaded"):
+    if target.what in ("file", "snapshot") and value is None and kind in ("local", "downloaded", "unknown"):
         # hf_hub_download/snapshot_download take a hub id, never a path, whatever the name says
-        # (checkpoint_dir = snapshot_download(checkpoint_dir)).
-        kind = "unknown"
+        # (checkpoint_dir = snapshot_download(checkpoint_dir)): whatever it is, they download it.
+        kind = "hub"
     return ModelRef(node, value, kind)
 
 
@@ -276,6 +276,11 @@ def _check_pinned(call: ast.Call, ctx: FileContext, target: Target, name: str) -
             yield Hit("MS301", call, f"{where} without revision= downloads whatever the default branch holds")
         return
     revision = ctx.names.value(revision_node)
+    if revision is UNKNOWN and _never_a_commit(revision_node):
+        yield Hit(
+            "MS301", call, f"{where} with revision={describe(revision_node)}: a branch or tag, never a commit"
+        )
+        return
     if revision is UNKNOWN or not isinstance(revision, str):
         if revision is UNKNOWN:
             yield Hit(
@@ -290,6 +295,21 @@ def _check_pinned(call: ast.Call, ctx: FileContext, target: Target, name: str) -
     if not FULL_SHA.fullmatch(revision):
         kind = "a short SHA" if re.fullmatch(r"[0-9a-f]{4,39}", revision) else "a branch or tag"
         yield Hit("MS301", call, f"{where} with revision={revision!r} ({kind}): pin the full 40-hex commit")
+
+
+def _never_a_commit(node: ast.expr) -> bool:
+    """``f"step{n}"``, ``"v" + tag``: text around the unknown part that no hex digest holds."""
+    if isinstance(node, ast.JoinedStr):
+        pieces = [v.value for v in node.values if isinstance(v, ast.Constant) and isinstance(v.value, str)]
+    elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        pieces = [
+            s.value
+            for s in (node.left, node.right)
+            if isinstance(s, ast.Constant) and isinstance(s.value, str)
+        ]
+    else:
+        return False
+    return any(re.search(r"[^0-9a-f]", piece) for piece in pieces)
 
 
 def _check_timm(call: ast.Call, ctx: FileContext) -> Iterator[Hit]:

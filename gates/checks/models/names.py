@@ -396,11 +396,16 @@ def _read_pairs(
 
 
 def _refuses_globals(cls: ast.ClassDef) -> bool:
-    """A ``find_class`` that can raise: the class allowlists the globals it unpickles."""
+    """A ``find_class`` whose default is refusal: it ends in a ``raise`` and returns a global
+    only under a condition (``if (module, name) in ALLOWED: return ...``), an allowlist. One
+    that re-raises a lookup error, or refuses a few names and returns the rest, restricts
+    nothing an attacker needs."""
     return any(
         isinstance(member, ast.FunctionDef)
         and member.name == "find_class"
-        and any(isinstance(node, ast.Raise) for node in ast.walk(member))
+        and bool(member.body)
+        and isinstance(member.body[-1], ast.Raise)
+        and not any(isinstance(statement, ast.Return | ast.Try) for statement in member.body)
         for member in cls.body
     )
 
