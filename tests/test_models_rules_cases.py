@@ -322,6 +322,16 @@ FALSE_NEGATIVES = {
         """,
         ("MS301", 4),
     ),
+    # BLIP: ruamel.yaml's old API (conda's ruamel_yaml) loads like PyYAML's.
+    "ruamel-yaml-legacy-load": (
+        """\
+        import ruamel_yaml as yaml
+
+        def read_config(path):
+            return yaml.load(open(path), Loader=yaml.Loader)
+        """,
+        ("MS601", 4),
+    ),
     # A find_class that never refuses restricts nothing.
     "unpickler-whose-find-class-only-delegates": (
         """\

@@ -7,14 +7,18 @@ from collections.abc import Iterator
 
 from gates.checks.models.calls import FileContext, Hit, argument, arguments, describe
 
-LOADS = frozenset({"yaml.load", "yaml.load_all"})
+# ruamel.yaml's old module-level API (ruamel_yaml is its conda name) loads like PyYAML's: with
+# no Loader, or its Loader/UnsafeLoader, it builds any Python object (seen in BLIP's scripts).
+_RUAMEL = ("ruamel.yaml", "ruamel.yaml.main", "ruamel_yaml", "ruamel_yaml.main")
+LOADS = frozenset(f"{module}.{name}" for module in ("yaml", *_RUAMEL) for name in ("load", "load_all"))
 ALWAYS_UNSAFE = frozenset(
     {"yaml.unsafe_load", "yaml.unsafe_load_all", "yaml.full_load", "yaml.full_load_all"}
 )
+_LOADER_MODULES = ("yaml", "yaml.loader", "yaml.cyaml", "ruamel.yaml", "ruamel.yaml.loader", "ruamel_yaml")
 # BaseLoader builds only strings, lists and dicts: safe, though bandit flags it.
 SAFE_LOADERS = frozenset(
     f"{module}.{name}"
-    for module in ("yaml", "yaml.loader", "yaml.cyaml")
+    for module in (*_LOADER_MODULES, "ruamel_yaml.loader")
     for name in ("SafeLoader", "CSafeLoader", "BaseLoader", "CBaseLoader")
 )
 
