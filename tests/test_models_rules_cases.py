@@ -332,6 +332,37 @@ FALSE_NEGATIVES = {
         """,
         ("MS601", 4),
     ),
+    # olmo's sharded checkpoints: torch.load handed to an executor, called there.
+    "torch-load-handed-to-an-executor": (
+        """\
+        from concurrent.futures import ThreadPoolExecutor
+
+        import torch
+
+        def load_shards(paths):
+            pool = ThreadPoolExecutor()
+            return [pool.submit(torch.load, p, map_location="cpu") for p in paths]
+        """,
+        ("MS101", 7),
+    ),
+    "pickle-load-mapped-over-files": (
+        """\
+        import pickle
+
+        def read_all(files):
+            return list(map(pickle.load, files))
+        """,
+        ("MS201", 4),
+    ),
+    # vLLM's LLM(model=...): a model keyword is a model argument.
+    "trust-remote-code-with-a-model-keyword": (
+        """\
+        from vllm import LLM
+
+        llm = LLM(model="org/custom-model", trust_remote_code=True)
+        """,
+        ("MS401", 3),
+    ),
     # A find_class that never refuses restricts nothing.
     "unpickler-whose-find-class-only-delegates": (
         """\
@@ -652,6 +683,15 @@ FALSE_ALARMS = {
 
         load_tensors = functools.partial(torch.load, weights_only=True)
         state = load_tensors("model.pt")
+        """,
+    "torch-load-handed-over-with-weights-only": """\
+        from concurrent.futures import ThreadPoolExecutor
+
+        import torch
+
+        def load_shards(paths):
+            pool = ThreadPoolExecutor()
+            return [pool.submit(torch.load, p, weights_only=True) for p in paths]
         """,
     # composer's checkpoints: a find_class that refuses what it does not allow (Python's own advice).
     "restricted-unpickler": """\

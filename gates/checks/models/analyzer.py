@@ -21,6 +21,7 @@ from pathlib import Path
 from gates.checks.models.blocks import Block, assemble, split_blocks
 from gates.checks.models.calls import AnalysisSettings, FileContext, Hit, short_name
 from gates.checks.models.catalog import RULES, UNSUPPRESSIBLE
+from gates.checks.models.deferred import check_deferred
 from gates.checks.models.names import ScopedNames
 from gates.checks.models.outline import Outline, Scope, attributes_in, outline
 from gates.checks.models.suppressions import parse_suppressions
@@ -335,6 +336,7 @@ def _hits(calls: list[tuple[ast.Call, Scope]], scoped: ScopedNames, ctx: FileCon
             if node.keywords:
                 for checker in KEYWORD_CHECKERS:
                     yield from checker(node, qual, ctx)
+        yield from check_deferred(node, ctx)
 
 
 def _branch_quals(node: ast.Call, scope: Scope, scoped: ScopedNames, quals: list[str]) -> list[str]:

@@ -18,6 +18,7 @@ from gates.checks.models.huggingface import (
 from gates.checks.models.names import UNKNOWN
 
 KEYWORD = "trust_remote_code"
+_MODEL_KEYWORDS = ("pretrained_model_name_or_path", "model", "model_name_or_path", "model_name", "model_id")
 
 
 def check_trust_remote_code(call: ast.Call, qual: str | None, ctx: FileContext) -> Iterator[Hit]:
@@ -103,7 +104,10 @@ def _model_and_revision(
     if isinstance(call.func, ast.Attribute) and call.func.attr == "from_pretrained":
         target = from_pretrained_target(call, ctx)
     else:
-        target = HUB_FUNCTIONS.get(qual or "", Target("pretrained_model_name_or_path", 0))
+        # Another library's loader (vLLM's LLM(model=...)): its model is its first argument or
+        # one of the keywords such loaders name it by.
+        keyword = next((k for k in _MODEL_KEYWORDS if k in args.keywords), "pretrained_model_name_or_path")
+        target = HUB_FUNCTIONS.get(qual or "", Target(keyword, 0))
     ref = model_ref(call, args, target, ctx)
     revision = ctx.names.value(args.keywords.get("revision"))
     return ref.value, revision if isinstance(revision, str) else None, ref.kind
