@@ -39,6 +39,12 @@ def commit_tree(root: Path) -> None:
     )
 
 
+def gates_models_argv(out: Path) -> list[str]:
+    """``gates models --code-only`` writing its JSON report to ``out``, from this venv."""
+    gates = Path(sys.executable).parent / "gates"
+    return [str(gates), "models", "--code-only", "--no-baseline", "--format", "json", "--output", str(out)]
+
+
 def timed(argv: list[str], cwd: Path, ok: tuple[int, ...]) -> tuple[float, float]:
     """Wall time and CPU time (user + system of the child and its children): on a shared
     machine the CPU time is the steadier figure, since waiting for a core does not count."""

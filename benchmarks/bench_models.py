@@ -25,7 +25,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench_common import commit_tree, timed, torch_sources
+from bench_common import commit_tree, gates_models_argv, timed, torch_sources
 
 BIN = Path(sys.executable).parent
 HERE = Path(__file__).resolve().parent
@@ -59,20 +59,7 @@ def build_tree(root: Path) -> int:
 
 def run_gates(root: Path, name: str) -> Timed:
     out = root / f"{name}.json"
-    wall, cpu = timed(
-        [
-            str(BIN / "gates"),
-            "models",
-            "--code-only",
-            "--no-baseline",
-            "--format",
-            "json",
-            "--output",
-            str(out),
-        ],
-        root,
-        (0, 1),
-    )
+    wall, cpu = timed(gates_models_argv(out), root, (0, 1))
     gate = next(g for g in json.loads(out.read_text())["gates"] if g["name"] == "models")
     findings = gate["findings"]
     return Timed(name, wall, cpu, len(findings), {(f["path"], f["line"]) for f in findings},

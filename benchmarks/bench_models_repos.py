@@ -37,6 +37,8 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+from bench_common import gates_models_argv
+
 BIN = Path(sys.executable).parent
 BANDIT_TESTS = "B614,B615,B113,B301,B506"
 SAMPLE = 8
@@ -66,17 +68,7 @@ def _timed(
 
 def run_gates(checkout: Path, out: Path, cache: Path) -> Run:
     env = {**os.environ, "GATES_CACHE_DIR": str(cache)}
-    argv = [
-        str(BIN / "gates"),
-        "models",
-        "--code-only",
-        "--no-baseline",
-        "--format",
-        "json",
-        "--output",
-        str(out),
-    ]
-    wall, cpu, proc = _timed(argv, checkout, env)
+    wall, cpu, proc = _timed(gates_models_argv(out), checkout, env)
     if proc.returncode not in (0, 1):
         raise SystemExit(f"gates exited {proc.returncode} on {checkout}: {proc.stderr[-2000:]}")
     gate = next(g for g in json.loads(out.read_text())["gates"] if g["name"] == "models")
@@ -171,16 +163,7 @@ def startup_floor(work: Path, runs: int = 7) -> None:
     env = {**os.environ, "GATES_NO_CACHE": "1"}
     policy_env = {**os.environ, "GATES_CACHE_DIR": str(work / "floor-cache")}
     ours = Path(__file__).resolve().parent.parent / "policy.yaml"
-    gates_models = [
-        str(BIN / "gates"),
-        "models",
-        "--code-only",
-        "--no-baseline",
-        "--format",
-        "json",
-        "--output",
-        str(work / "one-file.json"),
-    ]
+    gates_models = gates_models_argv(work / "one-file.json")
     commands = {
         "python -I -S -c pass": ([sys.executable, "-I", "-S", "-c", "pass"], tiny, env),
         "python -c pass": ([sys.executable, "-c", "pass"], tiny, env),
