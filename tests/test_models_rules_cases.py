@@ -363,6 +363,20 @@ FALSE_NEGATIVES = {
         """,
         ("MS401", 3),
     ),
+    # An alias Python accepts but a bytes regex's \b does not see as a word.
+    "non-ascii-alias": (
+        """\
+        import torch
+
+        class C:
+            def __init__(self):
+                self.载入 = torch.load
+
+            def get(self, p):
+                return self.载入(p)
+        """,
+        ("MS101", 8),
+    ),
     # A find_class that never refuses restricts nothing.
     "unpickler-whose-find-class-only-delegates": (
         """\

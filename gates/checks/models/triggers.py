@@ -260,12 +260,27 @@ def _is_partial(value: ast.expr | None) -> bool:
 
 
 def candidate_lines(data: bytes, words: frozenset[str]) -> frozenset[int]:
-    """Line numbers that use one of ``words`` (a flagged call spans such a line)."""
+    """Line numbers that use one of ``words`` (a flagged call spans such a line).
+
+    A non-ASCII alias (``载入 = torch.load``) is matched wherever it occurs: a bytes pattern's
+    ``\b`` knows only ASCII word characters, so it never saw one, and the call it names hid."""
+    ascii_words = frozenset(w for w in words if w.isascii())
+    others = sorted(words - ascii_words, key=len, reverse=True)
+    patterns = [use_pattern(ascii_words)] if ascii_words else []
+    if others:
+        patterns.append(re.compile(b"|".join(re.escape(w.encode()) for w in others)))
+    lines: set[int] = set()
+    for pattern in patterns:
+        lines |= _lines_of(data, pattern)
+    return frozenset(lines)
+
+
+def _lines_of(data: bytes, pattern: re.Pattern[bytes]) -> set[int]:
     lines: set[int] = set()
     line, position = 1, 0
-    for match in use_pattern(words).finditer(data):
+    for match in pattern.finditer(data):
         line += data.count(b"\n", position, match.start())
         position = match.start()
         if not on_comment_line(data, position):
             lines.add(line)
-    return frozenset(lines)
+    return lines
