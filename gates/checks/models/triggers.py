@@ -12,6 +12,7 @@ from __future__ import annotations
 import ast
 import builtins
 import re
+from collections.abc import Iterator
 from functools import lru_cache
 
 from gates.checks.models.calls import Checker
@@ -155,12 +156,26 @@ def active_words(data: bytes) -> frozenset[str]:
     return frozenset(words)
 
 
-def on_comment_line(data: bytes, start: int) -> bool:
-    """True when the text before ``start`` on its line is blank then ``#``: a comment line, or
-    a line inside a string; either way no code, so a word there needs no parsing. (A ``#``
-    later in a line proves nothing: ``x = "#"; torch.load(p)``.)"""
-    line_start = data.rfind(b"\n", 0, start) + 1
-    return data[line_start:start].lstrip(b" \t\f").startswith(b"#")
+_COMMENT_START = re.compile(rb"[ \t\f]*#")
+
+
+def code_matches(data: bytes, pattern: re.Pattern[bytes]) -> Iterator[tuple[int, re.Match[bytes]]]:
+    """``pattern``'s matches with their line numbers, leaving out those on comment lines (the
+    first non-blank is ``#``: a comment, or a line inside a string; either way no code, so a word
+    there needs no parsing; a ``#`` later in a line proves nothing: ``x = "#"; torch.load(p)``).
+
+    Linear in ``data``: each line's start is looked for only between two matches, so a one-line
+    minified file with many matches costs no more than its length."""
+    line, position, comment = 1, 0, _COMMENT_START.match(data) is not None
+    for match in pattern.finditer(data):
+        start = match.start()
+        newlines = data.count(b"\n", position, start)
+        if newlines:
+            line += newlines
+            comment = _COMMENT_START.match(data, data.rfind(b"\n", position, start) + 1) is not None
+        position = start
+        if not comment:
+            yield line, match
 
 
 def used_lines(data: bytes) -> frozenset[int]:
@@ -169,12 +184,7 @@ def used_lines(data: bytes) -> frozenset[int]:
 
     ``data`` ends its lines with ``\n`` only (see ``python_newlines``)."""
     found: dict[str, set[int]] = {}
-    line, position = 1, 0
-    for match in use_pattern(_ALL_WORDS).finditer(data):
-        line += data.count(b"\n", position, match.start())
-        position = match.start()
-        if on_comment_line(data, position):
-            continue
+    for line, match in code_matches(data, use_pattern(_ALL_WORDS)):
         word = match.group(1)
         found.setdefault(word.decode() if word else "", set()).add(line)
     if not found:
@@ -276,11 +286,4 @@ def candidate_lines(data: bytes, words: frozenset[str]) -> frozenset[int]:
 
 
 def _lines_of(data: bytes, pattern: re.Pattern[bytes]) -> set[int]:
-    lines: set[int] = set()
-    line, position = 1, 0
-    for match in pattern.finditer(data):
-        line += data.count(b"\n", position, match.start())
-        position = match.start()
-        if not on_comment_line(data, position):
-            lines.add(line)
-    return lines
+    return {line for line, _ in code_matches(data, pattern)}
